@@ -1,0 +1,1 @@
+"""Custom libcst codemods, one per module; each module's name is its id in phases.toml."""

@@ -1,0 +1,10 @@
+"""``python -m tasks``: the phasegate CLI."""
+
+from __future__ import annotations
+
+import sys
+
+from tasks.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The phasegate CLI: one sub-command per module in ``tasks/commands``, found automatically.
+
+Every command is ``run(args) -> int``; this module is the one top-level handler that turns a
+:class:`MigrationError` into one clear line and its exit code, and anything unexpected into a
+short message plus the path of the saved traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from types import ModuleType
+
+from tasks import __version__, commands
+from tasks.errors import EXIT_USAGE, MigrationError
+
+EXIT_INTERNAL = 70  # a bug in phasegate: the traceback is saved, the tree is left as it was
+
+
+def _command_modules() -> list[ModuleType]:
+    mods = []
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        if not info.name.startswith("_"):
+            mods.append(importlib.import_module(f"tasks.commands.{info.name}"))
+    return sorted(mods, key=lambda m: getattr(m, "ORDER", 50))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="phasegate",
+        description="Take a Python codebase off deprecated APIs in phases, gated and reversible.",
+    )
+    parser.add_argument("--version", action="version", version=f"phasegate {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for mod in _command_modules():
+        name = mod.__name__.rsplit(".", 1)[-1].replace("_", "-")
+        doc = (mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else ""
+        cmd = sub.add_parser(name, help=doc, description=doc)
+        cmd.add_argument("--config", default=os.environ.get("PHASEGATE_CONFIG", "phases.toml"),
+                         metavar="PATH", help="phases.toml to use (default: ./phases.toml)")
+        mod.add_arguments(cmd)
+        cmd.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return int(args._run(args))
+    except MigrationError as exc:
+        print(f"phasegate: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("phasegate: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the one place that catches everything
+        fd, path = tempfile.mkstemp(prefix="phasegate-crash-", suffix=".txt")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(traceback.format_exc())
+        exc_type, exc_value = sys.exc_info()[:2]
+        name = exc_type.__name__ if exc_type else "error"
+        print(f"phasegate: internal error ({name}: {exc_value}); traceback saved to {path}",
+              file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,137 @@
+"""Find the Python files of the project: .gitignore-aware, excludes applied, links never followed."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from tasks.model import FileProblem
+
+_ALWAYS_SKIP = {".git", ".hg", ".svn", ".nox", ".tox", ".venv", "venv", "__pycache__",
+                ".mypy_cache", ".ruff_cache", ".pytest_cache", "node_modules"}
+
+
+@dataclass
+class Discovered:
+    files: list[str] = field(default_factory=list)  # posix paths relative to the root, sorted
+    skipped: list[FileProblem] = field(default_factory=list)  # links, non-regular, unreadable
+
+
+def spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+    """A gitignore-style matcher for phase files and excludes."""
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+
+def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py") -> Discovered:
+    """Every ``*.py`` file under ``root`` that git would not ignore and ``exclude`` does not match."""
+    excluded = spec(exclude)
+    listed = _git_files(root)
+    candidates = listed if listed is not None else _walk(root)
+    out = Discovered()
+    for rel in candidates:
+        if not rel.endswith(suffix) or excluded.match_file(rel):
+            continue
+        if any(part in _ALWAYS_SKIP for part in rel.split("/")[:-1]):
+            continue
+        reason = _unfit(root, rel)
+        if reason:
+            out.skipped.append(FileProblem(rel, reason))
+        else:
+            out.files.append(rel)
+    out.files.sort()
+    return out
+
+
+def _unfit(root: Path, rel: str) -> str:
+    """Why a path is not a plain file detect and migrate may read, or ''."""
+    path = root / rel
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "vanished while scanning"
+    except OSError as exc:
+        return f"cannot stat: {exc.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        return "symlink (not followed)"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    if not os.access(path, os.R_OK):
+        return "unreadable (permission denied)"
+    return ""
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files, or None when root is not in a git work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--deduplicate", "--", "."],
+            capture_output=True, check=False, timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    # ls-files lists deleted-but-tracked files too; keep what exists (lstat: links included).
+    return [n for n in names if os.path.lexists(root / n)]
+
+
+def _walk(root: Path) -> list[str]:
+    """A plain walk honouring every .gitignore on the way down; never follows links."""
+    found: list[str] = []
+    specs: list[tuple[str, pathspec.PathSpec]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        ignore_file = Path(dirpath) / ".gitignore"
+        if ignore_file.is_file() and not ignore_file.is_symlink():
+            try:
+                lines = ignore_file.read_text("utf-8", "replace").splitlines()
+                specs.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+            except OSError:
+                pass
+
+        def ignored(rel: str, is_dir: bool) -> bool:
+            for base, sp in specs:
+                if base and not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1:] if base else rel
+                if sp.match_file(sub + ("/" if is_dir else "")):
+                    return True
+            return False
+
+        keep = []
+        for d in sorted(dirnames):
+            rel = f"{rel_dir}/{d}" if rel_dir else d
+            if d in _ALWAYS_SKIP or ignored(rel, True):
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for name in filenames:
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if not ignored(rel, False):
+                found.append(rel)
+    return found
+
+
+def module_name(rel: str, src_roots: Iterable[str] = (".",)) -> tuple[str, bool]:
+    """The dotted module of a file relative to the root, and whether it is a package __init__."""
+    best = rel
+    for src in src_roots:
+        src = src.strip("/")
+        if src in ("", ".") :
+            continue
+        if rel.startswith(src + "/") and len(rel) - len(src) - 1 < len(best):
+            best = rel[len(src) + 1:]
+    parts = best[:-3].split("/") if best.endswith(".py") else best.split("/")
+    is_pkg = parts[-1] == "__init__"
+    if is_pkg:
+        parts = parts[:-1]
+    return ".".join(parts), is_pkg
