@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
+PLAIN_MIN = 100  # in plain mode, steps this small finish too fast to deserve log lines
 
 
 def interactive() -> bool:
@@ -18,7 +19,7 @@ def interactive() -> bool:
 
 def track(items: Iterable[T], total: int, label: str) -> Iterator[T]:
     """Yield ``items``, showing progress on stderr; in plain mode one line at start and end."""
-    if total <= 0:
+    if total < PLAIN_MIN and not interactive():
         yield from items
         return
     if interactive():

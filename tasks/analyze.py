@@ -1,0 +1,433 @@
+"""Find every reference to a deprecated name in one file, with stdlib ``ast``.
+
+Pure: source bytes in, violations out (without their phase, which the caller assigns). The
+fixable/manual decision for call sites follows the same algorithm as the libcst rewrite in
+``tasks/rewrite`` (see ``context_for``); a test holds both to it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from tasks.config import Rule
+from tasks.model import FileProblem, Violation
+from tasks.scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
+
+_LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
+STRING_IMPORTERS = ("importlib.import_module", "__import__")
+
+
+@dataclass(frozen=True)
+class RuleIndex:
+    """The rules of a run, arranged for lookups while walking a file (picklable)."""
+
+    rules: tuple[Rule, ...]
+    members: dict[str, str] = field(hash=False)  # banned qualified member name -> rule id
+    modules: dict[str, str] = field(hash=False)  # banned module -> rule id
+    needles: tuple[bytes, ...] = ()
+
+    @classmethod
+    def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
+        members: dict[str, str] = {}
+        modules: dict[str, str] = {}
+        needles: set[bytes] = set()
+        for rule in rules:
+            target = modules if rule.kind == "module" else members
+            for name in rule.olds:
+                target.setdefault(name, rule.id)
+                needles.add(name.rsplit(".", 1)[-1].encode())
+            needles.update(n.encode() for n in rule.needles)
+        return cls(tuple(rules), members, modules, tuple(sorted(needles)))
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def module_rule(self, dotted: str) -> str | None:
+        """The module rule banning ``dotted`` or one of its parent packages."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            rid = self.modules.get(".".join(parts[:end]))
+            if rid:
+                return rid
+        return None
+
+    def provides(self, module: str, rule_id: str) -> bool:
+        """Whether ``module`` is where a rule's deprecated names live (it is never flagged)."""
+        rule = self.rule(rule_id)
+        if rule.kind == "module":
+            return any(module == o or module.startswith(o + ".") for o in rule.olds)
+        return any(o.rsplit(".", 1)[0] == module for o in rule.olds)
+
+
+def char_col(lines: list[bytes], line: int, byte_col: int) -> int:
+    """ast's UTF-8 byte offset -> ruff's 1-based character column."""
+    if 0 < line <= len(lines):
+        raw = lines[line - 1]
+        if not raw.isascii():
+            return len(raw[:byte_col].decode("utf-8", "replace")) + 1
+    return byte_col + 1
+
+
+class FileAnalyzer(ast.NodeVisitor):
+    def __init__(self, index: RuleIndex, path: str, module: str, package: str,
+                 lines: list[bytes]) -> None:
+        self.index = index
+        self.path = path
+        self.module = module
+        self.package = package
+        self.lines = lines
+        self.scopes: list[Scope] = []
+        self.found: list[Violation] = []
+        self.star_modules: list[tuple[str, ast.ImportFrom]] = []
+        self.chain_nodes: set[int] = set()
+        self.awaited: set[int] = set()
+        self.call_funcs: dict[int, ast.Call] = {}
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def add(self, node: ast.AST, rule_id: str, kind: str, name: str, *, fixable: bool = True,
+            reason: str = "") -> None:
+        if self.index.provides(self.module, rule_id):
+            return
+        rule = self.index.rule(rule_id)
+        line = getattr(node, "lineno", 1)
+        col = char_col(self.lines, line, getattr(node, "col_offset", 0))
+        self.found.append(Violation(self.path, line, col, rule_id, kind, name,
+                                    fixable=fixable, reason=reason, message=rule.message))
+
+    def push(self, node: ast.AST, kind: str) -> None:
+        parent = self.scopes[-1] if self.scopes else None
+        self.scopes.append(ScopeBuilder(Scope(node, kind, parent), self.package).build())
+
+    def resolve(self, name: str, node: ast.AST) -> str | None:
+        binding = lookup(self.scopes, name, getattr(node, "lineno", 0),
+                         getattr(node, "col_offset", 0))
+        if binding is None:
+            return "__import__" if name == "__import__" else None
+        return binding.qualname
+
+    # -- scopes ----------------------------------------------------------------------------
+    def run(self, tree: ast.Module) -> list[Violation]:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Await):
+                self.awaited.add(id(node.value))
+            elif isinstance(node, ast.Call):
+                self.call_funcs[id(node.func)] = node
+        self.push(tree, "module")
+        for stmt in tree.body:
+            self.visit(stmt)
+        self._all_exports(tree)
+        self._finish_imports()
+        return self.found
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for expr in node.decorator_list + _defaults(node.args):
+            self.visit(expr)
+        for ann in _annotations(node):
+            self.visit(ann)
+        self.push(node, "function")
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scopes.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = _function  # type: ignore[assignment]
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for expr in _defaults(node.args):
+            self.visit(expr)
+        self.push(node, "function")
+        self.visit(node.body)
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
+            self.visit(expr)
+        self.push(node, "class")
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scopes.pop()
+
+    def _comprehension(self, node: ast.AST) -> None:
+        self.push(node, "comprehension")
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension  # type: ignore[assignment]
+
+    # -- imports ---------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            rid = self.index.module_rule(alias.name)
+            if rid:
+                self.add(alias, rid, "import", alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        from tasks.scopes import resolve_relative
+
+        module = resolve_relative(node.module or "", node.level, self.package)
+        if module is None:
+            return
+        rid = self.index.module_rule(module)
+        if rid:
+            self.add(node, rid, "import", module)
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_modules.append((module, node))
+                continue
+            full = f"{module}.{alias.name}"
+            member = self.index.members.get(full)
+            if member:
+                self.add(alias, member, "import", full)
+            elif not rid:
+                sub = self.index.modules.get(full)
+                if sub:
+                    self.add(alias, sub, "import", full)
+
+    # -- uses ------------------------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            return
+        qual = self.resolve(node.id, node)
+        if qual is None:
+            self._star_use(node)
+            return
+        self._use(node, qual)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        parts: list[ast.Attribute] = []
+        base: ast.expr = node
+        while isinstance(base, ast.Attribute):
+            parts.append(base)
+            base = base.value
+        if not isinstance(base, ast.Name) or not isinstance(node.ctx, ast.Load):
+            self.generic_visit(node)
+            return
+        qual = self.resolve(base.id, base)
+        if qual is None:
+            return
+        # shortest prefix first: a.b, a.b.f, ...; the most specific rule wins per chain
+        best: tuple[ast.AST, str, str] | None = None
+        dotted = qual
+        if self.index.members.get(dotted) or self.index.module_rule(dotted):
+            best = (base, dotted, "")
+        for attr in reversed(parts):
+            dotted = f"{dotted}.{attr.attr}"
+            if dotted in self.index.members:
+                best = (attr, dotted, "member")
+                break
+            if best is None and self.index.modules.get(dotted):
+                best = (attr, dotted, "module")
+        if best is None:
+            return
+        target, dotted, how = best
+        if target is base:
+            self._use(base, dotted)
+            return
+        if how == "member":
+            self._use(target, dotted, start=base)
+        else:
+            self.add(base, self.index.modules[dotted], "attribute", dotted)
+
+    def _use(self, node: ast.AST, qual: str, start: ast.AST | None = None) -> None:
+        rid = self.index.members.get(qual)
+        at = start or node
+        if not rid:
+            return
+        rule = self.index.rule(rid)
+        if rule.kind not in ("call", "codemod"):
+            if start is not None:
+                self.add(at, rid, "attribute", qual)
+            return
+        call = self.call_funcs.get(id(node))
+        if call is None:
+            self.add(at, rid, "reference", qual, fixable=False,
+                     reason="referenced without being called")
+            return
+        if rule.kind == "codemod":
+            self.add(at, rid, "call", qual)
+            return
+        reason = call_problem(rule, call, id(call) in self.awaited) or \
+            missing_context(rule, call, self.scopes)
+        self.add(at, rid, "call", qual, fixable=not reason, reason=reason)
+
+    def _star_use(self, node: ast.Name) -> None:
+        for module, stmt in self.star_modules:
+            rid = self.index.members.get(f"{module}.{node.id}")
+            if rid and not any(v.line == stmt.lineno and v.kind == "star-import"
+                               and v.rule == rid for v in self.found):
+                self.add(stmt, rid, "star-import", f"{module}.{node.id}", fixable=False,
+                         reason=f"star import may bring in '{node.id}': import it explicitly")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.generic_visit(node)
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else None
+        qual = self.resolve(name, func) if name else _dotted_resolve(self, func)
+        if qual not in STRING_IMPORTERS or not node.args:
+            return
+        arg = node.args[0]
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return
+        target = arg.value
+        rid = self.index.module_rule(target) or next(
+            (r for n, r in self.index.members.items() if n.rsplit(".", 1)[0] == target
+             or n == target), None)
+        if rid:
+            self.add(node, rid, "string-import", target, fixable=False,
+                     reason="dynamic import by string: rewrite it by hand")
+
+    # -- end of file -----------------------------------------------------------------------
+    def _all_exports(self, tree: ast.Module) -> None:
+        for stmt in tree.body:
+            value = _all_value(stmt)
+            if value is None:
+                continue
+            for elt in value.elts:
+                if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                    continue
+                qual = self.resolve(elt.value, stmt)
+                rid = self.index.members.get(qual or "") or (
+                    self.index.module_rule(qual) if qual else None)
+                if rid:
+                    self.add(elt, rid, "re-export", qual or elt.value, fixable=False,
+                             reason="re-exported in __all__: importers of this module break")
+
+    def _finish_imports(self) -> None:
+        """An import stays (manual) while a site that needs it is left to a person."""
+        blocked: dict[str, str] = {}
+        for v in self.found:
+            if v.kind == "re-export":
+                blocked.setdefault(v.rule, "re-exported in __all__")
+            elif v.kind in ("call", "reference") and not v.fixable:
+                blocked.setdefault(v.rule, "still used by sites left to a person")
+        if not blocked:
+            return
+        self.found = [
+            Violation(v.path, v.line, v.col, v.rule, v.kind, v.name, v.phase, False,
+                      blocked[v.rule], v.message)
+            if v.kind == "import" and v.rule in blocked and v.fixable else v
+            for v in self.found
+        ]
+
+
+def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    base = analyzer.resolve(node.id, node)
+    return ".".join([base] + names[::-1]) if base else None
+
+
+def _all_value(stmt: ast.stmt) -> ast.List | ast.Tuple | None:
+    target: ast.expr | None = None
+    value: ast.expr | None = None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        target, value = stmt.target, stmt.value
+    if isinstance(target, ast.Name) and target.id == "__all__" and \
+            isinstance(value, (ast.List, ast.Tuple)):
+        return value
+    return None
+
+
+def _defaults(args: ast.arguments) -> list[ast.expr]:
+    return list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+
+
+def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    a = node.args
+    every = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]
+    anns = [arg.annotation for arg in every if arg.annotation is not None]
+    return anns + ([node.returns] if node.returns is not None else [])
+
+
+def call_problem(rule: Rule, call: ast.Call, awaited: bool) -> str:
+    """Why this call cannot be rewritten mechanically, or ''. Mirrors tasks/rewrite/call.py."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or \
+            any(k.arg is None for k in call.keywords):
+        return "call uses *args or **kwargs"
+    if len(call.args) > len(rule.params):
+        return "more positional arguments than the old callee's params"
+    used = set(rule.required)
+    passed = list(rule.params[: len(call.args)]) + [k.arg for k in call.keywords if k.arg]
+    for name in passed:
+        if name not in rule.params:
+            return f"unexpected keyword argument '{name}'"
+        if name not in used:
+            return f"argument '{name}' has no place in the new call"
+    if rule.awaitable and not awaited:
+        return "the new callee is async but this call is not awaited"
+    return ""
+
+
+def missing_context(rule: Rule, call: ast.Call, scopes: list[Scope]) -> str:
+    """'' when every placeholder is passed or found in scope, else 'no <name> in scope'."""
+    for placeholder in rule.required:
+        if _passed(rule, call, placeholder):
+            continue
+        if context_for(rule, placeholder, call.lineno, scopes) is None:
+            return f"no {placeholder.replace('_', ' ')} in scope"
+    return ""
+
+
+def _passed(rule: Rule, call: ast.Call, placeholder: str) -> bool:
+    if placeholder in rule.params and rule.params.index(placeholder) < len(call.args):
+        return True
+    return any(k.arg == placeholder for k in call.keywords)
+
+
+def context_for(rule: Rule, placeholder: str, line: int, scopes: list[Scope]) -> str | None:
+    """The expression that supplies ``placeholder`` at a call on ``line``, searched outwards
+    through enclosing functions: a parameter by name, a parameter by annotation, a local
+    assigned before the call, then ``self.<attr>`` in a method whose class sets it."""
+    source = dict(rule.context).get(placeholder)
+    if source is None:
+        return None
+    for scope in reversed(scopes):
+        if scope.kind != "function":
+            continue
+        params = dict(zip(scope.param_names, scope.params, strict=False))
+        for name in source.names:
+            if name in params:
+                return name
+        for name, binding in params.items():
+            if binding.annotation and binding.annotation in source.annotations:
+                return name
+        for name in source.names:
+            if any(not b.is_param and b.qualname is None and b.line < line
+                   for b in scope.bindings.get(name, [])):
+                return name
+        if scope.is_method and scope.parent is not None:
+            for attr in source.attributes:
+                head, _, tail = attr.partition(".")
+                if head == "self" and tail and tail in scope.parent.self_attrs:
+                    return attr
+    return None
+
+
+def analyze_source(data: bytes, path: str, module: str, is_package: bool,
+                   index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
+    """Parse one file and return its violations, or the reason it could not be parsed."""
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as exc:
+        return [], FileProblem(path, f"unparseable: {exc.msg}", exc.lineno or 0)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [], FileProblem(path, f"unparseable: {exc}")
+    except RecursionError:
+        return [], FileProblem(path, "unparseable: nested too deeply for the parser")
+    package = module if is_package else module.rpartition(".")[0]
+    lines = _LINE_SPLIT.split(data)
+    analyzer = FileAnalyzer(index, path, module, package, lines)
+    try:
+        return sorted(set(analyzer.run(tree))), None
+    except RecursionError:
+        return [], FileProblem(path, "too deeply nested to analyse")
+
+
+__all__ = ["COMPREHENSIONS", "FUNCTION_NODES", "RuleIndex", "analyze_source", "context_for"]

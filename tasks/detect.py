@@ -1,0 +1,239 @@
+"""Detect: discover -> prefilter by bytes -> parse only candidates (in processes) -> cache.
+
+An unchanged file (same size, mtime, inode and ctime as last run, for the same rules) is not read
+again; a file whose stat changed but whose bytes did not is not parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from tasks import __version__
+from tasks.analyze import RuleIndex, analyze_source
+from tasks.config import Config, Phase
+from tasks.discover import discover, module_name, spec
+from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
+from tasks.progress import track
+
+ENGINE = "detect-3"  # bump when analysis changes, so caches from older versions are ignored
+MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
+_PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
+
+StatKey = tuple[int, int, int, int]
+Entry = tuple[StatKey, bytes, list[Violation], FileProblem | None]
+
+
+def assign_phase(config: Config, rel: str) -> str:
+    """The first phase in declaration order whose files match ``rel``, else 'unassigned'."""
+    for phase, matcher in _phase_specs(config):
+        if matcher.match_file(rel):
+            return phase.id
+    return UNASSIGNED
+
+
+_SPEC_CACHE: dict[int, list[tuple[Phase, object]]] = {}
+
+
+def _phase_specs(config: Config) -> list[tuple[Phase, object]]:
+    key = id(config)
+    if key not in _SPEC_CACHE:
+        _SPEC_CACHE[key] = [(p, spec(p.files)) for p in config.phases]
+    return _SPEC_CACHE[key]  # type: ignore[return-value]
+
+
+def rules_for(config: Config, phase: str | None) -> list:
+    """A phase's rules, or every rule."""
+    if phase is None:
+        return list(config.rules.values())
+    return [config.rules[r] for r in config.phase(phase).rules]
+
+
+def state_dir(config: Config) -> Path:
+    """Where phasegate keeps its own files: under the git dir, else project.state_dir, else a
+    per-user cache dir keyed by the root (never inside the working tree)."""
+    if config.state_dir is not None:
+        return config.state_dir
+    try:
+        out = subprocess.run(["git", "-C", str(config.root), "rev-parse", "--absolute-git-dir"],
+                             capture_output=True, text=True, check=False, timeout=30)
+        if out.returncode == 0 and out.stdout.strip():
+            return Path(out.stdout.strip()) / "phasegate"
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    digest = hashlib.sha256(str(config.root).encode()).hexdigest()[:16]
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "phasegate" / digest
+
+
+def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | None = None,
+           use_cache: bool = True, jobs: int | None = None) -> DetectResult:
+    """Every violation of the rules (a phase's, or all) in the project's files."""
+    index = RuleIndex.build(rules_for(config, phase))
+    found = discover(config.root, config.exclude)
+    paths = list(files) if files is not None else found.files
+    if phase is not None:
+        paths = [p for p in paths if assign_phase(config, p) == phase]
+    result = DetectResult(problems=list(found.skipped) if files is None else [])
+    cache_file = _cache_path(config, index) if use_cache else None
+    cache = _load_cache(cache_file)
+    fresh: dict[str, Entry] = {}
+    todo: list[tuple[str, StatKey]] = []
+    for rel in paths:
+        key = _stat_key(config.root / rel)
+        if key is None:
+            result.problems.append(FileProblem(rel, "vanished while scanning"))
+            continue
+        old = cache.get(rel)
+        if old is not None and old[0] == key:
+            fresh[rel] = old
+            result.cache_hits += 1
+        else:
+            todo.append((rel, key))
+    for rel, entry, parsed in _scan(config, index, todo, cache, jobs):
+        fresh[rel] = entry
+        result.files_parsed += parsed
+    result.files_scanned = len(paths)
+    for rel in sorted(fresh):
+        _, _, violations, problem = fresh[rel]
+        phase_id = assign_phase(config, rel)
+        result.violations.extend(_with_phase(v, phase_id) for v in violations)
+        if problem is not None:
+            result.problems.append(problem)
+    result.violations.sort()
+    if cache_file is not None and (todo or len(fresh) != len(cache)):
+        _save_cache(cache_file, fresh if files is None and phase is None else {**cache, **fresh})
+    return result
+
+
+def detect_sources(config: Config, sources: dict[str, bytes], *,
+                   phase: str | None = None) -> DetectResult:
+    """Detect on in-memory sources (e.g. a plan's output) without touching the disk."""
+    index = RuleIndex.build(rules_for(config, phase))
+    result = DetectResult(files_scanned=len(sources))
+    for rel in sorted(sources):
+        violations, problem = _analyze(config.src, rel, sources[rel], index)
+        phase_id = assign_phase(config, rel)
+        result.violations.extend(_with_phase(v, phase_id) for v in violations)
+        if problem:
+            result.problems.append(problem)
+    result.violations.sort()
+    return result
+
+
+def _with_phase(v: Violation, phase: str) -> Violation:
+    return Violation(v.path, v.line, v.col, v.rule, v.kind, v.name, phase, v.fixable,
+                     v.reason, v.message)
+
+
+def _stat_key(path: Path) -> StatKey | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
+          cache: dict[str, Entry], jobs: int | None) -> Iterable[tuple[str, Entry, int]]:
+    digests = {rel: entry[1] for rel, entry in cache.items()}
+    work = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
+            for rel, key in todo]
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(work) < _PARALLEL_MIN:
+        for item in track(work, len(work), "scan"):
+            yield _scan_one(item, cache)
+        return
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    chunk = max(16, len(work) // (workers * 8))
+    batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for batch in track(pool.map(_scan_batch, batches), len(batches), "scan"):
+            for rel, entry, parsed in batch:
+                if entry is None:  # bytes unchanged: reuse the cached findings
+                    old = cache[rel]
+                    entry = (_key_of(work, rel), old[1], old[2], old[3])
+                yield rel, entry, parsed
+
+
+def _key_of(work: list, rel: str) -> StatKey:
+    return next(item[2] for item in work if item[1] == rel)
+
+
+def _scan_one(item: tuple, cache: dict[str, Entry]) -> tuple[str, Entry, int]:
+    rel, entry, parsed = _scan_batch([item])[0]
+    if entry is None:
+        old = cache[rel]
+        entry = (item[2], old[1], old[2], old[3])
+    return rel, entry, parsed
+
+
+def _scan_batch(items: list[tuple]) -> list[tuple[str, Entry | None, int]]:
+    """Read, prefilter and analyse files (in a worker). Never raises for a bad file."""
+    out: list[tuple[str, Entry | None, int]] = []
+    for root, rel, key, old_digest, src, index in items:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            out.append((rel, (key, b"", [], FileProblem(rel, f"unreadable: {exc.strerror}")), 0))
+            continue
+        if len(data) > MAX_BYTES:
+            problem = FileProblem(rel, f"too large to scan (> {MAX_BYTES // 2**20} MB)")
+            out.append((rel, (key, b"", [], problem), 0))
+            continue
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if old_digest and digest == old_digest:
+            out.append((rel, None, 0))
+            continue
+        if not any(needle in data for needle in index.needles):
+            out.append((rel, (key, digest, [], None), 0))
+            continue
+        violations, problem = _analyze(src, rel, data, index)
+        out.append((rel, (key, digest, violations, problem), 1))
+    return out
+
+
+def _analyze(src: tuple[str, ...], rel: str, data: bytes,
+             index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
+    module, is_pkg = module_name(rel, src)
+    try:
+        return analyze_source(data, rel, module, is_pkg, index)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
+        return [], FileProblem(rel, f"analysis failed: {type(exc).__name__}: {exc}")
+
+
+def _cache_path(config: Config, index: RuleIndex) -> Path:
+    h = hashlib.sha256(
+        repr((ENGINE, __version__, index.rules, config.src, str(config.root))).encode()
+    ).hexdigest()[:20]
+    return state_dir(config) / "cache" / f"detect-{h}.pickle"
+
+
+def _load_cache(path: Path | None) -> dict[str, Entry]:
+    if path is None:
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            data = pickle.load(fh)
+        return data if isinstance(data, dict) else {}
+    except Exception:  # noqa: BLE001 - a missing or damaged cache is just a cold run
+        return {}
+
+
+def _save_cache(path: Path, entries: dict[str, Entry]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the cache is an optimisation; a read-only state dir must not fail detect
