@@ -530,6 +530,7 @@ def _baseline(p: _Problems, table: dict[str, Any], rules: dict[str, Rule]) -> di
             p.add(f"baseline.{rule_id}", f"must be a count >= 0, got {count!r}")
             continue
         if rule_id not in rules:
-            p.add(f"baseline.{rule_id}", f"unknown rule '{rule_id}'{_suggest(rule_id, list(rules))}")
+            p.add(f"baseline.{rule_id}",
+                  f"unknown rule '{rule_id}'{_suggest(rule_id, list(rules))}")
         out[rule_id] = int(count)
     return out

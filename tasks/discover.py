@@ -1,4 +1,4 @@
-"""Find the Python files of the project: .gitignore-aware, excludes applied, links never followed."""
+"""Find the project's Python files: .gitignore-aware, excludes applied, links never followed."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def spec(patterns: Iterable[str]) -> pathspec.PathSpec:
 
 
 def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py") -> Discovered:
-    """Every ``*.py`` file under ``root`` that git would not ignore and ``exclude`` does not match."""
+    """Every ``*.py`` file under ``root`` not ignored by git and not matched by ``exclude``."""
     excluded = spec(exclude)
     listed = _git_files(root)
     candidates = listed if listed is not None else _walk(root)
