@@ -178,33 +178,27 @@ class _Problems:
 
 
 def _locate(lines: list[str], keypath: str) -> int:
-    """Best-effort line of a key path: the key inside its table, else the table header."""
-    parts = re.split(r"\.(?![^\[]*\])", keypath)
-    parts = [re.sub(r"\[\d+\]$", "", p) for p in parts]
+    """Best-effort line of a key path: the key inside its table, else the table's header."""
+    parts = [re.sub(r"\[\d+\]$", "", p) for p in re.split(r"\.(?![^\[]*\])", keypath)]
     for idx, line in enumerate(lines):
         if line.strip().startswith("[") and _header_matches(line.strip(), parts):
             return idx + 1
-    for depth in range(len(parts), 0, -1):
-        table, key = parts[: depth - 1], parts[depth - 1]
+    for depth in range(len(parts) - 1, -1, -1):
+        table, key = parts[:depth], parts[depth]
         header = -1
         if table:
-            for idx, line in enumerate(lines):
-                name = line.strip()
-                if name.startswith("[") and _header_matches(name, table):
-                    header = idx
-                    break
-            if header < 0:
-                # maybe the key itself is a table header
+            header = next((i for i, line in enumerate(lines) if line.strip().startswith("[")
+                           and _header_matches(line.strip(), table)), -2)
+            if header == -2:
                 continue
         for idx in range(header + 1, len(lines)):
             stripped = lines[idx].strip()
-            if stripped.startswith("[") and idx > header + 0 and header >= 0 and \
-                    not _header_matches(stripped, table):
+            if stripped.startswith("["):
                 break
             if re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
                 return idx + 1
-            if stripped.startswith("[") and _header_matches(stripped, table + [key]):
-                return idx + 1
+        if header >= 0:
+            return header + 1
     return 0
 
 
@@ -342,8 +336,9 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
     if fmt not in ("", "ruff"):
         p.add("project.format", f"unknown formatter '{fmt}' (only 'ruff')")
 
-    rules = _rules(p, _table(p, data.get("rules"), "rules"))
-    phases = _phases(p, _table(p, data.get("phases"), "phases"), rules)
+    rule_table = _table(p, data.get("rules"), "rules")
+    rules = _rules(p, rule_table)
+    phases = _phases(p, _table(p, data.get("phases"), "phases"), rules, set(rule_table))
     gates = _gates(p, _table(p, data.get("gates"), "gates"))
     baseline = _baseline(p, _table(p, data.get("baseline"), "baseline"), rules)
     _table(p, data.get("status"), "status")  # written by phasegate itself
@@ -448,7 +443,8 @@ def _call_rule(p: _Problems, rule_id: str, body: dict[str, Any], key: str, old: 
     return rule
 
 
-def _phases(p: _Problems, table: dict[str, Any], rules: dict[str, Rule]) -> tuple[Phase, ...]:
+def _phases(p: _Problems, table: dict[str, Any], rules: dict[str, Rule],
+            declared: set[str]) -> tuple[Phase, ...]:
     phases = []
     for phase_id, body in table.items():
         key = f"phases.{phase_id}"
@@ -464,8 +460,9 @@ def _phases(p: _Problems, table: dict[str, Any], rules: dict[str, Rule]) -> tupl
         files = tuple(_relpath(p, f, f"{key}.files[{i}]") for i, f in enumerate(files))
         rule_ids = _strlist(p, body.get("rules"), f"{key}.rules")
         for idx, rid in enumerate(rule_ids):
-            if rid not in rules:
-                p.add(f"{key}.rules[{idx}]", f"unknown rule '{rid}'{_suggest(rid, list(rules))}")
+            if rid not in declared:
+                p.add(f"{key}.rules[{idx}]",
+                      f"unknown rule '{rid}'{_suggest(rid, sorted(declared))}")
         gates = _strlist(p, body.get("gates"), f"{key}.gates")
         if "gates" not in body:
             gates = GATE_NAMES
@@ -478,7 +475,7 @@ def _phases(p: _Problems, table: dict[str, Any], rules: dict[str, Rule]) -> tupl
             p.add(f"{key}.format", f"unknown formatter '{fmt}' (only 'ruff')")
         phases.append(Phase(
             id=phase_id.lower(), title=_str(p, body.get("title"), f"{key}.title", default=phase_id),
-            files=files, rules=rule_ids, gates=gates,
+            files=files, rules=tuple(r for r in rule_ids if r in rules), gates=gates,
             allow_manual=_bool(p, body.get("allow_manual"), f"{key}.allow_manual", False),
             format=fmt,
         ))

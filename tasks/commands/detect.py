@@ -1,0 +1,90 @@
+"""Report every use of a deprecated name, per rule and phase (exit 1 when any is found)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tasks import config as config_mod
+from tasks.detect import detect
+from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
+
+ORDER = 10
+FORMATS = ("table", "text", "json", "sarif", "github", "markdown")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--phase", help="only this phase's files and rules")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default: table on a terminal, text otherwise)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    ratchet = parser.add_mutually_exclusive_group()
+    ratchet.add_argument("--baseline", action="store_true",
+                         help="ratchet: fail (exit 1) only when a rule's count grew past the "
+                              "[baseline] recorded in phases.toml")
+    ratchet.add_argument("--update-baseline", action="store_true",
+                         help="record the current counts as the [baseline] in phases.toml")
+    parser.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="worker processes (default: one per core)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tasks import report
+
+    config, _ = config_mod.load(args.config)
+    _recover_first(config)
+    if args.phase:
+        config.phase(args.phase)  # a clear error for an unknown phase
+    result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
+    counts = Counter(v.rule for v in result.violations)
+    fmt = args.format or report.default_format()
+    text = report.render(result, config, fmt, baseline=config.baseline or None)
+    _emit(text, args.output)
+    _record_counts(config, result)
+    if args.update_baseline:
+        from tasks import state
+
+        state.write_baseline(config, {rid: counts.get(rid, 0) for rid in config.rules})
+        print(f"baseline updated: {sum(counts.values())} violation(s) over "
+              f"{len(config.rules)} rule(s) recorded in {config.path.name}", file=sys.stderr)
+        return EXIT_OK
+    if args.baseline:
+        if not config.baseline:
+            raise MigrationError(f"{config.path.name}: no [baseline] recorded yet "
+                                 "(run: phasegate detect --update-baseline)", EXIT_USAGE)
+        grown = report.compare_baseline(dict(counts), config.baseline)
+        for line in grown:
+            print(f"ratchet: {line}", file=sys.stderr)
+        if not grown:
+            print("ratchet: no rule's count grew past the baseline", file=sys.stderr)
+        return EXIT_FOUND if grown else EXIT_OK
+    return EXIT_FOUND if result.violations else EXIT_OK
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    elif text:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _recover_first(config: config_mod.Config) -> None:
+    """A phase left half-applied by a crash is rolled back before anything else runs."""
+    try:
+        from tasks import journal
+    except ImportError:  # pragma: no cover - journal ships with phasegate
+        return
+    for line in journal.recover(config):
+        print(line, file=sys.stderr)
+
+
+def _record_counts(config: config_mod.Config, result: object) -> None:
+    """Write each phase's current count back into phases.toml (the tracker's 'now' column)."""
+    from tasks import state
+
+    recorder = getattr(state, "record_detect", None)
+    if recorder is not None:
+        recorder(config, result)
