@@ -8,7 +8,9 @@ fixable/manual decision for call sites follows the same algorithm as the libcst 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 from tasks.config import Rule
@@ -410,6 +412,18 @@ def context_for(rule: Rule, placeholder: str, line: int, scopes: list[Scope]) ->
     return None
 
 
+def _utf8_lines(data: bytes) -> list[bytes]:
+    """The file's lines as UTF-8 (what ast's byte offsets count in), without a BOM."""
+    if data.isascii():
+        return _LINE_SPLIT.split(data)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return _LINE_SPLIT.split(data)
+    return [line.encode("utf-8") for line in re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"))]
+
+
 def analyze_source(data: bytes, path: str, module: str, is_package: bool,
                    index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
     """Parse one file and return its violations, or the reason it could not be parsed."""
@@ -422,7 +436,7 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     except RecursionError:
         return [], FileProblem(path, "unparseable: nested too deeply for the parser")
     package = module if is_package else module.rpartition(".")[0]
-    lines = _LINE_SPLIT.split(data)
+    lines = _utf8_lines(data)
     analyzer = FileAnalyzer(index, path, module, package, lines)
     try:
         return sorted(set(analyzer.run(tree))), None

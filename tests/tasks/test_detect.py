@@ -1,0 +1,266 @@
+"""Detect: every import shape, flagged and not flagged; bad files; phases; the cache."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tasks import config, detect
+from tasks.cli import main
+
+PHASES = """\
+[project]
+root = "."
+
+[rules.moved]
+kind = "move"
+old = "pkg.old.Thing"
+new = "pkg.new.Thing"
+
+[rules.legacy]
+kind = "module"
+old = "pkg.legacy"
+new = "pkg.modern"
+
+[rules.factory]
+kind = "call"
+old = "pkg.ws.make_manager"
+new = "pkg.ws.Manager"
+params = ["user_context"]
+[rules.factory.arguments]
+user_context = "{user_context}"
+[rules.factory.context.user_context]
+names = ["user_context", "ctx"]
+attributes = ["self.user_context"]
+annotations = ["UserContext"]
+
+[phases.p0]
+files = ["pkg/sub/first.py"]
+rules = ["moved", "legacy", "factory"]
+
+[phases.p1]
+files = ["pkg/**"]
+rules = ["moved", "legacy", "factory"]
+"""
+
+
+def make_project(tmp_path: Path, files: dict[str, str | bytes]) -> config.Config:
+    (tmp_path / "phases.toml").write_text(PHASES)
+    base = {"pkg/__init__.py": "", "pkg/sub/__init__.py": "",
+            "pkg/old.py": "class Thing: ...\n", "pkg/legacy.py": "X = 1\n",
+            "pkg/ws.py": "def make_manager(user_context=None): ...\n"}
+    for rel, body in {**base, **files}.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(body, bytes):
+            path.write_bytes(body)
+        else:
+            path.write_text(textwrap.dedent(body))
+    return config.load(tmp_path / "phases.toml")[0]
+
+
+def found(tmp_path: Path, source: str, rel: str = "pkg/sub/mod.py") -> list[tuple]:
+    cfg = make_project(tmp_path, {rel: source})
+    result = detect.detect(cfg, use_cache=False, jobs=1)
+    return [(v.line, v.col, v.rule, v.kind, v.fixable) for v in result.violations
+            if v.path == rel]
+
+
+# (id, source, expected [(line, col, rule, kind, fixable)])
+SHAPES = [
+    ("from-import", "from pkg.old import Thing\nThing()\n",
+     [(1, 21, "moved", "import", True)]),
+    ("from-import-as", "from pkg.old import Thing as T\nT()\n",
+     [(1, 21, "moved", "import", True)]),
+    ("import-module-chain", "import pkg.old\npkg.old.Thing()\n",
+     [(2, 1, "moved", "attribute", True)]),
+    ("import-as-then-attr", "import pkg.old as o\no.Thing\n",
+     [(2, 1, "moved", "attribute", True)]),
+    ("from-package-import-module", "from pkg import old\nold.Thing\n",
+     [(2, 1, "moved", "attribute", True)]),
+    ("relative-from-import", "from ..old import Thing\n",
+     [(1, 19, "moved", "import", True)]),
+    ("relative-module", "from .. import old\nold.Thing()\n",
+     [(2, 1, "moved", "attribute", True)]),
+    ("function-local-import", "def f():\n    from pkg.old import Thing\n    return Thing\n",
+     [(2, 25, "moved", "import", True)]),
+    ("type-checking", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+     "    from pkg.old import Thing\n", [(3, 25, "moved", "import", True)]),
+    ("try-except-importerror", "try:\n    from pkg.new import Thing\nexcept ImportError:\n"
+     "    from pkg.old import Thing\n", [(4, 25, "moved", "import", True)]),
+    ("all-re-export", "from pkg.old import Thing\n__all__ = ['Thing']\n",
+     [(1, 21, "moved", "import", False), (2, 12, "moved", "re-export", False)]),
+    ("star-import-used", "from pkg.old import *\nThing()\n",
+     [(1, 1, "moved", "star-import", False)]),
+    ("star-import-unused", "from pkg.old import *\n", []),
+    ("importlib-string", "import importlib\nimportlib.import_module('pkg.legacy')\n",
+     [(2, 1, "legacy", "string-import", False)]),
+    ("dunder-import-string", "__import__('pkg.legacy.sub')\n",
+     [(1, 1, "legacy", "string-import", False)]),
+    ("module-import", "import pkg.legacy\n", [(1, 8, "legacy", "import", True)]),
+    ("module-import-as", "import pkg.legacy as lg\nlg.X\n", [(1, 8, "legacy", "import", True)]),
+    ("module-from-import", "from pkg.legacy import X\n", [(1, 1, "legacy", "import", True)]),
+    ("module-submodule", "import pkg.legacy.sub\n", [(1, 8, "legacy", "import", True)]),
+    ("module-from-package", "from pkg import legacy\n", [(1, 17, "legacy", "import", True)]),
+    ("module-chain", "import pkg\npkg.legacy.X\n", [(2, 1, "legacy", "attribute", True)]),
+    ("module-relative", "from ..legacy import X\n", [(1, 1, "legacy", "import", True)]),
+    ("string-not-flagged", "x = 'pkg.old.Thing'\n# from pkg.old import Thing\n", []),
+    ("docstring-not-flagged", '"""Use pkg.old.Thing no more; see make_manager."""\n', []),
+    ("shadowed-local", "from pkg.ws import make_manager\n\ndef f():\n"
+     "    make_manager = dict\n    return make_manager()\n",
+     [(1, 20, "factory", "import", True)]),
+    ("call-with-arg", "from pkg.ws import make_manager\nmake_manager(object())\n",
+     [(1, 20, "factory", "import", True), (2, 1, "factory", "call", True)]),
+    ("call-keyword", "from pkg.ws import make_manager\nmake_manager(user_context=1)\n",
+     [(1, 20, "factory", "import", True), (2, 1, "factory", "call", True)]),
+    ("call-param-in-scope", "from pkg.ws import make_manager\n\ndef f(ctx):\n"
+     "    return make_manager()\n",
+     [(1, 20, "factory", "import", True), (4, 12, "factory", "call", True)]),
+    ("call-annotated-param", "from pkg.ws import make_manager\n\ndef f(c: 'UserContext'):\n"
+     "    return make_manager()\n",
+     [(1, 20, "factory", "import", True), (4, 12, "factory", "call", True)]),
+    ("call-local-before", "from pkg.ws import make_manager\n\ndef f():\n"
+     "    user_context = 1\n    return make_manager()\n",
+     [(1, 20, "factory", "import", True), (5, 12, "factory", "call", True)]),
+    ("call-self-attribute", "from pkg.ws import make_manager\n\nclass A:\n"
+     "    def __init__(self, c):\n        self.user_context = c\n\n    def m(self):\n"
+     "        return make_manager()\n",
+     [(1, 20, "factory", "import", True), (8, 16, "factory", "call", True)]),
+    ("call-no-context", "from pkg.ws import make_manager\n\ndef f():\n    return make_manager()\n",
+     [(1, 20, "factory", "import", False), (4, 12, "factory", "call", False)]),
+    ("call-awaited", "from pkg.ws import make_manager\n\nasync def f(user_context):\n"
+     "    return await make_manager(user_context)\n",
+     [(1, 20, "factory", "import", True), (4, 18, "factory", "call", True)]),
+    ("call-through-module", "from pkg import ws\n\ndef f(ctx):\n    return ws.make_manager()\n",
+     [(4, 12, "factory", "call", True)]),
+    ("reference-not-call", "from pkg.ws import make_manager\ncb = make_manager\n",
+     [(1, 20, "factory", "import", False), (2, 6, "factory", "reference", False)]),
+    ("call-star-args", "from pkg.ws import make_manager\nmake_manager(*[1])\n",
+     [(1, 20, "factory", "import", False), (2, 1, "factory", "call", False)]),
+    ("unrelated-same-name", "def make_manager(): ...\nmake_manager()\n", []),
+    ("non-ascii-column", "x = 'é'; from pkg.old import Thing\n",
+     [(1, 30, "moved", "import", True)]),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), [(s, e) for _, s, e in SHAPES],
+                         ids=[i for i, _, _ in SHAPES])
+def test_import_shapes(tmp_path: Path, source: str, expected: list[tuple]) -> None:
+    assert found(tmp_path, source) == sorted(expected)
+
+
+def test_call_reason_names_the_missing_context(tmp_path: Path) -> None:
+    cfg = make_project(tmp_path, {"pkg/sub/mod.py": "from pkg.ws import make_manager\n"
+                                                     "make_manager()\n"})
+    calls = [v for v in detect.detect(cfg, use_cache=False).violations if v.kind == "call"]
+    assert [v.reason for v in calls] == ["no user context in scope"]
+
+
+def test_provider_modules_are_not_flagged(tmp_path: Path) -> None:
+    cfg = make_project(tmp_path, {"pkg/old.py": "from pkg.legacy import X\nclass Thing: ...\n"})
+    paths = {v.path for v in detect.detect(cfg, use_cache=False).violations}
+    assert "pkg/old.py" in paths  # flagged for the module rule, it provides only 'moved'
+    cfg = make_project(tmp_path, {"pkg/legacy.py": "import pkg.legacy\n"})
+    assert not [v for v in detect.detect(cfg, use_cache=False).violations
+                if v.path == "pkg/legacy.py"]
+
+
+BAD_FILES = [
+    ("syntax-error", b"def f(:\n    pass\n", "unparseable: invalid syntax", 1),
+    ("latin1-no-cookie", b"x = '\xe9'\nfrom pkg.old import Thing\n", "unparseable:", 0),
+    ("null-byte", b"x = 1\x00\n", "unparseable:", 0),
+]
+
+
+@pytest.mark.parametrize(("data", "reason", "line"), [(d, r, n) for _, d, r, n in BAD_FILES],
+                         ids=[i for i, *_ in BAD_FILES])
+def test_bad_files_are_reported_not_crashed(tmp_path: Path, data: bytes, reason: str,
+                                            line: int) -> None:
+    cfg = make_project(tmp_path, {"pkg/sub/bad.py": data + b"\n# Thing make_manager legacy\n"})
+    result = detect.detect(cfg, use_cache=False)
+    problems = [p for p in result.problems if p.path == "pkg/sub/bad.py"]
+    assert len(problems) == 1 and problems[0].reason.startswith(reason)
+    if line:
+        assert problems[0].line == line
+
+
+SCANNED_FILES = [
+    ("bom", b"\xef\xbb\xbffrom pkg.old import Thing\n", (1, 21)),
+    ("crlf", b"import os\r\nfrom pkg.old import Thing\r\n", (2, 21)),
+    ("latin1-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'; from pkg.old import Thing\n",
+     (2, 30)),
+    ("no-final-newline", b"from pkg.old import Thing", (1, 21)),
+    ("empty", b"", None),
+    ("large", b"x = 1\n" * 150_000 + b"from pkg.old import Thing\n", (150_001, 21)),
+]
+
+
+@pytest.mark.parametrize(("data", "where"), [(d, w) for _, d, w in SCANNED_FILES],
+                         ids=[i for i, *_ in SCANNED_FILES])
+def test_odd_files_are_scanned(tmp_path: Path, data: bytes, where: tuple | None) -> None:
+    cfg = make_project(tmp_path, {"pkg/sub/odd.py": data})
+    result = detect.detect(cfg, use_cache=False)
+    got = [(v.line, v.col) for v in result.violations if v.path == "pkg/sub/odd.py"]
+    assert got == ([where] if where else [])
+    assert not [p for p in result.problems if p.path == "pkg/sub/odd.py"]
+
+
+def test_phase_is_the_first_matching(tmp_path: Path) -> None:
+    src = "from pkg.old import Thing\n"
+    cfg = make_project(tmp_path, {"pkg/sub/first.py": src, "pkg/sub/other.py": src,
+                                  "tools/x.py": src})
+    phases = {v.path: v.phase for v in detect.detect(cfg, use_cache=False).violations}
+    assert phases == {"pkg/sub/first.py": "p0", "pkg/sub/other.py": "p1",
+                      "tools/x.py": "unassigned"}
+    only = detect.detect(cfg, phase="p1", use_cache=False).violations
+    assert {v.path for v in only} == {"pkg/sub/other.py"}
+
+
+def test_gitignore_and_exclude_and_symlinks(tmp_path: Path) -> None:
+    src = "from pkg.old import Thing\n"
+    cfg = make_project(tmp_path, {"pkg/a.py": src, "build/gen.py": src, "pkg/gen/x.py": src})
+    (tmp_path / ".gitignore").write_text("build/\n")
+    os.symlink(tmp_path / "pkg" / "a.py", tmp_path / "pkg" / "link.py")
+    text = (tmp_path / "phases.toml").read_text().replace(
+        'root = "."', 'root = "."\nexclude = ["pkg/gen/**"]')
+    (tmp_path / "phases.toml").write_text(text)
+    cfg = config.load(tmp_path / "phases.toml")[0]
+    result = detect.detect(cfg, use_cache=False)
+    assert {v.path for v in result.violations} == {"pkg/a.py"}
+    assert [(p.path, p.reason) for p in result.problems] == [
+        ("pkg/link.py", "symlink (not followed)")]
+
+
+def test_cache_skips_unchanged_files_and_sees_changes(tmp_path: Path) -> None:
+    files = {f"pkg/m{i}.py": "from pkg.old import Thing\n" for i in range(60)}
+    cfg = make_project(tmp_path, files)
+    cold = detect.detect(cfg)
+    warm = detect.detect(cfg)
+    assert warm.violations == cold.violations and warm.files_parsed == 0
+    assert warm.cache_hits == warm.files_scanned
+    (tmp_path / "pkg/m3.py").write_text("import os\n")
+    again = detect.detect(cfg)
+    assert again.files_parsed == 0  # m3 no longer holds a needle: read, not parsed
+    assert len(again.violations) == len(cold.violations) - 1
+
+
+def test_parallel_equals_serial(tmp_path: Path) -> None:
+    files = {f"pkg/m{i}.py": "import pkg.legacy\nfrom pkg.old import Thing\n"
+             for i in range(120)}
+    cfg = make_project(tmp_path, files)
+    serial = detect.detect(cfg, use_cache=False, jobs=1)
+    parallel = detect.detect(cfg, use_cache=False, jobs=2)
+    assert serial.violations == parallel.violations and len(serial.violations) == 240
+
+
+def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make_project(tmp_path, {"pkg/sub/mod.py": "from pkg.old import Thing\n"})
+    cfg = str(tmp_path / "phases.toml")
+    assert main(["detect", "--config", cfg, "--format", "json", "--no-cache"]) == 1
+    (tmp_path / "pkg/sub/mod.py").write_text("from pkg.new import Thing\n")
+    assert main(["detect", "--config", cfg, "--format", "json", "--no-cache"]) == 0
+    assert main(["detect", "--config", str(tmp_path / "missing.toml")]) == 2
+    assert "not found" in capsys.readouterr().err
