@@ -1,0 +1,169 @@
+"""The safety ladder: syntax, lint, imports, unit, integration, mission-critical.
+
+``before_apply`` records what the gates compare against (lint diagnostics and import statements
+of the files about to change, failing tests of each no-new-failures tier, reused when the tree
+hash matches); ``run_ladder`` runs the phase's gates in order after apply and stops at the first
+failure unless ``keep_going``. Each gate returns a :class:`GateResult`; none raises for a gate
+that merely fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from tasks import gates_affected, gates_shard, gates_static, gates_tests
+from tasks.config import GATE_NAMES, TEST_GATES, Config, Phase
+from tasks.discover import discover, spec
+from tasks.errors import EXIT_GATE, EXIT_USAGE, MigrationError
+from tasks.gates_imports import imports_gate
+from tasks.gates_types import Baseline, GateResult, LadderResult, TierBaseline
+from tasks.progress import log
+
+__all__ = ["Baseline", "GateResult", "LadderResult", "before_apply", "run_ladder", "format_ladder"]
+
+
+def phase_files(config: Config, phase: Phase) -> list[str]:
+    matcher = spec(phase.files)
+    return [f for f in discover(config.root, config.exclude).files if matcher.match_file(f)]
+
+
+def before_apply(config: Config, phase: Phase, records_dir: Path, *,
+                 changed: Sequence[str] | None = None) -> Baseline:
+    """Record the pre-phase state the gates compare against; run on the untouched tree.
+
+    ``changed`` (the plan's files) narrows the snapshot and the unit baseline to what the
+    phase touches; without it the phase's whole file set is snapshotted and tiers run in full.
+    """
+    records_dir.mkdir(parents=True, exist_ok=True)
+    files = list(changed) if changed is not None else phase_files(config, phase)
+    base = Baseline()
+    if "imports" in phase.gates or "lint" in phase.gates:
+        base.sources = _read(config.root, files)
+    if "lint" in phase.gates:
+        diags = gates_static.lint(config, files, records_dir / "lint-before.log")
+        if isinstance(diags, str):
+            base.lint_ok = False
+            base.notes.append(f"lint before apply: {diags}")
+        else:
+            base.lint = gates_static.by_file(diags)
+    tiers = [g for g in TEST_GATES if g in phase.gates and gates_tests.configured(config, g)
+             and config.gate(g).policy == "no-new-failures"]
+    if tiers:
+        tree = gates_tests.tree_hash(config)
+        for name in tiers:
+            base.tiers[name] = _tier_baseline(config, name, tree, records_dir, changed)
+    return base
+
+
+def _read(root: Path, files: Iterable[str]) -> dict[str, bytes]:
+    out = {}
+    for rel in files:
+        try:
+            out[rel] = (root / rel).read_bytes()
+        except OSError:
+            continue
+    return out
+
+
+def _tier_baseline(config: Config, name: str, tree: str, records_dir: Path,
+                   changed: Sequence[str] | None) -> TierBaseline:
+    gate = config.gate(name)
+    store = records_dir.parent / "baselines"
+    full = gates_tests.baseline_key(tree, gate, None)
+    files, _ = _selection(config, name, changed or [], records_dir,
+                          all_tests=changed is None)
+    key = gates_tests.baseline_key(tree, gate, files)
+    for candidate in dict.fromkeys((full, key)):  # a full-tier baseline serves any subset
+        found = gates_tests.load_baseline(store, name, candidate)
+        if found is not None:
+            log(f"{name}: reusing the baseline recorded for this tree ({len(found.failed)}"
+                " known failure(s))")
+            return found
+    if files == []:
+        return TierBaseline(name, key, frozenset(), 0)
+    log(f"{name}: recording the baseline on the untouched tree")
+    run = gates_tests.run_tier(config, gate, records_dir, f"{name}-baseline", files)
+    if run.report is None or run.outcome.timed_out:
+        why = (f"timed out after {gate.timeout:g}s" if run.outcome.timed_out
+               else f"pytest exited {run.outcome.returncode} without a report")
+        raise MigrationError(f"gate {name}: baseline on the untouched tree {why}; nothing was"
+                             f" applied (see {run.outcome.log})", EXIT_GATE)
+    tier = TierBaseline(name, key, frozenset(run.report.failed), run.report.total)
+    gates_tests.save_baseline(store, tier)
+    return tier
+
+
+def _selection(config: Config, name: str, changed: Sequence[str], records_dir: Path, *,
+               all_tests: bool) -> tuple[list[str] | None, str]:
+    """The unit tier's affected test files (None = the whole tier) and a report line."""
+    gate = config.gate(name)
+    if name != "unit" or all_tests or not gate.affected:
+        return None, ""
+    every = discover(config.root).files
+    tests = gates_shard.tier_files(config, gate, every)
+    graph = gates_affected.build(config.root, every, config.src,
+                                 cache=records_dir.parent / "import-graph.json")
+    chosen = gates_affected.select(graph, changed, tests)
+    if chosen is None:
+        return None, f"all {len(tests)} test files (a non-Python file changed)"
+    return chosen, f"selected {len(chosen)} of {len(tests)} test files"
+
+
+def run_ladder(config: Config, phase: Phase, changed: list[str], *, baseline: Baseline,
+               records_dir: Path, only: Sequence[str] | None = None, keep_going: bool = False,
+               all_tests: bool = False, manual_sites: Sequence[object] = ()) -> LadderResult:
+    """Run the phase's gates in ladder order on the applied tree."""
+    if only is not None:
+        unknown = [g for g in only if g not in GATE_NAMES]
+        if unknown:
+            raise MigrationError(f"--gates: unknown gate '{unknown[0]}'"
+                                 f" (gates: {', '.join(GATE_NAMES)})", EXIT_USAGE)
+    records_dir.mkdir(parents=True, exist_ok=True)
+    result = LadderResult()
+    for name in phase.gates:
+        if only is not None and name not in only:
+            continue
+        log(f"gate {name}: running")
+        gate_result = _run_gate(config, phase, name, changed, baseline, records_dir,
+                                all_tests, manual_sites)
+        log(gate_result.line())
+        result.results.append(gate_result)
+        if not gate_result.passed and not keep_going:
+            break
+    return result
+
+
+def _run_gate(config: Config, phase: Phase, name: str, changed: list[str], baseline: Baseline,
+              records_dir: Path, all_tests: bool, manual_sites: Sequence[object]) -> GateResult:
+    if name == "syntax":
+        return gates_static.syntax_gate(config, changed)
+    if name == "lint":
+        before = baseline.lint if baseline.lint_ok else {}
+        return gates_static.lint_gate(config, changed, before, records_dir / "lint.log")
+    if name == "imports":
+        return imports_gate(config, phase, changed, baseline.sources, manual_sites)
+    return _test_gate(config, name, changed, baseline, records_dir, all_tests)
+
+
+def _test_gate(config: Config, name: str, changed: list[str], baseline: Baseline,
+               records_dir: Path, all_tests: bool) -> GateResult:
+    if not gates_tests.configured(config, name):
+        return GateResult(name, True, 0.0, f"not configured (no [gates.{name}]): skipped")
+    files, selection = _selection(config, name, changed, records_dir, all_tests=all_tests)
+    if files == []:
+        return GateResult(name, True, 0.0, f"{selection}: nothing imports the changed files")
+    run = gates_tests.run_tier(config, config.gate(name), records_dir, name, files)
+    return gates_tests.evaluate(name, config.gate(name), run, baseline.tiers.get(name),
+                                selection)
+
+
+def format_ladder(result: LadderResult) -> list[str]:
+    """One line per gate, then the first failure's details and where its report is."""
+    lines = [r.line() for r in result.results]
+    failed = result.first_failure
+    if failed is not None:
+        lines += [f"  {d}" for d in failed.details]
+        if failed.report:
+            lines.append(f"  full report: {failed.report}")
+    return lines

@@ -1,0 +1,73 @@
+"""Run one gate command: argv (no shell), its own process group, a timeout that kills the group.
+
+Output goes to a log file rather than a pipe: a grandchild that keeps a pipe open would
+otherwise hold ``communicate()`` until the timeout even after the command itself exited.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    argv: tuple[str, ...]
+    returncode: int  # -9 style negative values when killed by a signal
+    duration: float
+    timed_out: bool
+    log: Path  # stdout and stderr, interleaved
+
+    def tail(self, lines: int = 15) -> list[str]:
+        """The last non-empty lines of the output, for a summary."""
+        try:
+            text = self.log.read_text("utf-8", "replace")
+        except OSError:
+            return []
+        return [ln for ln in text.splitlines() if ln.strip()][-lines:]
+
+    def text(self) -> str:
+        try:
+            return self.log.read_text("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
+        env: Mapping[str, str] | None = None) -> Outcome:
+    """Run ``argv`` in a new session; on timeout SIGKILL the whole process group."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    start = time.monotonic()
+    timed_out = False
+    with open(log, "wb") as out:
+        try:
+            proc = subprocess.Popen(
+                list(argv), cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+                env=dict(env) if env is not None else None,
+            )
+        except OSError as exc:
+            out.write(f"cannot run {argv[0]}: {exc.strerror}\n".encode())
+            return Outcome(tuple(argv), 127, time.monotonic() - start, False, log)
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_group(proc.pid)
+            code = proc.wait()
+        # Whatever the command left behind in its group (daemonised helpers, stray workers)
+        # must not outlive the gate.
+        _kill_group(proc.pid)
+    return Outcome(tuple(argv), code, time.monotonic() - start, timed_out, log)
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

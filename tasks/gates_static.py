@@ -1,0 +1,144 @@
+"""Gates 1 and 2: every changed file compiles; ruff shows no diagnostic new since before."""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tasks import gates_runner
+from tasks.config import Config
+from tasks.gates_types import GateResult
+
+MAX_DETAILS = 20
+Diagnostic = tuple[str, int, int, str, str]  # path, line, col, code, message
+
+
+def syntax_errors(root: Path, changed: Sequence[str], python: str) -> list[str]:
+    """``path:line:col: message`` for every changed file that does not compile."""
+    version = _feature_version(python)
+    errors = []
+    for rel in changed:
+        path = root / rel
+        if not path.is_file():
+            continue  # a file the phase deleted has nothing to compile
+        try:
+            source = path.read_bytes()
+            tree = ast.parse(source, filename=rel, feature_version=version)
+            compile(tree, rel, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            errors.append(f"{rel}:{exc.lineno or 0}:{exc.offset or 0}: {exc.msg}")
+        except (ValueError, OSError) as exc:
+            errors.append(f"{rel}:0:0: {exc}")
+    return errors
+
+
+def _feature_version(python: str) -> tuple[int, int]:
+    """The configured 3.x, capped at the running interpreter (ast cannot parse ahead of it)."""
+    try:
+        major, minor = (int(p) for p in python.split(".")[:2])
+    except ValueError:
+        return sys.version_info[:2]
+    return min((major, minor), sys.version_info[:2])
+
+
+def syntax_gate(config: Config, changed: Sequence[str]) -> GateResult:
+    start = time.monotonic()
+    errors = syntax_errors(config.root, changed, config.python)
+    summary = (f"{len(changed)} file(s) compile for Python {config.python}" if not errors
+               else f"{len(errors)} of {len(changed)} file(s) do not compile")
+    return GateResult("syntax", not errors, time.monotonic() - start, summary,
+                      errors[:MAX_DETAILS])
+
+
+def ruff_argv(config: Config, files: Sequence[str]) -> list[str]:
+    gate = config.gate("lint")
+    base = list(gate.command) if gate.command else [_ruff()]
+    target = "py" + config.python.replace(".", "")
+    return [*base, "check", "--select", ",".join(gate.select), "--output-format", "json",
+            "--exit-zero", "--no-fix", "--target-version", target, "--", *files]
+
+
+def _ruff() -> str:
+    beside = Path(sys.executable).parent / "ruff"
+    return str(beside) if beside.is_file() else "ruff"
+
+
+def lint(config: Config, files: Sequence[str], log: Path) -> list[Diagnostic] | str:
+    """ruff's diagnostics on ``files`` (existing ones only), or the reason ruff failed."""
+    present = [f for f in files if (config.root / f).is_file()]
+    if not present:
+        return []
+    out = gates_runner.run(ruff_argv(config, present), cwd=config.root,
+                           timeout=config.gate("lint").timeout, log=log)
+    if out.timed_out:
+        return f"ruff timed out after {config.gate('lint').timeout:g}s"
+    try:
+        items = json.loads(_json_part(out.text()))
+    except ValueError:
+        tail = " | ".join(out.tail(3))
+        return f"ruff failed (exit {out.returncode}): {tail}"
+    return [_diagnostic(config.root, item) for item in items]
+
+
+def _json_part(text: str) -> str:
+    """ruff may print warnings before the JSON array; keep the array."""
+    start = text.find("[")
+    return text[start:] if start >= 0 else text
+
+
+def _diagnostic(root: Path, item: Mapping[str, object]) -> Diagnostic:
+    filename = str(item.get("filename", ""))
+    try:
+        rel = Path(filename).resolve().relative_to(root).as_posix()
+    except ValueError:
+        rel = filename
+    loc = item.get("location") or {}
+    row = int(loc.get("row", 0)) if isinstance(loc, dict) else 0
+    col = int(loc.get("column", 0)) if isinstance(loc, dict) else 0
+    code = str(item.get("code") or "syntax-error")
+    return rel, row, col, code, str(item.get("message", ""))
+
+
+def by_file(diags: Sequence[Diagnostic]) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for path, _, _, code, message in diags:
+        out.setdefault(path, []).append((code, message))
+    return out
+
+
+def new_diagnostics(before: Mapping[str, Sequence[tuple[str, str]]],
+                    after: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in ``after`` beyond those before, matched by (path, code, message).
+
+    Lines are ignored so that a diagnostic that only moved is not new; counts matter, so a
+    second identical diagnostic in the same file is.
+    """
+    budget = Counter((p, c, m) for p, items in before.items() for c, m in items)
+    fresh = []
+    for diag in sorted(after):
+        key = (diag[0], diag[3], diag[4])
+        if budget[key] > 0:
+            budget[key] -= 1
+        else:
+            fresh.append(diag)
+    return fresh
+
+
+def lint_gate(config: Config, changed: Sequence[str], before: Mapping[str, list[tuple[str, str]]],
+              log: Path) -> GateResult:
+    start = time.monotonic()
+    after = lint(config, changed, log)
+    if isinstance(after, str):
+        return GateResult("lint", False, time.monotonic() - start, after, [], str(log))
+    fresh = new_diagnostics({p: before.get(p, []) for p in changed}, after)
+    details = [f"{p}:{line}:{col}: {code} {msg}" for p, line, col, code, msg in fresh]
+    select = ",".join(config.gate("lint").select)
+    summary = (f"no new diagnostics ({select}) in {len(changed)} file(s)" if not fresh
+               else f"{len(fresh)} new diagnostic(s) ({select})")
+    return GateResult("lint", not fresh, time.monotonic() - start, summary,
+                      details[:MAX_DETAILS], str(log))

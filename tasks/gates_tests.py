@@ -1,0 +1,147 @@
+"""Gates 4 and 5: the test tiers (unit, integration, mission-critical) as pytest subprocesses.
+
+``python -m pytest -p no:cacheprovider [-n W] --junitxml <records>/<gate>.xml <paths> [-m M]
+<args>`` with cwd = the root, in its own process group, killed with its children at the
+timeout. Policies: ``all-pass`` (any failing test blocks) or ``no-new-failures`` (tests that
+failed in the baseline on the untouched tree do not block; new failures do).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tasks import gates_junit, gates_runner
+from tasks.config import Config, GateConfig
+from tasks.discover import discover
+from tasks.gates_static import MAX_DETAILS
+from tasks.gates_types import GateResult, TierBaseline
+
+NO_TESTS = 5  # pytest: no tests were collected
+_EXIT_MEANING = {2: "interrupted", 3: "internal error", 4: "usage error"}
+_TREE_NAMES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini")
+
+
+@dataclass(frozen=True)
+class TierRun:
+    outcome: gates_runner.Outcome
+    junit: Path
+    report: gates_junit.JUnitReport | None  # None when pytest left no readable report
+
+
+def configured(config: Config, name: str) -> bool:
+    """Unit always runs (by default the whole suite); the other tiers only when configured."""
+    return name == "unit" or name in config.gates
+
+
+def has_xdist() -> bool:
+    return importlib.util.find_spec("xdist") is not None
+
+
+def pytest_argv(gate: GateConfig, junit: Path, files: Sequence[str] | None) -> list[str]:
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+            "-o", "junit_family=xunit1", "--junitxml", str(junit),
+            "--continue-on-collection-errors"]
+    if gate.workers not in ("0", "") and has_xdist():
+        argv += ["-n", gate.workers]
+    argv += list(files) if files is not None else list(gate.paths)
+    if gate.markers:
+        argv += ["-m", gate.markers]
+    return argv + list(gate.args)
+
+
+def _env() -> dict[str, str]:
+    """The caller's environment minus what would make pytest think it is an xdist worker."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith("PYTEST_XDIST") and k != "PYTEST_CURRENT_TEST"}
+
+
+def run_tier(config: Config, gate: GateConfig, out_dir: Path, stem: str,
+             files: Sequence[str] | None = None) -> TierRun:
+    junit = out_dir / f"{stem}.xml"
+    junit.unlink(missing_ok=True)  # a stale report must never be read as this run's
+    outcome = gates_runner.run(pytest_argv(gate, junit, files), cwd=config.root,
+                               timeout=gate.timeout, log=out_dir / f"{stem}.log", env=_env())
+    report = None
+    if junit.is_file() and not outcome.timed_out:
+        try:
+            report = gates_junit.parse(junit)
+        except ValueError:
+            report = None
+    return TierRun(outcome, junit, report)
+
+
+def evaluate(name: str, gate: GateConfig, run: TierRun, baseline: TierBaseline | None,
+             selection: str = "") -> GateResult:
+    """Turn one pytest run into a GateResult according to the tier's policy."""
+    out, rep = run.outcome, run.report
+    where = str(run.junit) if rep is not None else str(out.log)
+    sel = f"; {selection}" if selection else ""
+    if out.timed_out:
+        return GateResult(name, False, out.duration, f"timed out after {gate.timeout:g}s{sel}",
+                          ["last output:", *out.tail(8)], str(out.log))
+    if out.returncode == NO_TESTS:
+        return GateResult(name, True, out.duration, f"no tests collected (pass){sel}", [], where)
+    if rep is None or (out.returncode != 0 and not rep.failed):
+        meaning = _EXIT_MEANING.get(out.returncode, "no report")
+        return GateResult(name, False, out.duration,
+                          f"pytest exited {out.returncode} ({meaning}){sel}", out.tail(10),
+                          str(out.log))
+    known = baseline.failed if (baseline and gate.policy == "no-new-failures") else frozenset()
+    new = sorted(t for t in rep.failed if t not in known)
+    old = len(rep.failed) - len(new)
+    counts = f"{len(rep.passed)} passed, {len(rep.failed)} failed"
+    if old:
+        counts += f" ({old} known from the baseline)"
+    if rep.skipped:
+        counts += f", {len(rep.skipped)} skipped"
+    policy = gate.policy if (baseline or gate.policy == "all-pass") else "all-pass (no baseline)"
+    summary = f"{counts}; {policy}{sel}"
+    if new:
+        summary = f"{len(new)} new failure(s): {counts}; {policy}{sel}"
+    details = [f"{t}: {rep.failed[t]}" for t in new[:MAX_DETAILS]]
+    return GateResult(name, not new, out.duration, summary, details, where)
+
+
+def tree_hash(config: Config) -> str:
+    """A content hash of every Python file and pytest config file of the tree."""
+    digest = hashlib.sha256()
+    for rel in discover(config.root, suffix="").files:
+        base = rel.rsplit("/", 1)[-1]
+        if not (rel.endswith(".py") or base in _TREE_NAMES):
+            continue
+        try:
+            data = (config.root / rel).read_bytes()
+        except OSError:
+            continue
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def baseline_key(tree: str, gate: GateConfig, files: Sequence[str] | None) -> str:
+    """What a recorded baseline is valid for: this tree, this command, these files (or all)."""
+    spec = [tree, sys.version, gate.workers, gate.markers, *gate.paths, "--", *gate.args,
+            "--files--", *(files if files is not None else ["<all>"])]
+    return hashlib.sha256("\0".join(spec).encode()).hexdigest()[:32]
+
+
+def load_baseline(store: Path, name: str, key: str) -> TierBaseline | None:
+    try:
+        data = json.loads((store / f"{name}-{key}.json").read_text("utf-8"))
+        return TierBaseline(name, key, frozenset(data["failed"]), int(data["total"]), True)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def save_baseline(store: Path, tier: TierBaseline) -> None:
+    store.mkdir(parents=True, exist_ok=True)
+    tmp = store / f".{tier.gate}-{tier.key}.tmp"
+    tmp.write_text(json.dumps({"failed": sorted(tier.failed), "total": tier.total}), "utf-8")
+    os.replace(tmp, store / f"{tier.gate}-{tier.key}.json")
