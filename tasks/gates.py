@@ -159,11 +159,12 @@ def _test_gate(config: Config, name: str, changed: list[str], baseline: Baseline
 
 
 def format_ladder(result: LadderResult) -> list[str]:
-    """One line per gate, then the first failure's details and where its report is."""
-    lines = [r.line() for r in result.results]
-    failed = result.first_failure
-    if failed is not None:
-        lines += [f"  {d}" for d in failed.details]
-        if failed.report:
-            lines.append(f"  full report: {failed.report}")
+    """One line per gate; under each failed gate its details and where its full report is."""
+    lines = []
+    for gate in result.results:
+        lines.append(gate.line())
+        if not gate.passed:
+            lines += [f"  {d}" for d in gate.details]
+            if gate.report:
+                lines.append(f"  full report: {gate.report}")
     return lines

@@ -104,7 +104,8 @@ def evaluate(name: str, gate: GateConfig, run: TierRun, baseline: TierBaseline |
     policy = gate.policy if (baseline or gate.policy == "all-pass") else "all-pass (no baseline)"
     summary = f"{counts}; {policy}{sel}"
     if new:
-        summary = f"{len(new)} new failure(s): {counts}; {policy}{sel}"
+        what = "new failure(s)" if known or policy == "no-new-failures" else "failing test(s)"
+        summary = f"{len(new)} {what}: {counts}; {policy}{sel}"
     details = [f"{t}: {rep.failed[t]}" for t in new[:MAX_DETAILS]]
     return GateResult(name, not new, out.duration, summary, details, where)
 

@@ -1,0 +1,103 @@
+"""Run the test tiers on the tree as it is, optionally one shard of them (exit 0 pass, 3 fail).
+
+``--shard K/N`` splits each tier's test files deterministically into N shards balanced by the
+durations in earlier JUnit reports (the journal records, ``--junit-dir``, ``--durations-from``)
+or else by file size, so a CI matrix of N runners runs every test file exactly once. The
+weights must be the same on every runner (same checkout, same reports) for that to hold.
+Verify has no baseline: every failing test fails its tier. Exit codes: 0 every tier passed,
+3 a tier failed (nothing is rolled back: verify changes nothing), 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from pathlib import Path
+
+from tasks import config as config_mod
+from tasks import gates_junit, gates_shard, gates_tests
+from tasks.config import TEST_GATES, Config
+from tasks.discover import discover
+from tasks.errors import EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
+from tasks.gates_types import GateResult
+
+ORDER = 40
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--tier", action="append", choices=TEST_GATES, metavar="TIER",
+                        help="unit, integration or mission-critical (repeatable; default: every"
+                             " configured tier)")
+    parser.add_argument("--shard", metavar="K/N", help="run only shard K of N (1-based)")
+    parser.add_argument("--junit-dir", metavar="DIR",
+                        help="write <tier>.xml per tier here (default: the phasegate records)")
+    parser.add_argument("--durations-from", metavar="DIR", action="append", default=[],
+                        help="also read test durations from the JUnit XML files in DIR")
+
+
+def records_root(config: Config) -> Path:
+    """Where gate reports live: the journal's records when it exists, else the state dir."""
+    try:
+        from tasks.journal import records_dir
+
+        return Path(records_dir(config, "verify")).parent
+    except ImportError:
+        from tasks.detect import state_dir
+
+        return state_dir(config) / "records"
+
+
+def known_durations(config: Config, junit_dir: Path, extra: list[str]) -> dict[str, float]:
+    """Seconds per test file from every JUnit report phasegate and the user kept."""
+    reports: list[Path] = []
+    for base in [records_root(config), junit_dir, *map(Path, extra)]:
+        if base.is_dir():
+            reports.extend(base.rglob("*.xml"))
+    return gates_junit.durations(sorted(set(reports)))
+
+
+def run(args: argparse.Namespace) -> int:
+    config, _ = config_mod.load(args.config)
+    shard = gates_shard.parse_shard(args.shard) if args.shard else None
+    tiers = args.tier or [t for t in TEST_GATES if gates_tests.configured(config, t)]
+    for tier in tiers:
+        if not gates_tests.configured(config, tier):
+            raise MigrationError(f"--tier {tier}: no [gates.{tier}] in {config.path.name}",
+                                 EXIT_USAGE)
+    junit_dir = Path(args.junit_dir) if args.junit_dir else records_root(config) / "verify"
+    junit_dir.mkdir(parents=True, exist_ok=True)
+    durations = known_durations(config, junit_dir, args.durations_from) if shard else {}
+    every = discover(config.root).files if shard else []
+    results = [_verify_tier(config, tier, junit_dir, shard, every, durations) for tier in tiers]
+    for result in results:
+        print(result.line())
+        print("".join(f"  {d}\n" for d in result.details), end="")
+        if not result.passed and result.report:
+            print(f"  full report: {result.report}")
+    failed = [r.name for r in results if not r.passed]
+    total = sum(r.duration for r in results)
+    print(f"verify: {len(results) - len(failed)} of {len(results)} tier(s) passed in {total:.2f}s"
+          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return EXIT_GATE if failed else EXIT_OK
+
+
+def _verify_tier(config: Config, tier: str, junit_dir: Path, shard: tuple[int, int] | None,
+                 every: list[str], durations: dict[str, float]) -> GateResult:
+    gate = dataclasses.replace(config.gate(tier), policy="all-pass")
+    files: list[str] | None = None
+    note = ""
+    stem = tier
+    if shard is not None:
+        k, n = shard
+        tests = gates_shard.tier_files(config, gate, every)
+        weights = gates_shard.weights(config.root, tests, durations)
+        files = gates_shard.shard(tests, weights, k, n)
+        note = f"shard {k}/{n}: {len(files)} of {len(tests)} test files"
+        stem = f"{tier}-shard{k}of{n}"
+        if not files:
+            return GateResult(tier, True, 0.0, f"{note}: nothing to run")
+    start = time.monotonic()
+    run = gates_tests.run_tier(config, gate, junit_dir, stem, files)
+    result = gates_tests.evaluate(tier, gate, run, None, note)
+    return dataclasses.replace(result, duration=time.monotonic() - start)

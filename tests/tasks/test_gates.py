@@ -1,0 +1,270 @@
+"""The gate ladder on a real tiny repo: each gate fails for its own reason, on real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from tasks import gates
+from tasks.config import Config
+from tasks.errors import MigrationError
+from tests.tasks.test_gates_repo import make_repo, write
+
+CORE = "src/app/core.py"
+
+
+def records(config: Config) -> Path:
+    return config.root.parent / "state" / "records" / "p0"
+
+
+def ladder(config: Config, changed: list[str], baseline: gates.Baseline, **kw: object
+           ) -> gates.LadderResult:
+    return gates.run_ladder(config, config.phase("p0"), changed, baseline=baseline,
+                            records_dir=records(config), **kw)  # type: ignore[arg-type]
+
+
+def snapshot(config: Config, changed: list[str] | None = None,
+             gates_: tuple[str, ...] = ()) -> gates.Baseline:
+    """before_apply, narrowed to some gates so a test records only the baselines it needs."""
+    phase = config.phase("p0")
+    if gates_:
+        phase = replace(phase, gates=gates_)
+    return gates.before_apply(config, phase, records(config), changed=changed)
+
+
+@pytest.mark.parametrize(("source", "python", "ok"), [
+    ("x = 1\n", "3.11", True),
+    ("def f(:\n    pass\n", "3.11", False),
+    ("def f():\n    return 1\nreturn 2\n", "3.11", False),  # only compile() catches this
+    ("match x:\n    case 1:\n        pass\n", "3.9", False),  # grammar of the configured Python
+    ("match x:\n    case 1:\n        pass\n", "3.10", True),
+])
+def test_syntax_gate_compiles_for_the_configured_python(
+        tmp_path: Path, source: str, python: str, ok: bool) -> None:
+    config = make_repo(tmp_path)
+    write(config, CORE, source)
+    result = ladder(replace(config, python=python), [CORE], gates.Baseline(), only=["syntax"])
+    gate = result.results[0]
+    assert (gate.name, gate.passed) == ("syntax", ok)
+    if not ok:
+        assert gate.details[0].startswith(f"{CORE}:")
+        assert "do not compile" in gate.summary
+
+
+def test_lint_fails_on_a_new_diagnostic_only(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    other = "src/app/other.py"  # has a pre-existing unused `import os`
+    base = snapshot(config, [CORE, other], ("lint",))
+    write(config, other, "# moved down\n\nimport os\n\n\ndef other():\n    return 2\n")
+    assert ladder(config, [CORE, other], base, only=["lint"]).passed
+    write(config, CORE, "import sys\nfrom app.modern import helper\n\n\ndef run():\n"
+                        "    return undefined_name + helper()\n")
+    gate = ladder(config, [CORE, other], base, only=["lint"]).results[0]
+    assert not gate.passed
+    assert gate.summary.startswith("2 new diagnostic(s)")
+    assert gate.details == [f"{CORE}:1:8: F401 `sys` imported but unused",
+                            f"{CORE}:6:12: F821 Undefined name `undefined_name`"]
+
+
+@pytest.mark.parametrize(("added", "problem"), [
+    ("from app.other import other", ""),
+    ("from app import modern", ""),  # a submodule
+    ("from os.path import join", ""),  # the environment
+    ("import json.decoder", ""),
+    ("from app.modern import nothere", "'nothere' is not defined in src/app/modern.py"),
+    ("import app.nomodule", "no module named 'app.nomodule'"),
+    ("from collections import NoSuchThing", "'NoSuchThing' is not defined in collections"),
+    ("import no_such_top_level_module", "no module named 'no_such_top_level_module'"),
+])
+def test_imports_gate_checks_every_added_import(tmp_path: Path, added: str, problem: str) -> None:
+    config = make_repo(tmp_path)
+    base = snapshot(config, [CORE], ("imports",))
+    write(config, CORE, f"from app.modern import helper\n{added}\n\n\ndef run():\n"
+                        "    return helper()\n")
+    gate = ladder(config, [CORE], base, only=["imports"]).results[0]
+    assert gate.passed == (not problem), gate.details
+    assert "1 added import(s)" in gate.summary
+    if problem:
+        assert gate.details == [f"unresolved: {CORE}: {added}: {problem}"]
+
+
+def test_imports_gate_fails_when_a_fixable_violation_remains(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    base = snapshot(config, [CORE], ("imports",))
+    write(config, CORE, "from app.legacy import helper\n\n\ndef run():\n    return helper()\n")
+    gate = ladder(config, [CORE], base, only=["imports"]).results[0]
+    assert not gate.passed
+    assert gate.summary.startswith("1 fixable left")
+    assert gate.details[0].startswith(f"left: {CORE}:1:")
+
+
+@dataclass(frozen=True)
+class Site:
+    rule: str
+    path: str
+    line: int
+    col: int
+    kind: str
+    reason: str
+
+
+@pytest.mark.parametrize(("allow", "passed"), [("", False), ("allow_manual = true", True)])
+def test_manual_sites_block_unless_the_phase_allows_them(
+        tmp_path: Path, allow: str, passed: bool) -> None:
+    config = make_repo(tmp_path, phase_extra=allow)
+    site = Site("old-helper", CORE, 3, 5, "call", "dynamic getattr")
+    gate = ladder(config, [CORE], gates.Baseline(), only=["imports"],
+                  manual_sites=[site]).results[0]
+    assert gate.passed == passed
+    assert f"{CORE}:3:5: old-helper: manual: dynamic getattr" in gate.details
+    assert "1 manual site(s)" in gate.summary
+
+
+def test_a_new_unit_failure_blocks_and_names_the_test(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    base = snapshot(config, [CORE], ("unit",))
+    assert base.tiers["unit"].failed == frozenset()
+    write(config, CORE, "from app.modern import helper\n\n\ndef run():\n    return helper() + 1\n")
+    result = ladder(config, [CORE], base, only=["unit"])
+    gate = result.results[0]
+    assert not result.passed and result.first_failure is gate
+    assert gate.summary.startswith("1 new failure(s): 0 passed, 1 failed; no-new-failures")
+    assert "selected 1 of 3 test files" in gate.summary
+    assert gate.details[0].startswith("tests.unit.test_core::test_run:")
+    assert gate.report is not None and gate.report.endswith("unit.xml")
+
+
+def test_a_pre_existing_failure_does_not_block_under_no_new_failures(tmp_path: Path) -> None:
+    config = make_repo(tmp_path, files={
+        "tests/unit/test_core.py": "from app.core import run\n\n\ndef test_run():\n"
+                                   "    assert run() == 1\n\n\ndef test_known_bad():\n"
+                                   "    assert False, 'broken before the phase'\n"})
+    base = snapshot(config, None, ("unit",))  # no changed list: the whole tier
+    assert base.tiers["unit"].failed == {"tests.unit.test_core::test_known_bad"}
+    write(config, CORE, "from app.modern import helper\n\n\ndef run():\n    return helper()\n\n"
+                        "# touched\n")
+    gate = ladder(config, [CORE], base, only=["unit"]).results[0]
+    assert gate.passed, gate.summary
+    assert "1 known from the baseline" in gate.summary
+
+
+def test_an_integration_new_failure_blocks(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    base = snapshot(config, [CORE], ("integration",))
+    write(config, "tests/integration/test_flow.py", "def test_flow():\n    raise RuntimeError"
+                                                    "('new')\n")
+    gate = ladder(config, [CORE], base, only=["integration"]).results[0]
+    assert not gate.passed
+    assert gate.details == ["tests.integration.test_flow::test_flow: RuntimeError: new"]
+
+
+def test_a_failing_mission_critical_test_always_blocks(tmp_path: Path) -> None:
+    bad = "def test_money():\n    assert 1 == 2\n"
+    config = make_repo(tmp_path, files={"tests/critical/test_money.py": bad})
+    base = snapshot(config, [CORE], ("mission-critical",))
+    assert "mission-critical" not in base.tiers  # all-pass needs no baseline
+    gate = ladder(config, [CORE], base, only=["mission-critical"]).results[0]
+    assert not gate.passed
+    assert gate.summary == "1 failing test(s): 0 passed, 1 failed; all-pass"
+
+
+HANG = """\
+import os, subprocess, sys, time
+
+def test_hangs():
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    with open(os.environ["HANG_PIDS"], "w") as fh:
+        fh.write(f"{os.getpid()} {child.pid}")
+    time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_hanging_test_is_killed_with_its_children(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    config = make_repo(tmp_path, timeout=2, files={"tests/unit/test_hang.py": HANG})
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("HANG_PIDS", str(pids))
+    start = time.monotonic()
+    gate = ladder(config, ["tests/unit/test_hang.py"], gates.Baseline(), only=["unit"],
+                  all_tests=True).results[0]
+    assert time.monotonic() - start < 15
+    assert not gate.passed
+    assert gate.summary.startswith("timed out after 2s")
+    pytest_pid, child_pid = map(int, pids.read_text().split())
+    deadline = time.monotonic() + 5
+    while (_alive(pytest_pid) or _alive(child_pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pytest_pid) and not _alive(child_pid)
+
+
+def test_the_ladder_stops_at_the_first_failure_unless_keep_going(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    write(config, CORE, "def run(:\n")
+    stopped = ladder(config, [CORE], gates.Baseline(), only=["syntax", "lint"])
+    assert [r.name for r in stopped.results] == ["syntax"]
+    full = ladder(config, [CORE], gates.Baseline(), only=["syntax", "lint"], keep_going=True)
+    assert [(r.name, r.passed) for r in full.results] == [("syntax", False), ("lint", False)]
+    lines = gates.format_ladder(full)
+    assert lines[0].startswith("FAIL syntax") and lines[1].startswith(f"  {CORE}:1:")
+
+
+def test_a_baseline_is_reused_for_the_same_tree(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    first = snapshot(config, None, ("unit",))
+    again = snapshot(config, None, ("unit",))
+    assert not first.tiers["unit"].reused and again.tiers["unit"].reused
+    assert again.tiers["unit"].total == 3
+    write(config, "src/app/leaf.py", "def leaf():\n    return 3  # edited\n")
+    # another tree, another baseline
+    assert not snapshot(config, None, ("unit",)).tiers["unit"].reused
+
+
+@pytest.mark.parametrize(("changed", "all_tests", "selection"), [
+    (["src/app/leaf.py"], False, "selected 1 of 3 test files"),
+    (["src/app/modern.py"], False, "selected 1 of 3 test files"),  # via app.core
+    (["src/app/leaf.py"], True, ""),
+])
+def test_unit_runs_only_the_affected_test_files(tmp_path: Path, changed: list[str],
+                                                all_tests: bool, selection: str) -> None:
+    config = make_repo(tmp_path, workers=2)  # also exercises pytest-xdist
+    gate = ladder(config, changed, gates.Baseline(), only=["unit"],
+                  all_tests=all_tests).results[0]
+    assert gate.passed, gate.summary
+    passed = 1 if selection else 3
+    assert gate.summary.startswith(f"{passed} passed, 0 failed")
+    assert gate.summary.endswith(selection or "all-pass (no baseline)")
+
+
+def test_no_collected_tests_pass_with_a_note(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    (config.root / "tests/critical/test_money.py").unlink()
+    gate = ladder(config, [CORE], gates.Baseline(), only=["mission-critical"]).results[0]
+    assert gate.passed and gate.summary == "no tests collected (pass)"
+
+
+def test_an_unknown_gate_name_is_a_usage_error(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    with pytest.raises(MigrationError) as err:
+        ladder(config, [CORE], gates.Baseline(), only=["unti"])
+    assert err.value.exit_code == 2
+    assert str(err.value).startswith("--gates: unknown gate 'unti'")
+
+
+def test_environment_of_the_tests_is_not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks import gates_tests
+
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+    assert "PYTEST_XDIST_WORKER" not in gates_tests._env()
+    assert gates_tests._env().get("PATH") == os.environ.get("PATH")
