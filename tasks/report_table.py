@@ -93,6 +93,7 @@ def render_rich(result: DetectResult, t: Tally, *, width: int | None = None,
                 color: bool = True) -> str:
     """The same as :func:`render_text`, drawn with rich for a terminal."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     buf = io.StringIO()
@@ -104,14 +105,14 @@ def render_rich(result: DetectResult, t: Tally, *, width: int | None = None,
                   show_footer=False)
     for i, name in enumerate(header(t)):
         title = t.titles.get(name, "") if 0 < i <= len(t.phases) else ""
-        table.add_column(f"{name}\n{title}" if title else name,
+        table.add_column(escape(f"{name}\n{title}" if title else name),
                          justify="left" if i == 0 else "right", no_wrap=i == 0)
     last = len(t.rules) - 1
     for i, (rule, row) in enumerate(zip(t.rules, body(t), strict=True)):
         style = "red" if t.grown(rule) else ("dim" if not t.rule_total(rule) else None)
-        table.add_row(*row, style=style, end_section=i == last)
+        table.add_row(*map(escape, row), style=style, end_section=i == last)
     for row in footer(t):
-        table.add_row(*row, style="bold")
+        table.add_row(*map(escape, row), style="bold")
     console.print(table)
     style = "green" if not result.violations else "yellow"
     console.print(summary_line(result), style=style, markup=False)
