@@ -1,0 +1,262 @@
+"""Status written back into phases.toml: ``[status.<phase>]`` tables and the ``[baseline]``.
+
+The file is edited with tomlkit so every comment, blank line and key order outside the tables
+phasegate owns stays byte for byte what the user wrote. Writes are atomic (tmp file in the same
+directory, fsync, ``os.replace``, fsync of the directory) and keep the file's mode and its
+line endings (a CRLF file stays CRLF).
+
+Layout written for each phase::
+
+    [status.p0]
+    status = "complete"            # pending | in-progress | complete | rolled-back
+    updated = "2026-11-25T03:40:00Z"
+    violations_before = 21
+    violations_after = 0
+    violations_now = 0             # the latest detect's count for the phase
+    files_done = ["pkg/a.py"]
+    files_pending = []
+
+    [status.p0.gates.syntax]
+    result = "pass"
+    duration = 0.12
+    summary = "14 file(s) compile"
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.items import Table
+
+from tasks.config import Config
+from tasks.errors import EXIT_USAGE, MigrationError
+from tasks.model import DetectResult
+
+STATUSES = ("pending", "in-progress", "complete", "rolled-back")
+_UNSET: Any = object()
+
+
+def now_iso() -> str:
+    """ISO 8601 UTC, second precision: ``2026-11-25T03:40:00Z``."""
+    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_phase(
+    config: Config,
+    phase_id: str,
+    *,
+    status: str,
+    counts_before: int | Mapping[str, int] | None = None,
+    counts_after: int | Mapping[str, int] | None = None,
+    gates: Sequence[Mapping[str, Any]] | None = None,
+    files_done: Iterable[str] | None = None,
+    files_pending: Iterable[str] | None = None,
+) -> None:
+    """Write ``[status.<phase>]``. Fields left ``None`` keep their recorded value, except
+    ``gates``: when given, the phase's gate tables are replaced by exactly those results."""
+    phase = config.phase(phase_id).id
+    if status not in STATUSES:
+        raise MigrationError(f"unknown phase status '{status}' (one of {', '.join(STATUSES)})")
+    fields: dict[str, Any] = {"status": status, "updated": now_iso()}
+    if counts_before is not None:
+        fields["violations_before"] = _total(counts_before)
+    if counts_after is not None:
+        fields["violations_after"] = _total(counts_after)
+    if files_done is not None:
+        fields["files_done"] = sorted(set(files_done))
+    if files_pending is not None:
+        fields["files_pending"] = sorted(set(files_pending))
+    gate_rows = None if gates is None else [_gate_row(g) for g in gates]
+
+    def edit(doc: tomlkit.TOMLDocument) -> bool:
+        _set_phase(doc, phase, fields, gate_rows)
+        return True
+
+    _edit(config.path, edit)
+
+
+def record_detect(config: Config, result: DetectResult, *, phase: str | None = None) -> None:
+    """After a detect, store each phase's current count as ``violations_now``; a phase that
+    was never migrated (pending) also gets it as ``violations_before``.
+
+    ``phase`` restricts the update to one phase (a detect limited to it counted nothing else).
+    The file is only rewritten when a count changed, so repeated detects leave it alone.
+    """
+    counts = Counter(v.phase for v in result.violations)
+    phases = [p.id for p in config.phases if phase is None or p.id == phase.lower()]
+
+    def edit(doc: tomlkit.TOMLDocument) -> bool:
+        changed = False
+        recorded = _plain(doc.get("status"))
+        for pid in phases:
+            entry = recorded.get(pid)
+            old: dict[str, Any] = entry if isinstance(entry, dict) else {}
+            fields: dict[str, Any] = {"violations_now": counts.get(pid, 0)}
+            if old.get("status", "pending") == "pending":
+                fields["status"] = "pending"
+                fields["violations_before"] = counts.get(pid, 0)
+            if any(old.get(k) != v for k, v in fields.items()):
+                fields["updated"] = now_iso()
+                _set_phase(doc, pid, fields, None)
+                changed = True
+        return changed
+
+    _edit(config.path, edit)
+
+
+def write_baseline(config: Config, counts: Mapping[str, int]) -> None:
+    """Write ``[baseline]`` as ``rule = count``: existing lines keep their comments, rules no
+    longer counted are dropped, new ones are appended."""
+    wanted = {str(k): int(v) for k, v in counts.items()}
+
+    def edit(doc: tomlkit.TOMLDocument) -> bool:
+        table = doc.get("baseline")
+        if not isinstance(table, Table):
+            table = tomlkit.table()
+            _append(doc, "baseline", table)
+        for key in [k for k in table if k not in wanted]:
+            del table[key]
+        for key, value in wanted.items():
+            if table.get(key) != value:
+                table[key] = value
+        return True
+
+    _edit(config.path, edit)
+
+
+def read_status(config: Config) -> dict[str, dict[str, Any]]:
+    """phase -> its recorded status fields (plain values); phases never recorded are absent."""
+    doc = _parse(config.path, config.path.read_bytes())
+    return {str(k): v for k, v in _plain(doc.get("status")).items() if isinstance(v, dict)}
+
+
+# -- editing ---------------------------------------------------------------------------------
+
+def _set_phase(doc: tomlkit.TOMLDocument, phase: str, fields: Mapping[str, Any],
+               gate_rows: list[dict[str, Any]] | None) -> None:
+    status = doc.get("status")
+    if not isinstance(status, Table):
+        status = tomlkit.table(is_super_table=True)
+        _append(doc, "status", status)
+    old = _plain(status.get(phase))
+    merged = {k: v for k, v in old.items() if k != "gates"}
+    merged.update(fields)
+    gates = old.get("gates") if gate_rows is None else {r.pop("name"): r for r in gate_rows}
+    status[phase] = _phase_table(merged, gates if isinstance(gates, dict) else {})
+
+
+def _phase_table(fields: Mapping[str, Any], gates: Mapping[str, Any]) -> Table:
+    table = tomlkit.table()
+    order = ("status", "updated", "violations_before", "violations_after", "violations_now",
+             "files_done", "files_pending")
+    for key in [*order, *sorted(set(fields) - set(order))]:
+        if key in fields and not isinstance(fields[key], dict):
+            table.add(key, _array(fields[key]) if isinstance(fields[key], list) else fields[key])
+    if gates:
+        sub = tomlkit.table(is_super_table=True)
+        for name, row in gates.items():
+            gate = tomlkit.table()
+            for key, value in row.items():
+                gate.add(key, value)
+            sub.add(name, gate)
+        table.add("gates", sub)
+    table.add(tomlkit.nl())
+    return table
+
+
+def _array(items: list[Any]) -> Any:
+    """Short lists on one line, long ones one item per line (diffs stay readable)."""
+    arr = tomlkit.array()
+    arr.extend(items)
+    if len(items) > 3:
+        arr.multiline(True)
+    return arr
+
+
+def _gate_row(gate: Mapping[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"name": str(gate["name"]),
+                           "result": "pass" if gate.get("passed") else "fail"}
+    if gate.get("duration") is not None:
+        row["duration"] = round(float(gate["duration"]), 2)
+    if gate.get("summary"):
+        row["summary"] = " ".join(str(gate["summary"]).split())
+    return row
+
+
+def _append(doc: tomlkit.TOMLDocument, key: str, table: Table) -> None:
+    if doc.body and not _ends_blank(doc):
+        doc.add(tomlkit.nl())
+    doc.add(key, table)
+
+
+def _ends_blank(doc: tomlkit.TOMLDocument) -> bool:
+    return tomlkit.dumps(doc).endswith("\n\n")
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    raw = value.unwrap() if hasattr(value, "unwrap") else value
+    return dict(raw) if isinstance(raw, dict) else {}
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+def _parse(path: Path, data: bytes) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
+        raise MigrationError(f"{path.name}: cannot record status: {exc}", EXIT_USAGE) from None
+
+
+def _edit(path: Path, edit: Any) -> None:
+    """Read, let ``edit`` change the document (it returns whether it did), write atomically."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MigrationError(f"{path}: cannot read to record status: {exc.strerror}") from None
+    doc = _parse(path, data)
+    if not edit(doc):
+        return
+    text = tomlkit.dumps(doc)
+    if b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""):
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")  # new lines follow the file's
+    out = text.encode("utf-8")
+    if out != data:
+        atomic_write(path, out)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """tmp next to ``path`` (same mode), fsync, ``os.replace``, fsync the directory."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except OSError:
+        mode = 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise MigrationError(f"{path}: cannot record status: {exc.strerror}") from None
+    dfd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def _total(counts: int | Mapping[str, int]) -> int:
+    return int(counts) if isinstance(counts, int) else sum(int(v) for v in counts.values())
