@@ -1,0 +1,158 @@
+"""phasegate detect vs ruff TID251 (banned-api), side by side in one run on the same trees.
+
+    python benchmarks/bench_detect.py [--sizes 1000,10000] [--big] [--repeats 5]
+
+Per tree and round, interleaved: phasegate cold (its detect cache deleted), ruff cold
+(``--no-cache``), phasegate warm (cache from the previous run) and ruff warm (its own cache).
+Medians over the rounds, ratios phasegate/ruff, the largest process's peak RSS from wait4 and,
+in one extra untimed run each, the summed RSS of phasegate's whole process tree (it forks
+workers). "Cold" means the tools' caches are gone; the OS page cache stays warm for both, since
+it cannot be dropped without root. Also checks that every location ruff reports is one
+phasegate reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, Series, ensure_tree, fmt_s, machine, timed, tool, tree_peak_mb  # noqa: E402
+
+TARGETS = {"cold": 1.0, "warm": 0.25}
+AIMS = {"cold": 0.5, "warm": 0.1}
+
+
+@dataclass
+class DetectFigures:
+    files: int
+    series: dict[str, Series]
+    tree_peak_mb: dict[str, float]
+    phasegate_found: int
+    ruff_found: int
+    ruff_missed: int  # ruff locations phasegate did not report (must be 0)
+    extra_kinds: dict[str, int]  # kinds of phasegate's locations ruff does not report
+    returncodes: dict[str, set[int]]
+
+    def ratio(self, mode: str) -> float:
+        return self.series[f"phasegate {mode}"].median / self.series[f"ruff {mode}"].median
+
+
+def commands(tree: Path) -> dict[str, list[str]]:
+    pg = [tool("phasegate"), "detect", "--config", str(tree / "phases.toml"), "--format", "json"]
+    ruff = [tool("ruff"), "check", "--select", "TID251", "--output-format", "json",
+            "--exit-zero"]
+    return {"phasegate cold": pg, "ruff cold": ruff + ["--no-cache", "."],
+            "phasegate warm": pg, "ruff warm": ruff + ["."]}
+
+
+def detect_cache_dir(tree: Path) -> Path:
+    """Where phasegate keeps its detect cache for this tree (asked of phasegate itself)."""
+    sys.path.insert(0, str(REPO))
+    from tasks import config, detect
+
+    cfg, _ = config.load(tree / "phases.toml")
+    return detect.state_dir(cfg) / "cache"
+
+
+def measure(tree: Path, files: int, repeats: int) -> DetectFigures:
+    cmds = commands(tree)
+    cache = detect_cache_dir(tree)
+    series = {label: Series(label) for label in cmds}
+    codes: dict[str, set[int]] = {label: set() for label in cmds}
+    timed(cmds["phasegate warm"], tree)  # fill the OS page cache and both tools' caches
+    timed(cmds["ruff warm"], tree)
+    for _ in range(repeats):
+        for label, argv in cmds.items():
+            if label == "phasegate cold":
+                shutil.rmtree(cache, ignore_errors=True)
+            run = timed(argv, tree)
+            series[label].runs.append(run)
+            codes[label].add(run.returncode)
+    shutil.rmtree(cache, ignore_errors=True)
+    peaks = {"phasegate cold": tree_peak_mb(cmds["phasegate cold"], tree),
+             "phasegate warm": tree_peak_mb(cmds["phasegate warm"], tree)}
+    return DetectFigures(files, series, peaks, *compare(tree, cmds), returncodes=codes)
+
+
+def compare(tree: Path, cmds: dict[str, list[str]]) -> tuple[int, int, int, dict[str, int]]:
+    """Counts, ruff locations phasegate missed, and the kinds of phasegate's extra findings."""
+    pg = json.loads(timed(cmds["phasegate warm"], tree, keep_stdout=True).stdout or b"{}")
+    ruff = json.loads(timed(cmds["ruff warm"], tree, keep_stdout=True).stdout or b"[]")
+    mine = {(v["path"], v["line"], v["col"]): v["kind"] for v in pg.get("violations", [])}
+    theirs = {(str(Path(d["filename"]).relative_to(tree.resolve())), d["location"]["row"],
+               d["location"]["column"]) for d in ruff}
+    extra: dict[str, int] = {}
+    for loc, kind in mine.items():
+        if loc not in theirs:
+            extra[kind] = extra.get(kind, 0) + 1
+    return len(mine), len(theirs), len(theirs - set(mine)), extra
+
+
+def table(figures: list[DetectFigures]) -> list[str]:
+    rows = ["| files | phasegate cold | ruff cold | ratio cold | phasegate warm | ruff warm |"
+            " ratio warm | peak RSS phasegate (largest proc / whole tree) | peak RSS ruff |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for f in figures:
+        s = f.series
+        pg_peak = max(s["phasegate cold"].peak_mb, s["phasegate warm"].peak_mb)
+        tree_peak = max(f.tree_peak_mb.values())
+        ruff_peak = max(s["ruff cold"].peak_mb, s["ruff warm"].peak_mb)
+        rows.append(
+            f"| {f.files:,} | {fmt_s(s['phasegate cold'].median)} | {fmt_s(s['ruff cold'].median)}"
+            f" | **{f.ratio('cold'):.2f}** | {fmt_s(s['phasegate warm'].median)}"
+            f" | {fmt_s(s['ruff warm'].median)} | **{f.ratio('warm'):.2f}**"
+            f" | {pg_peak:.0f} MB / {tree_peak:.0f} MB | {ruff_peak:.0f} MB |")
+    return rows
+
+
+def details(figures: list[DetectFigures]) -> list[str]:
+    lines = []
+    for f in figures:
+        verdict = [f"cold {f.ratio('cold'):.2f} (target <= {TARGETS['cold']}, aim {AIMS['cold']})",
+                   f"warm {f.ratio('warm'):.2f} (target <= {TARGETS['warm']}, aim {AIMS['warm']})"]
+        spreads = ", ".join(f"{label} {fmt_s(s.spread[0])}..{fmt_s(s.spread[1])}"
+                            for label, s in f.series.items())
+        codes = ", ".join(f"{label} {sorted(c)}" for label, c in f.returncodes.items())
+        lines += [f"- {f.files:,} files: ratios {'; '.join(verdict)}.",
+                  f"  - min..max over rounds: {spreads}.",
+                  f"  - findings: phasegate {f.phasegate_found}, ruff {f.ruff_found}; ruff "
+                  f"locations phasegate missed: {f.ruff_missed}; phasegate-only by kind: "
+                  f"{json.dumps(f.extra_kinds, sort_keys=True)}.",
+                  f"  - exit codes: {codes}."]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated file counts")
+    parser.add_argument("--big", action="store_true", help="also 50,000 files (~1 GB of disk)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/phasegate-bench"))
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s] + ([50_000] if args.big else [])
+    figures = []
+    for files in sizes:
+        tree = ensure_tree(args.workdir / f"tree-{files}", files)
+        print(f"detect: {files:,} files, {args.repeats} rounds ...", file=sys.stderr)
+        figures.append(measure(tree, files, args.repeats))
+    print("\n".join(table(figures) + [""] + details(figures)))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "detect": [
+            {"files": f.files, "ratio_cold": f.ratio("cold"), "ratio_warm": f.ratio("warm"),
+             "medians": {k: s.median for k, s in f.series.items()},
+             "peak_mb": {k: s.peak_mb for k, s in f.series.items()},
+             "tree_peak_mb": f.tree_peak_mb, "ruff_missed": f.ruff_missed,
+             "found": {"phasegate": f.phasegate_found, "ruff": f.ruff_found},
+             "extra_kinds": f.extra_kinds} for f in figures]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
