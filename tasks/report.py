@@ -73,7 +73,8 @@ def compare_baseline(counts: dict[str, int], baseline: dict[str, int]) -> list[s
 
 
 def recorded_before(config: Config) -> dict[str, int]:
-    """phase -> ``violations_before`` from the ``[status.<phase>]`` tables phasegate wrote."""
+    """phase -> ``violations_before`` from the ``[status.<phase>]`` tables phasegate wrote,
+    for phases a migration has started (in-progress, complete, rolled back)."""
     try:
         state = importlib.import_module("tasks.state")
     except ImportError:  # the state module lands separately; without it nothing is recorded
@@ -87,7 +88,9 @@ def recorded_before(config: Config) -> dict[str, int]:
         return {}
     out: dict[str, int] = {}
     for phase, fields in (status or {}).items():
-        value = fields.get("violations_before") if isinstance(fields, dict) else None
+        if not isinstance(fields, dict) or fields.get("status", "pending") == "pending":
+            continue  # a pending phase's "before" is just its last count: no news
+        value = fields.get("violations_before")
         if isinstance(value, int) and not isinstance(value, bool):
             out[str(phase)] = value
     return out

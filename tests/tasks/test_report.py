@@ -216,10 +216,19 @@ def test_before_row_read_from_recorded_status(tmp_path: Path,
     fake = types.ModuleType("tasks.state")
     fake.read_status = lambda config: {  # type: ignore[attr-defined]
         "p0": {"status": "complete", "violations_before": 9, "violations_after": 0},
-        "p1": {"status": "pending"}, "junk": "not a table"}
+        "p1": {"status": "pending", "violations_before": 3}, "junk": "not a table"}
     monkeypatch.setitem(sys.modules, "tasks.state", fake)
     out = report.render(sample(), make_config(tmp_path), "text")
     assert "before          9   -           -" in out.splitlines()
+
+
+def test_before_row_from_the_real_state_file(tmp_path: Path) -> None:
+    from tasks import state
+
+    cfg = make_config(tmp_path)
+    state.record_phase(cfg, "p1", status="complete", counts_before=12, counts_after=0)
+    assert report.recorded_before(cfg) == {"p1": 12}
+    assert report.render(DetectResult(), cfg, "text").splitlines()[-3] == "before          -  12"
 
 
 def test_every_format_renders(tmp_path: Path) -> None:
