@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from tasks import gates_affected, gates_shard, gates_static, gates_tests
+from tasks import gates_affected, gates_junit, gates_shard, gates_static, gates_tests
 from tasks.config import GATE_NAMES, TEST_GATES, Config, Phase
 from tasks.discover import discover, spec
 from tasks.errors import EXIT_GATE, EXIT_USAGE, MigrationError
@@ -71,8 +71,8 @@ def _tier_baseline(config: Config, name: str, tree: str, records_dir: Path,
     gate = config.gate(name)
     store = records_dir.parent / "baselines"
     full = gates_tests.baseline_key(tree, gate, None)
-    files, _ = _selection(config, name, changed or [], records_dir,
-                          all_tests=changed is None)
+    files, tests, _ = _selection(config, name, changed or [], records_dir,
+                                 all_tests=changed is None)
     key = gates_tests.baseline_key(tree, gate, files)
     for candidate in dict.fromkeys((full, key)):  # a full-tier baseline serves any subset
         found = gates_tests.load_baseline(store, name, candidate)
@@ -83,7 +83,8 @@ def _tier_baseline(config: Config, name: str, tree: str, records_dir: Path,
     if files == []:
         return TierBaseline(name, key, frozenset(), 0)
     log(f"{name}: recording the baseline on the untouched tree")
-    run = gates_tests.run_tier(config, gate, records_dir, f"{name}-baseline", files)
+    workers = _workers(config, name, tests if files is None else files, records_dir)
+    run = gates_tests.run_tier(config, gate, records_dir, f"{name}-baseline", files, workers)
     if run.report is None or run.outcome.timed_out:
         why = (f"timed out after {gate.timeout:g}s" if run.outcome.timed_out
                else f"pytest exited {run.outcome.returncode} without a report")
@@ -95,19 +96,24 @@ def _tier_baseline(config: Config, name: str, tree: str, records_dir: Path,
 
 
 def _selection(config: Config, name: str, changed: Sequence[str], records_dir: Path, *,
-               all_tests: bool) -> tuple[list[str] | None, str]:
-    """The unit tier's affected test files (None = the whole tier) and a report line."""
+               all_tests: bool) -> tuple[list[str] | None, list[str], str]:
+    """(the affected test files or None for the whole tier, the tier's files, a report line)."""
     gate = config.gate(name)
-    if name != "unit" or all_tests or not gate.affected:
-        return None, ""
     every = discover(config.root).files
     tests = gates_shard.tier_files(config, gate, every)
+    if name != "unit" or all_tests or not gate.affected:
+        return None, tests, ""
     graph = gates_affected.build(config.root, every, config.src,
                                  cache=records_dir.parent / "import-graph.json")
     chosen = gates_affected.select(graph, changed, tests)
     if chosen is None:
-        return None, f"all {len(tests)} test files (a non-Python file changed)"
-    return chosen, f"selected {len(chosen)} of {len(tests)} test files"
+        return None, tests, f"all {len(tests)} test files (a non-Python file changed)"
+    return chosen, tests, f"selected {len(chosen)} of {len(tests)} test files"
+
+
+def _workers(config: Config, name: str, files: Sequence[str], records_dir: Path) -> str:
+    reports = records_dir.parent.rglob("*.xml") if records_dir.parent.is_dir() else []
+    return gates_tests.workers_for(config.gate(name), files, gates_junit.durations(reports))
 
 
 def run_ladder(config: Config, phase: Phase, changed: list[str], *, baseline: Baseline,
@@ -150,10 +156,12 @@ def _test_gate(config: Config, name: str, changed: list[str], baseline: Baseline
                records_dir: Path, all_tests: bool) -> GateResult:
     if not gates_tests.configured(config, name):
         return GateResult(name, True, 0.0, f"not configured (no [gates.{name}]): skipped")
-    files, selection = _selection(config, name, changed, records_dir, all_tests=all_tests)
+    files, tests, selection = _selection(config, name, changed, records_dir,
+                                         all_tests=all_tests)
     if files == []:
         return GateResult(name, True, 0.0, f"{selection}: nothing imports the changed files")
-    run = gates_tests.run_tier(config, config.gate(name), records_dir, name, files)
+    workers = _workers(config, name, tests if files is None else files, records_dir)
+    run = gates_tests.run_tier(config, config.gate(name), records_dir, name, files, workers)
     return gates_tests.evaluate(name, config.gate(name), run, baseline.tiers.get(name),
                                 selection)
 

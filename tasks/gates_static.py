@@ -24,8 +24,8 @@ def syntax_errors(root: Path, changed: Sequence[str], python: str) -> list[str]:
     errors = []
     for rel in changed:
         path = root / rel
-        if not path.is_file():
-            continue  # a file the phase deleted has nothing to compile
+        if not rel.endswith(".py") or not path.is_file():
+            continue  # not Python, or deleted by the phase: nothing to compile
         try:
             source = path.read_bytes()
             tree = ast.parse(source, filename=rel, feature_version=version)
@@ -70,7 +70,7 @@ def _ruff() -> str:
 
 def lint(config: Config, files: Sequence[str], log: Path) -> list[Diagnostic] | str:
     """ruff's diagnostics on ``files`` (existing ones only), or the reason ruff failed."""
-    present = [f for f in files if (config.root / f).is_file()]
+    present = [f for f in files if f.endswith((".py", ".pyi")) and (config.root / f).is_file()]
     if not present:
         return []
     out = gates_runner.run(ruff_argv(config, present), cwd=config.root,

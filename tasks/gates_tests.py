@@ -13,7 +13,7 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from tasks.gates_types import GateResult, TierBaseline
 NO_TESTS = 5  # pytest: no tests were collected
 _EXIT_MEANING = {2: "interrupted", 3: "internal error", 4: "usage error"}
 _TREE_NAMES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini")
+SERIAL_SECONDS = 5.0  # recorded test time below which xdist's start-up costs more than it saves
+SERIAL_FILES = 8  # with no record: fewer test files than this run in one process
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,24 @@ def has_xdist() -> bool:
     return importlib.util.find_spec("xdist") is not None
 
 
-def pytest_argv(gate: GateConfig, junit: Path, files: Sequence[str] | None) -> list[str]:
+def workers_for(gate: GateConfig, files: Sequence[str], durations: Mapping[str, float]) -> str:
+    """``workers = "auto"`` means xdist when it pays: starting workers costs seconds, so a run
+    recorded (or, with no record, small enough) to take less than that runs in one process."""
+    if gate.workers != "auto":
+        return gate.workers
+    if files and all(f in durations for f in files):
+        return "0" if sum(durations[f] for f in files) < SERIAL_SECONDS else "auto"
+    return "0" if len(files) < SERIAL_FILES else "auto"
+
+
+def pytest_argv(gate: GateConfig, junit: Path, files: Sequence[str] | None,
+                workers: str | None = None) -> list[str]:
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
             "-o", "junit_family=xunit1", "--junitxml", str(junit),
             "--continue-on-collection-errors"]
-    if gate.workers not in ("0", "") and has_xdist():
-        argv += ["-n", gate.workers]
+    workers = gate.workers if workers is None else workers
+    if workers not in ("0", "") and has_xdist():
+        argv += ["-n", workers]
     argv += list(files) if files is not None else list(gate.paths)
     if gate.markers:
         argv += ["-m", gate.markers]
@@ -63,10 +77,10 @@ def _env() -> dict[str, str]:
 
 
 def run_tier(config: Config, gate: GateConfig, out_dir: Path, stem: str,
-             files: Sequence[str] | None = None) -> TierRun:
+             files: Sequence[str] | None = None, workers: str | None = None) -> TierRun:
     junit = out_dir / f"{stem}.xml"
     junit.unlink(missing_ok=True)  # a stale report must never be read as this run's
-    outcome = gates_runner.run(pytest_argv(gate, junit, files), cwd=config.root,
+    outcome = gates_runner.run(pytest_argv(gate, junit, files, workers), cwd=config.root,
                                timeout=gate.timeout, log=out_dir / f"{stem}.log", env=_env())
     report = None
     if junit.is_file() and not outcome.timed_out:

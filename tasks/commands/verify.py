@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
                                  EXIT_USAGE)
     junit_dir = Path(args.junit_dir) if args.junit_dir else records_root(config) / "verify"
     junit_dir.mkdir(parents=True, exist_ok=True)
-    durations = known_durations(config, junit_dir, args.durations_from) if shard else {}
+    durations = known_durations(config, junit_dir, args.durations_from)
     every = discover(config.root).files if shard else []
     results = [_verify_tier(config, tier, junit_dir, shard, every, durations) for tier in tiers]
     for result in results:
@@ -98,6 +98,8 @@ def _verify_tier(config: Config, tier: str, junit_dir: Path, shard: tuple[int, i
         if not files:
             return GateResult(tier, True, 0.0, f"{note}: nothing to run")
     start = time.monotonic()
-    run = gates_tests.run_tier(config, gate, junit_dir, stem, files)
+    workers = gates_tests.workers_for(gate, files if files is not None else
+                                      gates_shard.tier_files(config, gate), durations)
+    run = gates_tests.run_tier(config, gate, junit_dir, stem, files, workers)
     result = gates_tests.evaluate(tier, gate, run, None, note)
     return dataclasses.replace(result, duration=time.monotonic() - start)

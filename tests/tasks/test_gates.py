@@ -268,3 +268,21 @@ def test_environment_of_the_tests_is_not_an_xdist_worker(monkeypatch: pytest.Mon
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
     assert "PYTEST_XDIST_WORKER" not in gates_tests._env()
     assert gates_tests._env().get("PATH") == os.environ.get("PATH")
+
+
+@pytest.mark.parametrize(("workers", "files", "durations", "expected"), [
+    ("auto", ["a", "b"], {}, "0"),  # few files, no record: xdist would cost more
+    ("auto", [f"t{i}" for i in range(8)], {}, "auto"),
+    ("auto", [f"t{i}" for i in range(20)], {f"t{i}": 0.1 for i in range(20)}, "0"),  # 2 s
+    ("auto", ["a", "b"], {"a": 30.0, "b": 30.0}, "auto"),  # recorded as slow
+    ("3", ["a"], {}, "3"),  # an explicit number is honoured
+    ("0", [f"t{i}" for i in range(50)], {}, "0"),
+])
+def test_auto_workers_use_xdist_only_when_it_pays(workers: str, files: list[str],
+                                                  durations: dict[str, float],
+                                                  expected: str) -> None:
+    from tasks import gates_tests
+    from tasks.config import GateConfig
+
+    gate = GateConfig("unit", workers=workers)
+    assert gates_tests.workers_for(gate, files, durations) == expected
