@@ -1,0 +1,174 @@
+"""phasegate's nox sessions: glue only; every decision lives in the ``tasks`` package.
+
+Per phase of phases.toml: ``plan-<phase>``, ``migrate-<phase>``, ``rollback-<phase>``; plus
+``detect``, ``verify``, ``status``, ``recover`` and the project's own ``tests``, ``lint``,
+``bench``. Sessions that change files (migrate-*, rollback-*, recover) and the slow ``bench`` are
+not run by a bare ``nox``. ``nox -s SESSION -- ARGS`` passes ARGS to phasegate (or pytest).
+See docs/sessions.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import nox
+
+HERE = Path(__file__).resolve().parent
+CONFIG = Path(os.environ.get("PHASEGATE_CONFIG", HERE / "phases.toml"))
+# One venv shared by every migration session, so `nox -s migrate-p0` after `nox -s detect`
+# does not install again (nox gives each session its own venv otherwise).
+SHARED_ENV = HERE / ".nox" / "phasegate"
+# What a non-zero phasegate exit means (tasks/errors.py; 70 is cli.EXIT_INTERNAL).
+EXIT_MEANING = {1: "violations found / changes pending", 2: "usage or configuration error",
+                3: "a gate failed and the phase was rolled back",
+                4: "rollback left conflicts", 70: "internal error"}
+
+nox.options.default_venv_backend = "virtualenv"
+nox.options.reuse_venv = "yes"
+
+
+def phase_ids() -> list[str]:
+    """Phase ids from phases.toml via tasks.config; a broken config yields none (the static
+    sessions still exist and report the error when run)."""
+    sys.path.insert(0, str(HERE))
+    try:
+        from tasks import config
+
+        return [phase.id for phase in config.load(CONFIG)[0].phases]
+    except ImportError:  # nox's own Python lacks tomlkit: read just the ids with the stdlib
+        return _ids_stdlib()
+    except Exception:  # noqa: BLE001 - MigrationError and friends: sessions report it
+        return []
+
+
+def _ids_stdlib() -> list[str]:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: nox depends on tomli there
+        import tomli as tomllib
+    try:
+        with open(CONFIG, "rb") as fh:
+            phases = tomllib.load(fh).get("phases", {})
+    except (OSError, ValueError):
+        return []
+    return [str(pid).lower() for pid in phases] if isinstance(phases, dict) else []
+
+
+def shared_env(session: nox.Session) -> Path:
+    """Create .nox/phasegate (once, again when pyproject.toml changes) and return its bin dir."""
+    bindir = SHARED_ENV / ("Scripts" if os.name == "nt" else "bin")
+    stamp = SHARED_ENV / ".phasegate-installed"
+    want = hashlib.sha256((HERE / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == want and (bindir / "phasegate").exists():
+        return bindir
+    session.run(sys.executable, "-m", "virtualenv", "--quiet", str(SHARED_ENV), external=True)
+    session.run(str(bindir / "python"), "-m", "pip", "install", "--quiet",
+                "--disable-pip-version-check", "-e", str(HERE), external=True)
+    stamp.write_text(want)
+    return bindir
+
+
+def phasegate(session: nox.Session, *args: str, ok: Iterable[int] = (0,)) -> None:
+    """Run phasegate in the shared venv; a failing exit becomes one session.error line."""
+    bindir = shared_env(session)
+    env = {"PATH": os.pathsep.join([str(bindir), os.environ.get("PATH", "")]),
+           "VIRTUAL_ENV": str(SHARED_ENV)}
+    try:
+        session.run(str(bindir / "phasegate"), *args, external=True, env=env,
+                    success_codes=list(ok))
+    except nox.command.CommandFailed as exc:
+        code = exc.return_code
+        session.error(f"phasegate {args[0]} exited {code}: {EXIT_MEANING.get(code, 'failed')}")
+
+
+def _session(name: str, doc: str, body: Callable[[nox.Session], None]) -> None:
+    body.__doc__ = doc
+    body.__name__ = name.replace("-", "_")
+    nox.session(name=name, python=False)(body)
+
+
+@nox.session(python=False)
+def detect(session: nox.Session) -> None:
+    """Report deprecated-name uses per rule x phase (`-- --check` fails when any is found)."""
+    args = [a for a in session.posargs if a != "--check"]
+    strict = "--check" in session.posargs or "--baseline" in args
+    phasegate(session, "detect", *args, ok=(0,) if strict else (0, 1))
+
+
+@nox.session(python=False)
+def verify(session: nox.Session) -> None:
+    """Run the gate ladder's test tiers on the tree as it is (`-- --shard 1/4`)."""
+    phasegate(session, "verify", *session.posargs)
+
+
+@nox.session(python=False)
+def status(session: nox.Session) -> None:
+    """Print the tracker: per phase its status, counts, gates, files pending/done."""
+    phasegate(session, "status", *session.posargs)
+
+
+@nox.session(python=False)
+def recover(session: nox.Session) -> None:
+    """Roll back any phase a crash left half-applied (changes files)."""
+    phasegate(session, "recover", *session.posargs)
+
+
+def _plan(phase: str) -> Callable[[nox.Session], None]:
+    def body(session: nox.Session) -> None:
+        phasegate(session, "plan", phase, *session.posargs, ok=(0, 1))
+    return body
+
+
+def _migrate(phase: str) -> Callable[[nox.Session], None]:
+    def body(session: nox.Session) -> None:
+        phasegate(session, "migrate", phase, *session.posargs)
+        phasegate(session, "status")
+    return body
+
+
+def _rollback(phase: str) -> Callable[[nox.Session], None]:
+    def body(session: nox.Session) -> None:
+        phasegate(session, "rollback", phase, *session.posargs)
+        phasegate(session, "status")
+    return body
+
+
+PHASES = phase_ids()
+for _pid in PHASES:
+    _session(f"plan-{_pid}", f"Dry run of phase {_pid}: the diff and the manual sites.",
+             _plan(_pid))
+    _session(f"migrate-{_pid}", f"Migrate phase {_pid} through its gates, or roll it back "
+             "(changes files).", _migrate(_pid))
+    _session(f"rollback-{_pid}", f"Restore phase {_pid}'s files byte for byte "
+             "(changes files).", _rollback(_pid))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """phasegate's own test suite: pytest -n auto (the README's test command)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-n", "auto", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check, and mypy --strict on tasks/ and codemods/."""
+    session.install("-e", ".[test]")
+    session.run("ruff", "check", ".")
+    session.run("mypy", "--strict", "tasks", "codemods", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmark of detect against ruff TID251 (slow; see BENCHMARKS.md)."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+# A bare `nox` runs only what changes nothing: no migrate-*, rollback-*, recover, nor bench.
+nox.options.sessions = ["detect", *(f"plan-{p}" for p in PHASES), "verify", "status",
+                        "lint", "tests"]
