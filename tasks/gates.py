@@ -69,7 +69,7 @@ def _read(root: Path, files: Iterable[str]) -> dict[str, bytes]:
 def _tier_baseline(config: Config, name: str, tree: str, records_dir: Path,
                    changed: Sequence[str] | None) -> TierBaseline:
     gate = config.gate(name)
-    store = records_dir.parent / "baselines"
+    store = records_dir.parent / "_baselines"
     full = gates_tests.baseline_key(tree, gate, None)
     files, tests, _ = _selection(config, name, changed or [], records_dir,
                                  all_tests=changed is None)
@@ -104,7 +104,7 @@ def _selection(config: Config, name: str, changed: Sequence[str], records_dir: P
     if name != "unit" or all_tests or not gate.affected:
         return None, tests, ""
     graph = gates_affected.build(config.root, every, config.src,
-                                 cache=records_dir.parent / "import-graph.json")
+                                 cache=records_dir.parent / "_import-graph.json")
     chosen = gates_affected.select(graph, changed, tests)
     if chosen is None:
         return None, tests, f"all {len(tests)} test files (a non-Python file changed)"

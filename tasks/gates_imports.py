@@ -93,7 +93,8 @@ def unresolved(config: Config, added: Iterable[tuple[str, Ref]]) -> list[str]:
         else:
             outside.append((rel, ref))
     if outside:
-        verdicts = _check_environment(config.root, sorted({ref for _, ref in outside}))
+        verdicts = _check_environment(config.root, sorted({ref for _, ref in outside}),
+                                      config.gate("imports").timeout)
         for rel, ref in outside:
             reason = verdicts.get(_show(ref), "")
             if reason:
@@ -164,13 +165,13 @@ print(json.dumps(out))
 """
 
 
-def _check_environment(root: Path, refs: Sequence[Ref]) -> dict[str, str]:
+def _check_environment(root: Path, refs: Sequence[Ref], timeout: float) -> dict[str, str]:
     source = ("from __future__ import annotations\nimport ast\nUNKNOWN = '*'\n"
               + inspect.getsource(_blocks) + inspect.getsource(top_level_names)
               + "NAMES = top_level_names\n" + _PROBE)
     try:
         proc = subprocess.run([sys.executable, "-c", source], cwd=root, capture_output=True,
-                              input=json.dumps(list(refs)), text=True, timeout=120,
+                              input=json.dumps(list(refs)), text=True, timeout=timeout,
                               start_new_session=True)
         result = json.loads(proc.stdout)
     except (OSError, subprocess.TimeoutExpired, ValueError):

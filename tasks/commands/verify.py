@@ -41,7 +41,7 @@ def records_root(config: Config) -> Path:
     try:
         from tasks.journal import records_dir
 
-        return Path(records_dir(config, "verify")).parent
+        return Path(records_dir(config, "_verify")).parent
     except ImportError:
         from tasks.detect import state_dir
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         if not gates_tests.configured(config, tier):
             raise MigrationError(f"--tier {tier}: no [gates.{tier}] in {config.path.name}",
                                  EXIT_USAGE)
-    junit_dir = Path(args.junit_dir) if args.junit_dir else records_root(config) / "verify"
+    junit_dir = Path(args.junit_dir) if args.junit_dir else records_root(config) / "_verify"
     junit_dir.mkdir(parents=True, exist_ok=True)
     durations = known_durations(config, junit_dir, args.durations_from)
     every = discover(config.root).files if shard else []
