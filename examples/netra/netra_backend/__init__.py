@@ -1,0 +1,1 @@
+"""Netra backend: the example monorepo phasegate migrates off the deprecated WebSocket factory."""

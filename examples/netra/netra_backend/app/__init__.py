@@ -1,0 +1,1 @@
+"""The application: agents, services, routes, background jobs and tools over one WebSocket layer."""

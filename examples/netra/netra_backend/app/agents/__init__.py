@@ -1,0 +1,1 @@
+"""Agents: the execution core, the supervisor and the specialised agents."""

@@ -1,0 +1,1 @@
+"""Authorization tokens binding a WebSocket manager to one user context."""

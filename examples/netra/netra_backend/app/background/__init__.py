@@ -1,0 +1,1 @@
+"""Background jobs: run outside any request, on a schedule."""

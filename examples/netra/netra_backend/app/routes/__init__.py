@@ -1,0 +1,1 @@
+"""HTTP and WebSocket routes (framework-free: handlers are plain async functions)."""

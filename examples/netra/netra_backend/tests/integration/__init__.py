@@ -1,0 +1,1 @@
+"""Tests of the Netra backend, in tiers."""
