@@ -7,10 +7,14 @@ durations when available, else file sizes; either way they must be the same on e
 
 from __future__ import annotations
 
+import configparser
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import tomlkit
+import tomlkit.exceptions
 
 from tasks.config import Config, GateConfig
 from tasks.discover import discover
@@ -19,10 +23,50 @@ from tasks.errors import EXIT_USAGE, MigrationError
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
 
-def is_test_file(rel: str) -> bool:
-    """pytest's default ``python_files``: test_*.py and *_test.py."""
+DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
+
+
+def is_test_file(rel: str, patterns: Sequence[str] = DEFAULT_PYTHON_FILES) -> bool:
+    """Whether pytest would collect the file: its name matches one of ``python_files``."""
     name = rel.rsplit("/", 1)[-1]
-    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+    return name.endswith(".py") and any(fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def python_files(root: Path) -> tuple[str, ...]:
+    """pytest's ``python_files`` from the root's pytest.ini, pyproject.toml, tox.ini or
+    setup.cfg (the first that configures pytest, as pytest picks it), else the default."""
+    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", ""),
+                          ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):
+        path = root / name
+        if not path.is_file():
+            continue
+        found = _toml_python_files(path) if not section else _ini_python_files(path, section)
+        if found is not None:
+            return found or DEFAULT_PYTHON_FILES
+    return DEFAULT_PYTHON_FILES
+
+
+def _ini_python_files(path: Path, section: str) -> tuple[str, ...] | None:
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    if not parser.has_section(section):
+        return None
+    return tuple(parser.get(section, "python_files", fallback="").split())
+
+
+def _toml_python_files(path: Path) -> tuple[str, ...] | None:
+    try:
+        data = tomlkit.parse(path.read_text("utf-8")).unwrap()
+    except (OSError, ValueError, tomlkit.exceptions.TOMLKitError):
+        return None
+    options = data.get("tool", {}).get("pytest", {}).get("ini_options")
+    if not isinstance(options, dict):
+        return None
+    value = options.get("python_files", [])
+    return tuple(value.split() if isinstance(value, str) else map(str, value))
 
 
 def in_paths(rel: str, paths: Sequence[str]) -> bool:
@@ -45,7 +89,8 @@ def tier_files(config: Config, gate: GateConfig, all_files: Sequence[str] | None
                ) -> list[str]:
     """The tier's test files, sorted (posix, relative to the root)."""
     files = all_files if all_files is not None else discover(config.root).files
-    return sorted(f for f in files if is_test_file(f) and in_paths(f, gate.paths))
+    patterns = python_files(config.root)
+    return sorted(f for f in files if is_test_file(f, patterns) and in_paths(f, gate.paths))
 
 
 def parse_shard(text: str) -> tuple[int, int]:

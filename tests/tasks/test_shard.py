@@ -76,3 +76,30 @@ def test_in_paths(rel: str, paths: tuple[str, ...], inside: bool) -> None:
                                                ("t/helper.py", False)])
 def test_is_test_file(rel: str, is_test: bool) -> None:
     assert gates_shard.is_test_file(rel) is is_test
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), [
+    ("pytest.ini", "[pytest]\npython_files = check_*.py\n", ("check_*.py",)),
+    ("pytest.ini", "[pytest]\ntestpaths = t\n", ("test_*.py", "*_test.py")),
+    ("pyproject.toml", '[tool.pytest.ini_options]\npython_files = ["a_*.py", "b_*.py"]\n',
+     ("a_*.py", "b_*.py")),
+    ("pyproject.toml", '[tool.ruff]\nline-length = 1\n', ("test_*.py", "*_test.py")),
+    ("setup.cfg", "[tool:pytest]\npython_files = t_*.py x_*.py\n", ("t_*.py", "x_*.py")),
+    ("tox.ini", "[tox]\nenvlist = py\n", ("test_*.py", "*_test.py")),
+])
+def test_python_files_follow_the_target_pytest_config(tmp_path: Path, name: str, text: str,
+                                                      expected: tuple[str, ...]) -> None:
+    (tmp_path / name).write_text(text)
+    assert gates_shard.python_files(tmp_path) == expected
+
+
+def test_tier_files_use_python_files(tmp_path: Path) -> None:
+    from tasks.config import GateConfig
+    from tests.tasks.test_gates_repo import make_repo
+
+    config = make_repo(tmp_path, files={
+        "pytest.ini": "[pytest]\npythonpath = src\npython_files = test_*.py\n",
+        "tests/unit/helper_test.py": "x = 1\n"})
+    unit = gates_shard.tier_files(config, GateConfig("unit", paths=("tests/unit",)))
+    assert unit == ["tests/unit/test_core.py", "tests/unit/test_leaf.py",
+                    "tests/unit/test_other.py"]
