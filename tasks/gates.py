@@ -143,7 +143,7 @@ def run_ladder(config: Config, phase: Phase, changed: list[str], *, baseline: Ba
 def _run_gate(config: Config, phase: Phase, name: str, changed: list[str], baseline: Baseline,
               records_dir: Path, all_tests: bool, manual_sites: Sequence[object]) -> GateResult:
     if name == "syntax":
-        return gates_static.syntax_gate(config, changed)
+        return gates_static.syntax_gate(config, changed, records_dir / "syntax.log")
     if name == "lint":
         before = baseline.lint if baseline.lint_ok else {}
         return gates_static.lint_gate(config, changed, before, records_dir / "lint.log")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import ast
+import functools
 import json
+import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -18,38 +20,72 @@ MAX_DETAILS = 20
 Diagnostic = tuple[str, int, int, str, str]  # path, line, col, code, message
 
 
-def syntax_errors(root: Path, changed: Sequence[str], python: str) -> list[str]:
-    """``path:line:col: message`` for every changed file that does not compile."""
-    version = _feature_version(python)
-    errors = []
-    for rel in changed:
-        path = root / rel
-        if not rel.endswith(".py") or not path.is_file():
-            continue  # not Python, or deleted by the phase: nothing to compile
-        try:
-            source = path.read_bytes()
-            tree = ast.parse(source, filename=rel, feature_version=version)
-            compile(tree, rel, "exec", dont_inherit=True)
-        except SyntaxError as exc:
-            errors.append(f"{rel}:{exc.lineno or 0}:{exc.offset or 0}: {exc.msg}")
-        except (ValueError, OSError) as exc:
-            errors.append(f"{rel}:0:0: {exc}")
-    return errors
-
-
-def _feature_version(python: str) -> tuple[int, int]:
-    """The configured 3.x, capped at the running interpreter (ast cannot parse ahead of it)."""
+# Runs in the interpreter of the configured Python when one is on PATH (else this one, with the
+# grammar of that version via feature_version): prints a JSON list of "path:line:col: msg".
+_COMPILE = r"""
+import ast, json, sys
+major, minor = (int(p) for p in sys.argv[1].split(".")[:2])
+version = min((major, minor), tuple(sys.version_info[:2]))
+errors = []
+for rel in sys.argv[2:]:
     try:
-        major, minor = (int(p) for p in python.split(".")[:2])
+        with open(rel, "rb") as fh:
+            tree = ast.parse(fh.read(), filename=rel, feature_version=version)
+        compile(tree, rel, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        errors.append(f"{rel}:{exc.lineno or 0}:{exc.offset or 0}: {exc.msg}")
+    except (ValueError, OSError) as exc:
+        errors.append(f"{rel}:0:0: {exc}")
+print(json.dumps(errors))
+"""
+
+
+@functools.lru_cache(maxsize=8)
+def interpreter(python: str) -> str:
+    """``pythonX.Y`` for the configured version when it is not this one, is on PATH and really
+    runs as that version (a pyenv shim may not); else this interpreter."""
+    if python == f"{sys.version_info[0]}.{sys.version_info[1]}":
+        return sys.executable
+    found = shutil.which(f"python{python}")
+    if not found:
+        return sys.executable
+    try:
+        probe = subprocess.run([found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return sys.executable
+    return found if probe.returncode == 0 and probe.stdout.strip() == python else sys.executable
+
+
+def syntax_errors(config: Config, changed: Sequence[str], log: Path) -> list[str] | str:
+    """``path:line:col: message`` per changed file that does not compile, or why it could not
+    be checked."""
+    files = [f for f in changed if f.endswith(".py") and (config.root / f).is_file()]
+    if not files:
+        return []  # not Python, or deleted by the phase: nothing to compile
+    argv = [interpreter(config.python), "-c", _COMPILE, config.python, *files]
+    out = gates_runner.run(argv, cwd=config.root, timeout=config.gate("syntax").timeout,
+                           log=log)
+    if out.timed_out:
+        return f"timed out after {config.gate('syntax').timeout:g}s"
+    lines = out.tail(1)
+    try:
+        errors = json.loads(lines[0]) if lines else None
     except ValueError:
-        return sys.version_info[:2]
-    return min((major, minor), sys.version_info[:2])
+        errors = None
+    if not isinstance(errors, list):
+        return f"the compile check failed (exit {out.returncode}): {' | '.join(out.tail(3))}"
+    return [str(e) for e in errors]
 
 
-def syntax_gate(config: Config, changed: Sequence[str]) -> GateResult:
+def syntax_gate(config: Config, changed: Sequence[str], log: Path) -> GateResult:
     start = time.monotonic()
-    errors = syntax_errors(config.root, changed, config.python)
-    summary = (f"{len(changed)} file(s) compile for Python {config.python}" if not errors
+    errors = syntax_errors(config, changed, log)
+    if isinstance(errors, str):
+        return GateResult("syntax", False, time.monotonic() - start, errors, [], str(log))
+    python = interpreter(config.python)
+    where = "" if python == sys.executable else f" ({python})"
+    summary = (f"{len(changed)} file(s) compile for Python {config.python}{where}" if not errors
                else f"{len(errors)} of {len(changed)} file(s) do not compile")
     return GateResult("syntax", not errors, time.monotonic() - start, summary,
                       errors[:MAX_DETAILS])

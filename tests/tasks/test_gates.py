@@ -286,3 +286,14 @@ def test_auto_workers_use_xdist_only_when_it_pays(workers: str, files: list[str]
 
     gate = GateConfig("unit", workers=workers)
     assert gates_tests.workers_for(gate, files, durations) == expected
+
+
+@pytest.mark.parametrize("python", ["3.11", "3.99"])
+def test_the_syntax_interpreter_falls_back_to_this_one(python: str) -> None:
+    import sys
+
+    from tasks import gates_static
+
+    if python == "3.11" and sys.version_info[:2] != (3, 11):
+        pytest.skip("only meaningful on 3.11")
+    assert gates_static.interpreter(python) == sys.executable  # no python3.99 anywhere
