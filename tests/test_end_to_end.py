@@ -1,0 +1,149 @@
+"""End to end on a copy of the bundled example: detect -> migrate p0 -> migrate p1 ->
+rollback p1 -> rollback p0 leaves every file byte-identical; a failing gate rolls a phase back.
+
+Everything runs for real: `python -m tasks` in subprocesses, git, the gate ladder's pytest runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tasks import config as config_mod
+from tasks import state
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+ROOT = "examples/netra"
+ISOLATION = "netra_backend/tests/mission_critical/test_multi_user_isolation.py"
+CACHES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
+TIMEOUT = 900
+
+
+def _git(cwd: Path, *args: str) -> str:
+    out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True,
+                         timeout=60)
+    return out.stdout
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A git repo holding a copy of phases.toml (status tables stripped) and the example."""
+    text = (REPO / "phases.toml").read_text(encoding="utf-8")
+    cut = min((i for i in (text.find("\n[status."), text.find("\n[baseline]")) if i >= 0),
+              default=len(text))
+    (tmp_path / "phases.toml").write_text(text[:cut].rstrip("\n") + "\n", encoding="utf-8")
+    shutil.copytree(REPO / ROOT, tmp_path / ROOT, ignore=shutil.ignore_patterns(*CACHES))
+    (tmp_path / ".gitignore").write_text("".join(f"{c}/\n" for c in sorted(CACHES)))
+    _git(tmp_path, "init", "-q", "-b", "main")
+    _git(tmp_path, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
+         "add", "-A")
+    _git(tmp_path, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
+         "commit", "-q", "-m", "start")
+    return tmp_path
+
+
+def phasegate(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PHASEGATE_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "tasks", *args, "--config", str(project / "phases.toml")],
+        cwd=project, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+
+
+def snapshot(project: Path) -> dict[str, tuple[str, int]]:
+    """path -> (sha256, mode) of every file of the example (caches left out)."""
+    out = {}
+    for path in sorted((project / ROOT).rglob("*")):
+        if path.is_file() and not CACHES & set(path.relative_to(project).parts):
+            rel = path.relative_to(project / ROOT).as_posix()
+            out[rel] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode)
+    return out
+
+
+def isolation_test(project: Path) -> int:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+         ISOLATION], cwd=project / ROOT, env=env, capture_output=True, text=True,
+        timeout=300, check=False).returncode
+
+
+def status_of(project: Path, phase: str) -> dict[str, object]:
+    config = config_mod.load(project / "phases.toml")[0]
+    return state.read_status(config).get(phase, {})
+
+
+def expect(proc: subprocess.CompletedProcess[str], code: int) -> None:
+    assert proc.returncode == code, (
+        f"exit {proc.returncode}, wanted {code}\n--- stdout\n{proc.stdout[-4000:]}"
+        f"\n--- stderr\n{proc.stderr[-4000:]}")
+
+
+def test_migrate_two_phases_then_roll_both_back(project: Path) -> None:
+    start = snapshot(project)
+    found = phasegate(project, "detect", "--format", "json")
+    expect(found, 1)
+    report = json.loads(found.stdout)
+    per_phase = {p: body["violations"] for p, body in report["phases"].items()}
+    assert {"p0", "p1", "p2"} <= set(per_phase)
+    assert all(per_phase[p] > 0 for p in ("p0", "p1", "p2")), per_phase
+    assert sum(per_phase.values()) == report["summary"]["violations"] >= 60
+    assert isolation_test(project) == 1, "the isolation test must fail before p0"
+
+    expect(phasegate(project, "migrate", "p0"), 0)
+    p0 = status_of(project, "p0")
+    assert p0["status"] == "complete"
+    config = config_mod.load(project / "phases.toml")[0]
+    gates = p0["gates"]
+    assert isinstance(gates, dict)
+    assert {name: g["result"] for name, g in gates.items()} == {
+        name: "pass" for name in config.phase("p0").gates}
+    assert p0["violations_before"] == per_phase["p0"]
+    assert isolation_test(project) == 0, "the isolation test must pass after p0"
+    after_p0 = snapshot(project)
+    assert after_p0 != start
+
+    expect(phasegate(project, "migrate", "p1"), 0)
+    assert status_of(project, "p1")["status"] == "complete"
+    assert snapshot(project) != after_p0
+    tracker = phasegate(project, "status")
+    expect(tracker, 0)
+    assert any(line.split()[:4] == ["p0", "(Golden", "Path)", "complete"]
+               for line in tracker.stdout.splitlines()), tracker.stdout
+
+    expect(phasegate(project, "rollback", "p1"), 0)
+    assert status_of(project, "p1")["status"] == "rolled-back"
+    assert snapshot(project) == after_p0
+
+    expect(phasegate(project, "rollback", "p0"), 0)
+    assert status_of(project, "p0")["status"] == "rolled-back"
+    assert snapshot(project) == start
+    assert _git(project, "status", "--porcelain", "--", ROOT) == ""
+
+
+def test_failing_gate_rolls_the_phase_back(project: Path) -> None:
+    injected = project / ROOT / "netra_backend/tests/mission_critical/test_injected_failure.py"
+    injected.write_text("def test_always_fails() -> None:\n    assert 1 + 1 == 3\n")
+    _git(project, "add", str(injected))
+    _git(project, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
+         "commit", "-qm", "inject a failing mission-critical test")
+    start = snapshot(project)
+
+    proc = phasegate(project, "migrate", "p0")
+    expect(proc, 3)
+    assert "mission-critical" in proc.stderr + proc.stdout
+    assert snapshot(project) == start
+    assert _git(project, "status", "--porcelain", "--", ROOT) == ""
+    p0 = status_of(project, "p0")
+    assert p0["status"] == "rolled-back"
+    gates = p0["gates"]
+    assert isinstance(gates, dict) and gates["mission-critical"]["result"] == "fail"
