@@ -130,10 +130,9 @@ def run_ladder(config: Config, phase: Phase, changed: list[str], *, baseline: Ba
     for name in phase.gates:
         if only is not None and name not in only:
             continue
-        log(f"gate {name}: running")
+        log(f"gate {name}: running")  # the results are the caller's to print
         gate_result = _run_gate(config, phase, name, changed, baseline, records_dir,
                                 all_tests, manual_sites)
-        log(gate_result.line())
         result.results.append(gate_result)
         if not gate_result.passed and not keep_going:
             break
