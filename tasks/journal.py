@@ -171,7 +171,10 @@ def _record(config: Config, phase_id: str, state: str) -> bool:
         from tasks import state as state_mod
     except ImportError:
         return False
-    state_mod.record_phase(config, phase_id, status=state)
+    try:
+        state_mod.record_phase(config, phase_id, status=state)
+    except MigrationError:
+        return False  # e.g. the phase was removed from phases.toml since; the journal still says
     return True
 
 

@@ -1,0 +1,141 @@
+"""Apply a phase through the journal, run its gates, then commit or roll back (exit 0/3/4).
+
+Flow: recover (a phase a crash left half-applied is rolled back first) -> lock -> plan (no
+writes) -> gate baselines on the untouched tree -> journal apply -> gate ladder -> re-hash the
+changed files (a gate that modified them fails the phase) -> commit and record the status in
+phases.toml, or an automatic rollback and exit 3 (4 if the rollback met files changed since).
+``--dry-run`` prints the plan and writes nothing (exit 1 when it would change files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from tasks import config as config_mod
+from tasks import journal
+from tasks.config import Config, Phase
+from tasks.errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
+from tasks.progress import log
+
+ORDER = 30
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("phase", metavar="PHASE", help="the phase to migrate (e.g. p0)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the plan (like `phasegate plan`) and write nothing")
+    parser.add_argument("--allow-dirty", action="store_true",
+                        help="apply even to files with uncommitted changes in git")
+    parser.add_argument("--gates", metavar="A,B",
+                        help="run only these gates of the phase's ladder (comma-separated)")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run every gate even after one failed (the phase still rolls back)")
+    parser.add_argument("--all-tests", action="store_true",
+                        help="run whole test tiers, not only the tests the change affects")
+
+
+def run(args: argparse.Namespace) -> int:
+    config, _ = config_mod.load(args.config)
+    phase = config.phase(args.phase)
+    only = _gate_list(args.gates)
+    with journal.locked(config):
+        _say(journal.recover(config))
+        plan = _build_plan(config, phase.id)
+        if args.dry_run:
+            return _print_plan(plan)
+        return _migrate(config, phase, plan, args, only)
+
+
+def _gate_list(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [g.strip() for g in text.split(",") if g.strip()]
+    if not names:
+        raise MigrationError("--gates: give at least one gate name", EXIT_USAGE)
+    return names
+
+
+def _build_plan(config: Config, phase_id: str) -> Any:
+    from tasks import plan as plan_mod  # imported late: only migrate and plan need libcst
+
+    return plan_mod.build_plan(config, phase_id)
+
+
+def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
+             only: list[str] | None) -> int:
+    from tasks import gates, state
+
+    changes = list(plan.changes)
+    manual = list(plan.manual)
+    if not changes:
+        print(f"phase {phase.id}: nothing to rewrite ({len(manual)} site(s) left to a person)")
+        return EXIT_OK
+    records = journal.records_dir(config, phase.id)
+    baseline = gates.before_apply(config, phase, records, changed=[c.path for c in changes])
+    txn = journal.apply(config, phase.id, changes, allow_dirty=args.allow_dirty)
+    for skip in txn.skipped:
+        print(f"skipped {skip.path}: {skip.reason}")
+    log(f"applied {len(txn.entries)} file(s) through the journal ({txn.txn.dir})")
+    ladder = gates.run_ladder(config, phase, txn.paths, baseline=baseline, records_dir=records,
+                              only=only, keep_going=args.keep_going, all_tests=args.all_tests,
+                              manual_sites=manual)
+    for line in gates.format_ladder(ladder):
+        print(line)
+    rows = [{"name": g.name, "passed": g.passed, "duration": g.duration, "summary": g.summary}
+            for g in ladder.results]
+    failed = ladder.first_failure
+    changed = [] if failed else journal.modified(config, txn)
+    if failed or changed:
+        why = (f"gate {failed.name} failed" if failed
+               else f"a gate modified {', '.join(changed)} after apply")
+        return _roll_back(config, phase, txn, why, rows, records)
+    journal.commit(config, txn)
+    rewritten = sum(len(f.rewritten) for f in plan.files)
+    state.record_phase(config, phase.id, status="complete", gates=rows,
+                       counts_before=rewritten + len(manual), counts_after=len(manual),
+                       files_done=txn.paths, files_pending=sorted({s.path for s in manual}))
+    journal.mark_recorded(txn)
+    total = sum(g.duration for g in ladder.results)
+    print(f"phase {phase.id}: committed {len(txn.entries)} file(s), {rewritten} site(s) "
+          f"rewritten, {len(manual)} left to a person; {len(ladder.results)} gate(s) passed in "
+          f"{total:.2f}s (rollback: phasegate rollback {phase.id})")
+    return EXIT_OK
+
+
+def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
+               rows: list[dict[str, Any]], records: Any) -> int:
+    report = journal.rollback(config, txn)
+    _say(report.lines(), sys.stdout)
+    if report.clean:
+        from tasks import state
+
+        state.record_phase(config, phase.id, status="rolled-back", gates=rows)
+    print(f"phase {phase.id}: {why}; the phase was rolled back (gate reports: {records})")
+    return EXIT_GATE if report.clean else EXIT_CONFLICT
+
+
+def _print_plan(plan: Any) -> int:
+    for fp in plan.changes:
+        sys.stdout.writelines(_diff(fp.path, fp.before, fp.after))
+    for site in plan.manual:
+        print(f"{site.path}:{site.line}:{site.col}: {site.rule}: left to a person: {site.reason}")
+    print(f"dry run: {len(plan.changes)} file(s) would change, {len(plan.manual)} site(s) left to"
+          " a person; nothing was written")
+    return EXIT_FOUND if plan.changes else EXIT_OK
+
+
+def _diff(path: str, before: bytes, after: bytes) -> Sequence[str]:
+    # surrogateescape: any bytes survive into the diff text without guessing an encoding
+    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, f"a/{path}", f"b/{path}")
+    return [ln if ln.endswith("\n") else ln + "\n" for ln in lines]
+
+
+def _say(lines: Sequence[str], stream: Any = None) -> None:
+    for line in lines:
+        print(line, file=stream or sys.stderr)

@@ -1,0 +1,37 @@
+"""Roll back a committed phase byte for byte, newest first (exit 0; 4 when files conflict).
+
+Each file still holding the phase's output gets its pre-image back (checked by sha256 first);
+a file already at its pre-image is skipped; a file changed since the migration is a conflict:
+left untouched, with its pre, post and current versions saved under the journal (paths
+printed), exit 4, every other file still restored. Then every file is re-hashed and the
+verification is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tasks import config as config_mod
+from tasks import journal
+from tasks.errors import EXIT_CONFLICT, EXIT_OK
+
+ORDER = 35
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("phase", metavar="PHASE", nargs="?",
+                        help="the phase to roll back (default: the newest committed phase)")
+
+
+def run(args: argparse.Namespace) -> int:
+    config, _ = config_mod.load(args.config)
+    if args.phase:
+        config.phase(args.phase)  # a clear error for an unknown phase
+    with journal.locked(config):
+        for line in journal.recover(config):
+            print(line, file=sys.stderr)
+        report = journal.rollback_phase(config, args.phase)
+    for line in report.lines():
+        print(line)
+    return EXIT_OK if report.clean else EXIT_CONFLICT
