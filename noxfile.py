@@ -150,7 +150,7 @@ for _pid in PHASES:
 @nox.session
 def tests(session: nox.Session) -> None:
     """phasegate's own test suite: pytest -n auto (the README's test command)."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test]", "nox")  # nox: tests/test_noxfile.py runs `nox -l`
     session.run("pytest", "-n", "auto", *session.posargs)
 
 
