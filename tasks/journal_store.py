@@ -116,7 +116,27 @@ def new_txn(config: Config, phase_id: str) -> Txn:
 
 def log_step(txn: Txn, step: str, **fields: Any) -> None:
     record = {"step": step, "time": round(time.time(), 3), "pid": os.getpid(), **fields}
+    _drop_cut_line(txn.log)
     fsutil.append_durable(txn.log, (json.dumps(record, sort_keys=True) + "\n").encode())
+
+
+def _drop_cut_line(log: Path) -> None:
+    """Cut off a last line a crash left without its newline, so the next step starts clean."""
+    try:
+        with log.open("rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            if size == 0 or (fh.seek(size - 1), fh.read(1))[1] == b"\n":
+                return
+            fh.seek(0)
+            keep = fh.read().rfind(b"\n") + 1
+    except FileNotFoundError:
+        return
+    fd = os.open(log, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        os.ftruncate(fd, keep)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_log(txn: Txn) -> list[dict[str, Any]]:
