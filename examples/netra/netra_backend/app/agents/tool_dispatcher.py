@@ -7,7 +7,8 @@ from typing import Any
 
 from netra_backend.app.context import UserExecutionContext
 from netra_backend.app.websocket_core.connection import InMemoryConnection
-from netra_backend.app.websocket_core.types import EventType, make_event
+
+from ..websocket_core import ws_types
 
 Tool = Callable[..., Any]
 
@@ -21,7 +22,7 @@ class ToolDispatcher:
 
     async def dispatch(self, user_context: UserExecutionContext, connection: InMemoryConnection,
                        name: str, **kwargs: Any) -> Any:
-        # imported here so that registering tools does not load the WebSocket layer
+        # a function-local import, as this module always had; the migration keeps it local
         from netra_backend.app.websocket_core import create_websocket_manager
 
         if name not in self.tools:
@@ -29,10 +30,11 @@ class ToolDispatcher:
         manager = create_websocket_manager(user_context=user_context)
         manager.connect(connection)
         try:
-            await manager.send(make_event(user_context, EventType.TOOL_EXECUTING, tool=name))
+            await manager.send(ws_types.make_event(user_context, ws_types.EventType.TOOL_EXECUTING,
+                                                   tool=name))
             result = self.tools[name](**kwargs)
-            await manager.send(make_event(user_context, EventType.TOOL_COMPLETED, tool=name,
-                                          result=result))
+            await manager.send(ws_types.make_event(user_context, ws_types.EventType.TOOL_COMPLETED,
+                                                   tool=name, result=result))
             return result
         finally:
             manager.disconnect(connection)

@@ -10,7 +10,7 @@ from typing import Any
 from netra_backend.app.context import UserExecutionContext
 from netra_backend.app.websocket_core import create_websocket_manager
 from netra_backend.app.websocket_core.connection import InMemoryConnection
-from netra_backend.app.websocket_core.types import EventType, make_event
+from netra_backend.app.websocket_core.ws_types import EventType, make_event
 
 
 class UserSession:
