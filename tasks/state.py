@@ -84,11 +84,13 @@ def record_phase(
 
 
 def record_detect(config: Config, result: DetectResult, *, phase: str | None = None) -> None:
-    """After a detect, store each phase's current count as ``violations_now``; a phase that
-    was never migrated (pending) also gets it as ``violations_before``.
+    """After a detect, store ``violations_now`` for each phase that already has a
+    ``[status.<phase>]`` table (one a migration touched, or one recorded before).
 
-    ``phase`` restricts the update to one phase (a detect limited to it counted nothing else).
-    The file is only rewritten when a count changed, so repeated detects leave it alone.
+    Phases never recorded are left alone: they are implicitly pending, and a fresh clone's
+    phases.toml stays clean however often detect runs. ``phase`` restricts the update to one
+    phase (a detect limited to it counted nothing else). The file is only rewritten when a
+    count changed, so repeated detects leave it alone.
     """
     counts = Counter(v.phase for v in result.violations)
     phases = [p.id for p in config.phases if phase is None or p.id == phase.lower()]
@@ -97,16 +99,14 @@ def record_detect(config: Config, result: DetectResult, *, phase: str | None = N
         changed = False
         recorded = _plain(doc.get("status"))
         for pid in phases:
-            entry = recorded.get(pid)
-            old: dict[str, Any] = entry if isinstance(entry, dict) else {}
-            fields: dict[str, Any] = {"violations_now": counts.get(pid, 0)}
+            old = recorded.get(pid)
+            if not isinstance(old, dict) or old.get("violations_now") == counts.get(pid, 0):
+                continue
+            fields = {"violations_now": counts.get(pid, 0), "updated": now_iso()}
             if old.get("status", "pending") == "pending":
-                fields["status"] = "pending"
                 fields["violations_before"] = counts.get(pid, 0)
-            if any(old.get(k) != v for k, v in fields.items()):
-                fields["updated"] = now_iso()
-                _set_phase(doc, pid, fields, None)
-                changed = True
+            _set_phase(doc, pid, fields, None)
+            changed = True
         return changed
 
     _edit(config.path, edit)

@@ -165,28 +165,44 @@ def _violation(path: str, phase: str) -> Violation:
     return Violation(path, 1, 1, "ws-factory", "import", "pkg.old.make", phase)
 
 
-def test_record_detect_sets_pending_counts_and_is_idempotent(tmp_path: Path) -> None:
+def test_record_detect_updates_recorded_phases_only(tmp_path: Path) -> None:
     config = _load(tmp_path)
     state.record_phase(config, "p1", status="complete", counts_before=8, counts_after=0)
     result = DetectResult(violations=[_violation("pkg/e2e/a.py", "p0"),
-                                      _violation("pkg/e2e/b.py", "p0"),
                                       _violation("pkg/x.py", "p1")])
     state.record_detect(config, result)
     status = state.read_status(config)
-    assert status["p0"]["status"] == "pending"
-    assert (status["p0"]["violations_before"], status["p0"]["violations_now"]) == (2, 2)
-    assert status["p1"]["status"] == "complete"
-    assert (status["p1"]["violations_before"], status["p1"]["violations_now"]) == (8, 1)
+    assert list(status) == ["p1"]  # p0 was never recorded: implicitly pending, file kept clean
+    assert (status["p1"]["status"], status["p1"]["violations_before"]) == ("complete", 8)
+    assert status["p1"]["violations_now"] == 1
     before = os.stat(config.path).st_ino, config.path.read_bytes()
     state.record_detect(config, result)  # nothing changed: the file is not rewritten
     assert (os.stat(config.path).st_ino, config.path.read_bytes()) == before
 
 
+def test_record_detect_never_recorded_leaves_file_alone(tmp_path: Path) -> None:
+    config = _load(tmp_path)
+    state.record_detect(config, DetectResult(violations=[_violation("pkg/x.py", "p1")]))
+    assert config.path.read_text() == COMMENTED
+
+
+def test_record_detect_pending_phase_tracks_before(tmp_path: Path) -> None:
+    config = _load(tmp_path)
+    state.record_phase(config, "p0", status="pending", counts_before=5)
+    state.record_detect(config, DetectResult(violations=[_violation("pkg/e2e/a.py", "p0")]))
+    status = state.read_status(config)["p0"]
+    assert (status["violations_before"], status["violations_now"]) == (1, 1)
+
+
 def test_record_detect_limited_to_one_phase(tmp_path: Path) -> None:
     config = _load(tmp_path)
+    state.record_phase(config, "p0", status="complete")
+    state.record_phase(config, "p1", status="complete")
     state.record_detect(config, DetectResult(violations=[_violation("pkg/x.py", "p1")]),
                         phase="p1")
-    assert list(state.read_status(config)) == ["p1"]
+    status = state.read_status(config)
+    assert "violations_now" not in status["p0"]
+    assert status["p1"]["violations_now"] == 1
 
 
 def test_write_is_atomic_and_keeps_mode(tmp_path: Path) -> None:
