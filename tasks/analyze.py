@@ -8,6 +8,8 @@ fixable/manual decision for call sites follows the same algorithm as the libcst 
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 import io
 import re
 import tokenize
@@ -43,6 +45,15 @@ class RuleIndex:
             needles.update(n.encode() for n in rule.needles)
         return cls(tuple(rules), members, modules, tuple(sorted(needles)))
 
+    @functools.cached_property
+    def line_pattern(self) -> re.Pattern[bytes]:
+        """Needles, the modules of banned members (string imports) and star imports."""
+        words = set(self.needles)
+        for name in self.members:
+            words.add(name.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode())
+        alternation = b"|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        return re.compile(alternation + rb"|import\s*\*" if alternation else rb"import\s*\*")
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
@@ -74,7 +85,8 @@ def char_col(lines: list[bytes], line: int, byte_col: int) -> int:
 
 class FileAnalyzer(ast.NodeVisitor):
     def __init__(self, index: RuleIndex, path: str, module: str, package: str,
-                 lines: list[bytes]) -> None:
+                 lines: list[bytes], hot: list[int] | None = None) -> None:
+        self.hot = hot  # sorted line numbers that can hold a reference; None = every line
         self.index = index
         self.path = path
         self.module = module
@@ -109,13 +121,20 @@ class FileAnalyzer(ast.NodeVisitor):
             return "__import__" if name == "__import__" else None
         return binding.qualname
 
+    def visit(self, node: ast.AST) -> None:
+        """Statements with no line that mentions a needle are skipped: most of a file is."""
+        if self.hot is not None and isinstance(node, ast.stmt):
+            first = bisect.bisect_left(self.hot, node.lineno)
+            if first == len(self.hot) or self.hot[first] > (node.end_lineno or node.lineno):
+                return
+        super().visit(node)
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.awaited.add(id(node.value))
+        self.generic_visit(node)
+
     # -- scopes ----------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> list[Violation]:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Await):
-                self.awaited.add(id(node.value))
-            elif isinstance(node, ast.Call):
-                self.call_funcs[id(node.func)] = node
         self.push(tree, "module")
         for stmt in tree.body:
             self.visit(stmt)
@@ -262,6 +281,7 @@ class FileAnalyzer(ast.NodeVisitor):
                          reason=f"star import may bring in '{node.id}': import it explicitly")
 
     def visit_Call(self, node: ast.Call) -> None:
+        self.call_funcs[id(node.func)] = node
         self.generic_visit(node)
         func = node.func
         name = func.id if isinstance(func, ast.Name) else None
@@ -412,6 +432,21 @@ def context_for(rule: Rule, placeholder: str, line: int, scopes: list[Scope]) ->
     return None
 
 
+def hot_lines(data: bytes, index: RuleIndex) -> list[int]:
+    """1-based numbers of the lines where a reference could be: a needle or a star import."""
+    pattern = index.line_pattern
+    hot: list[int] = []
+    line, pos = 1, 0
+    for match in pattern.finditer(data):
+        line += data.count(b"\n", pos, match.start())
+        pos = match.start()
+        if not hot or hot[-1] != line:
+            hot.append(line)
+    if b"\r" in data and b"\r" in data.replace(b"\r\n", b""):
+        return list(range(1, len(_LINE_SPLIT.split(data)) + 1))  # lone CRs: every line is hot
+    return hot
+
+
 def _utf8_lines(data: bytes) -> list[bytes]:
     """The file's lines as UTF-8 (what ast's byte offsets count in), without a BOM."""
     if data.isascii():
@@ -437,7 +472,7 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         return [], FileProblem(path, "unparseable: nested too deeply for the parser")
     package = module if is_package else module.rpartition(".")[0]
     lines = _utf8_lines(data)
-    analyzer = FileAnalyzer(index, path, module, package, lines)
+    analyzer = FileAnalyzer(index, path, module, package, lines, hot_lines(data, index))
     try:
         return sorted(set(analyzer.run(tree))), None
     except RecursionError:

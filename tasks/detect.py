@@ -87,7 +87,8 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
     fresh: dict[str, Entry] = {}
     todo: list[tuple[str, StatKey]] = []
     for rel in paths:
-        key = _stat_key(config.root / rel)
+        st = found.stats.get(rel)
+        key = _key(st) if st is not None else _stat_key(config.root / rel)
         if key is None:
             result.problems.append(FileProblem(rel, "vanished while scanning"))
             continue
@@ -135,9 +136,12 @@ def _with_phase(v: Violation, phase: str) -> Violation:
 
 def _stat_key(path: Path) -> StatKey | None:
     try:
-        st = os.stat(path)
+        return _key(os.stat(path))
     except OSError:
         return None
+
+
+def _key(st: os.stat_result) -> StatKey:
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 

@@ -21,6 +21,7 @@ _ALWAYS_SKIP = {".git", ".hg", ".svn", ".nox", ".tox", ".venv", "venv", "__pycac
 class Discovered:
     files: list[str] = field(default_factory=list)  # posix paths relative to the root, sorted
     skipped: list[FileProblem] = field(default_factory=list)  # links, non-regular, unreadable
+    stats: dict[str, os.stat_result] = field(default_factory=dict)  # lstat of each file
 
 
 def spec(patterns: Iterable[str]) -> pathspec.PathSpec:
@@ -31,6 +32,7 @@ def spec(patterns: Iterable[str]) -> pathspec.PathSpec:
 def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py") -> Discovered:
     """Every ``*.py`` file under ``root`` not ignored by git and not matched by ``exclude``."""
     excluded = spec(exclude)
+    base = str(root) + os.sep
     listed = _git_files(root)
     candidates = listed if listed is not None else _walk(root)
     out = Discovered()
@@ -39,31 +41,30 @@ def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py") ->
             continue
         if any(part in _ALWAYS_SKIP for part in rel.split("/")[:-1]):
             continue
-        reason = _unfit(root, rel)
-        if reason:
-            out.skipped.append(FileProblem(rel, reason))
+        st, reason = _unfit(base + rel)
+        if st is None:
+            if reason:
+                out.skipped.append(FileProblem(rel, reason))
         else:
             out.files.append(rel)
+            out.stats[rel] = st
     out.files.sort()
     return out
 
 
-def _unfit(root: Path, rel: str) -> str:
-    """Why a path is not a plain file detect and migrate may read, or ''."""
-    path = root / rel
+def _unfit(path: str) -> tuple[os.stat_result | None, str]:
+    """The lstat of a plain file detect and migrate may read, or why it is not one."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return "vanished while scanning"
+        return None, ""  # listed by git but deleted in the work tree: nothing to scan
     except OSError as exc:
-        return f"cannot stat: {exc.strerror}"
+        return None, f"cannot stat: {exc.strerror}"
     if stat.S_ISLNK(st.st_mode):
-        return "symlink (not followed)"
+        return None, "symlink (not followed)"
     if not stat.S_ISREG(st.st_mode):
-        return "not a regular file"
-    if not os.access(path, os.R_OK):
-        return "unreadable (permission denied)"
-    return ""
+        return None, "not a regular file"
+    return st, ""
 
 
 def _git_files(root: Path) -> list[str] | None:
@@ -78,9 +79,7 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     if proc.returncode != 0:
         return None
-    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
-    # ls-files lists deleted-but-tracked files too; keep what exists (lstat: links included).
-    return [n for n in names if os.path.lexists(root / n)]
+    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
 def _walk(root: Path) -> list[str]:
