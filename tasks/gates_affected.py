@@ -4,8 +4,10 @@ grimp was considered: ``grimp.build_graph`` needs every root to be an importable
 sys.path, and test directories are often not packages (pytest's rootdir-relative imports), so
 this is a small ast-based graph over the files :func:`tasks.discover.discover` lists instead.
 A file imports a module when it names it (``import a.b`` names ``a`` and ``a.b``; ``from a
-import b`` names ``a`` and, if it is a module, ``a.b``). Dynamic imports are not followed;
-that is why ``--all-tests`` exists and why mission-critical always runs in full.
+import b`` names ``a`` and, if it is a module, ``a.b``), or names it in a literal string given
+to ``importlib.import_module`` / ``__import__`` or in a conftest's ``pytest_plugins``. Other
+dynamic imports are not followed: that is why ``--all-tests`` exists and why mission-critical
+always runs in full.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasks.discover import module_name
+
+
+_CACHE_VERSION = "graph-2"  # bump when what counts as an import changes
 
 
 @dataclass
@@ -43,7 +48,29 @@ def named_modules(tree: ast.AST, package: str) -> set[str]:
             for alias in node.names:
                 if alias.name != "*":
                     out.add(f"{base}.{alias.name}" if base else alias.name)
+        else:
+            for name in _string_imports(node):
+                out.update(_prefixes(name))
     return out
+
+
+def _string_imports(node: ast.AST) -> list[str]:
+    """Modules named by literal strings: ``importlib.import_module("a.b")``,
+    ``__import__("a")`` and conftest's ``pytest_plugins = ["a.plugin"]``."""
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        arg = node.args[0]
+        if called in ("import_module", "__import__") and isinstance(arg, ast.Constant) \
+                and isinstance(arg.value, str) and not arg.value.startswith("."):
+            return [arg.value]
+    if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytest_plugins" for t in node.targets):
+        values = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) \
+            else [node.value]
+        return [v.value for v in values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return []
 
 
 def _prefixes(dotted: str) -> list[str]:
@@ -101,7 +128,8 @@ def build(root: Path, files: Sequence[str], src: Sequence[str], *,
 def _all_imports(root: Path, files: Sequence[str], src: Sequence[str],
                  cache: Path | None) -> dict[str, list[str]]:
     """Imported names per file, reusing a cache keyed by size and mtime."""
-    old = _load_cache(cache)
+    version = "\0".join([_CACHE_VERSION, *src])
+    old = _load_cache(cache, version)
     new: dict[str, dict[str, object]] = {}
     out: dict[str, list[str]] = {}
     for rel in files:
@@ -117,7 +145,7 @@ def _all_imports(root: Path, files: Sequence[str], src: Sequence[str],
             names = sorted(_imports_of(root / rel, rel, src))
         out[rel] = names
         new[rel] = {"stamp": stamp, "names": names}
-    _save_cache(cache, new)
+    _save_cache(cache, version, new)
     return out
 
 
@@ -135,23 +163,27 @@ def _imports_of(path: Path, rel: str, src: Sequence[str]) -> set[str]:
     return named_modules(tree, package_of(rel, src)[1])
 
 
-def _load_cache(cache: Path | None) -> dict[str, dict[str, object]]:
+def _load_cache(cache: Path | None, version: str) -> dict[str, dict[str, object]]:
+    """The cached entries, if the cache was written by this engine for these src roots."""
     if cache is None:
         return {}
     try:
         data = json.loads(cache.read_text("utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict) or data.get("version") != version:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
 
 
-def _save_cache(cache: Path | None, data: dict[str, dict[str, object]]) -> None:
+def _save_cache(cache: Path | None, version: str, data: dict[str, dict[str, object]]) -> None:
     if cache is None:
         return
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), "utf-8")
+        tmp.write_text(json.dumps({"version": version, "files": data}), "utf-8")
         os.replace(tmp, cache)
     except OSError:
         pass  # a cache that cannot be written only costs time

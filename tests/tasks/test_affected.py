@@ -69,6 +69,10 @@ def test_a_non_python_change_selects_everything(graph: gates_affected.Graph) -> 
     ("from ..m import y", "p.q", {"p", "p.m", "p.m.y"}),
     ("from .... import z", "p", set()),  # climbs above the top: ignored
     ("def f():\n    import lazy\n", "", {"lazy"}),  # imports inside functions count
+    ("import importlib\nimportlib.import_module('p.plug')", "", {"importlib", "p", "p.plug"}),
+    ("__import__('q')", "", {"q"}),
+    ("pytest_plugins = ['p.fixtures', 'r']", "", {"p", "p.fixtures", "r"}),
+    ("import_module(name)", "", set()),  # not a literal: cannot be followed
 ])
 def test_named_modules(source: str, package: str, names: set[str]) -> None:
     assert gates_affected.named_modules(ast.parse(source), package) == names
