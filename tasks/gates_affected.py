@@ -22,7 +22,6 @@ from pathlib import Path
 
 from tasks.discover import module_name
 
-
 _CACHE_VERSION = "graph-2"  # bump when what counts as an import changes
 
 
