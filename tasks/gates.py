@@ -104,7 +104,7 @@ def _selection(config: Config, name: str, changed: Sequence[str], records_dir: P
     if name != "unit" or all_tests or not gate.affected:
         return None, tests, ""
     graph = gates_affected.build(config.root, every, config.src,
-                                 cache=records_dir.parent / "_import-graph.json")
+                                 cache=records_dir.parent / "import-graph.json")
     chosen = gates_affected.select(graph, changed, tests)
     if chosen is None:
         return None, tests, f"all {len(tests)} test files (a non-Python file changed)"
