@@ -7,15 +7,22 @@
 - strings, comments, docstrings and a shadowing local are not flagged;
 - migrating p0 (the natural rewrite, written out below) makes the isolation test pass, breaks no
   other test, and leaves ruff's F-rules clean.
+
+The README's first command migrates p0 of the example in place, so the working tree may be
+mid-migration when this runs: the checks of the example "as shipped" then run on a copy of it
+taken from git HEAD, and the working tree is only held to its own state (the isolation test
+passes exactly when p0 has been migrated).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -39,8 +46,32 @@ SEEDS = (
 LINT = ("F401", "F811", "F821", "F822", "F823")
 
 
-def load_config() -> Config:
-    return config_mod.load(REPO / "phases.toml")[0]
+def load_config(root: Path = EXAMPLE) -> Config:
+    cfg = config_mod.load(REPO / "phases.toml")[0]
+    return cfg if root == EXAMPLE else dataclasses.replace(cfg, root=root.resolve())
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, timeout=60,
+                          check=False)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example as shipped: the working tree, or git HEAD's copy when the tree has local
+    changes (for instance after `nox -s migrate-p0`)."""
+    try:
+        status = _git("status", "--porcelain", "--", "examples/netra")
+    except OSError:
+        return EXAMPLE
+    if status.returncode != 0 or not status.stdout.strip():
+        return EXAMPLE
+    archive = _git("archive", "--format=tar", "HEAD", "examples/netra")
+    assert archive.returncode == 0, archive.stderr.decode()
+    dest = tmp_path_factory.mktemp("shipped")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest / "examples" / "netra"
 
 
 def run_pytest(root: Path, paths: list[str], junit: Path) -> tuple[int, set[str], int]:
@@ -71,9 +102,9 @@ TIERS = [
 
 
 @pytest.mark.parametrize("tier,paths,expected_failures", TIERS, ids=[t[0] for t in TIERS])
-def test_tier_outcome_before_migration(tmp_path: Path, tier: str, paths: list[str],
-                                       expected_failures: set[str]) -> None:
-    code, failed, total = run_pytest(EXAMPLE, paths, tmp_path / f"{tier}.xml")
+def test_tier_outcome_before_migration(tmp_path: Path, shipped: Path, tier: str,
+                                       paths: list[str], expected_failures: set[str]) -> None:
+    code, failed, total = run_pytest(shipped, paths, tmp_path / f"{tier}.xml")
     assert failed == expected_failures
     assert code == (1 if expected_failures else 0)
     assert total >= 10, f"{tier}: only {total} tests ran"
@@ -88,14 +119,14 @@ def test_gate_paths_are_the_tiers() -> None:
 
 
 @pytest.fixture(scope="module")
-def violations() -> list[Violation]:
-    result = detect(load_config(), use_cache=False, jobs=1)
+def violations(shipped: Path) -> list[Violation]:
+    result = detect(load_config(shipped), use_cache=False, jobs=1)
     assert result.problems == []
     return result.violations
 
 
-def test_size_and_spread(violations: list[Violation]) -> None:
-    modules = [p for p in EXAMPLE.rglob("*.py") if "__pycache__" not in p.parts]
+def test_size_and_spread(shipped: Path, violations: list[Violation]) -> None:
+    modules = [p for p in shipped.rglob("*.py") if "__pycache__" not in p.parts]
     assert len(modules) >= 30
     assert len(violations) >= 60
     phases = Counter(v.phase for v in violations)
@@ -129,8 +160,8 @@ def test_context_awareness_sites(violations: list[Violation]) -> None:
     assert all(v.fixable for v in calls.values() if v.path in SEEDS)
 
 
-def _line_of(rel: str, needle: str) -> int:
-    lines = (EXAMPLE / rel).read_text("utf-8").splitlines()
+def _line_of(root: Path, rel: str, needle: str) -> int:
+    lines = (root / rel).read_text("utf-8").splitlines()
     return next(i + 1 for i, line in enumerate(lines) if needle in line)
 
 
@@ -144,9 +175,9 @@ NOT_FLAGGED = [
 
 
 @pytest.mark.parametrize("rel,needle", NOT_FLAGGED, ids=[n for _, n in NOT_FLAGGED])
-def test_mentions_and_shadowing_are_not_flagged(violations: list[Violation], rel: str,
-                                                needle: str) -> None:
-    line = _line_of(rel, needle)
+def test_mentions_and_shadowing_are_not_flagged(shipped: Path, violations: list[Violation],
+                                                rel: str, needle: str) -> None:
+    line = _line_of(shipped, rel, needle)
     assert [v for v in violations if v.path == rel and v.line == line] == []
 
 
@@ -185,8 +216,8 @@ P0_EDITS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def _copy_example(dest: Path) -> Path:
-    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+def _copy_example(source: Path, dest: Path) -> Path:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     return dest
 
 
@@ -211,24 +242,22 @@ def _ruff(root: Path, files: list[str]) -> str:
 
 
 @pytest.mark.slow
-def test_migrating_p0_fixes_isolation_and_breaks_nothing(tmp_path: Path) -> None:
-    root = _copy_example(tmp_path / "netra")
+def test_migrating_p0_fixes_isolation_and_breaks_nothing(tmp_path: Path, shipped: Path) -> None:
+    root = _copy_example(shipped, tmp_path / "netra")
     assert _ruff(root, ["."]) == ""  # clean before
     _apply(root, P0_EDITS)
     assert _ruff(root, ["."]) == ""  # and after
     code, failed, total = run_pytest(root, ["netra_backend/tests"], tmp_path / "all.xml")
     assert (code, failed) == (0, set()) and total >= 60
-    cfg = dataclasses.replace(load_config(), root=root.resolve())
-    left = detect(cfg, phase="p0", use_cache=False, jobs=1).violations
+    left = detect(load_config(root), phase="p0", use_cache=False, jobs=1).violations
     assert [v for v in left if v.fixable] == []
 
 
 @pytest.mark.slow
-def test_phasegate_plan_for_p0_fixes_isolation(tmp_path: Path) -> None:
+def test_phasegate_plan_for_p0_fixes_isolation(tmp_path: Path, shipped: Path) -> None:
     plan_mod = pytest.importorskip("tasks.plan", reason="the plan engine has not landed yet")
-    root = _copy_example(tmp_path / "netra")
-    cfg = dataclasses.replace(load_config(), root=root.resolve())
-    plan = plan_mod.build_plan(cfg, "p0", jobs=1)
+    root = _copy_example(shipped, tmp_path / "netra")
+    plan = plan_mod.build_plan(load_config(root), "p0", jobs=1)
     changed = [fp.path for fp in plan.changes]
     assert set(changed) == set(P0_EDITS)
     for fp in plan.changes:
@@ -236,3 +265,12 @@ def test_phasegate_plan_for_p0_fixes_isolation(tmp_path: Path) -> None:
     assert _ruff(root, changed) == ""
     code, failed, _ = run_pytest(root, ["netra_backend/tests"], tmp_path / "all.xml")
     assert (code, failed) == (0, set())
+
+
+def test_working_tree_isolation_matches_its_migration_state(tmp_path: Path) -> None:
+    """Whatever phases were applied in place, the isolation test passes iff p0 is migrated."""
+    left = detect(load_config(), phase="p0", use_cache=False, jobs=1).violations
+    p0_migrated = not any(v.fixable for v in left)
+    code, failed, _ = run_pytest(EXAMPLE, ["netra_backend/tests/mission_critical"],
+                                 tmp_path / "mc.xml")
+    assert failed == (set() if p0_migrated else {ISOLATION})
