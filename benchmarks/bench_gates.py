@@ -1,0 +1,189 @@
+"""The gate ladder's test tiers vs the same pytest commands by hand; affected-test selection.
+
+    python benchmarks/bench_gates.py [--files 2000 --tests 600] [--repeats 3] [--example]
+
+On a generated tree with a few thousand tests, interleaved per round:
+- ``by hand``: the exact pytest argv the unit gate builds (``tasks.gates_tests.pytest_argv``);
+- ``ladder, all tests``: ``tasks.gates.run_ladder(only=["unit"], all_tests=True)`` in a fresh
+  interpreter (startup, config, JUnit parsing: all of phasegate's overhead counts);
+- ``ladder, affected``: the same with affected-test selection for a phase touching every 20th
+  module (5%), once with the import-graph cache deleted and once with it kept.
+With ``--example``, the same overhead comparison on the bundled example (repo phases.toml, p0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import REPO, Series, ensure_tree, fmt_s, timed  # noqa: E402
+
+
+def driver(argv: list[str]) -> int:
+    """In a fresh interpreter: run the ladder's test gates and print their results as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("config")
+    parser.add_argument("phase")
+    parser.add_argument("records", type=Path)
+    parser.add_argument("--changed", type=Path)
+    parser.add_argument("--all-tests", action="store_true")
+    parser.add_argument("--gates", default="unit")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    from tasks import config, gates
+
+    cfg, _ = config.load(args.config)
+    changed = args.changed.read_text().split() if args.changed else []
+    result = gates.run_ladder(cfg, cfg.phase(args.phase), changed, baseline=gates.Baseline(),
+                              records_dir=args.records, only=args.gates.split(","),
+                              all_tests=args.all_tests)
+    print(json.dumps([{"name": g.name, "passed": g.passed, "duration": g.duration,
+                       "summary": g.summary} for g in result.results]))
+    return 0
+
+
+def ladder_argv(config: Path, phase: str, records: Path, *, changed: Path | None = None,
+                all_tests: bool, gates: str = "unit") -> list[str]:
+    argv = [sys.executable, str(Path(__file__).resolve()), "--driver", str(config), phase,
+            str(records), "--gates", gates]
+    if changed:
+        argv += ["--changed", str(changed)]
+    return argv + (["--all-tests"] if all_tests else [])
+
+
+def by_hand_argvs(config: Path, gates: list[str], junit_dir: Path) -> list[list[str]]:
+    """The pytest commands the ladder would run for these gates, built by phasegate itself."""
+    sys.path.insert(0, str(REPO))
+    from tasks import config as config_mod
+    from tasks import gates_tests
+
+    cfg, _ = config_mod.load(config)
+    return [gates_tests.pytest_argv(cfg.gate(g), junit_dir / f"{g}.xml", None) for g in gates
+            if gates_tests.configured(cfg, g)]
+
+
+def run_series(cwd: Path, argvs: list[list[str]], series: Series,
+               before: list[Path] = ()) -> list[object]:
+    for path in before:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+    runs = [timed(argv, cwd, keep_stdout=True) for argv in argvs]
+    total = runs[0]
+    total.seconds = sum(r.seconds for r in runs)
+    total.returncode = max(r.returncode for r in runs)
+    series.runs.append(total)
+    try:
+        return json.loads(runs[-1].stdout or b"null") or []
+    except json.JSONDecodeError:
+        return []
+
+
+def generated(workdir: Path, files: int, tests: int, repeats: int) -> dict[str, object]:
+    tree = ensure_tree(workdir / f"gates-{files}-{tests}", files, tests=tests)
+    cfg = tree / "phases.toml"
+    mods = sorted(str(p.relative_to(tree)) for p in (tree / "acme").glob("*/*/mod_*.py"))
+    changed = workdir / f"changed-{files}.txt"
+    changed.write_text("\n".join(mods[::20]))
+    rec = workdir / "records"
+    modes = {
+        "by hand (full unit tier)": ([*by_hand_argvs(cfg, ["unit"], rec / "hand")], []),
+        "ladder, all tests": ([ladder_argv(cfg, "p0", rec / "all" / "unit", changed=changed,
+                                           all_tests=True)], []),
+        "ladder, affected (graph cold)": (
+            [ladder_argv(cfg, "p0", rec / "cold" / "unit", changed=changed, all_tests=False)],
+            [rec / "cold" / "import-graph.json"]),
+        "ladder, affected (graph cached)": (
+            [ladder_argv(cfg, "p0", rec / "warm" / "unit", changed=changed, all_tests=False)],
+            []),
+    }
+    (rec / "hand").mkdir(parents=True, exist_ok=True)
+    series = {label: Series(label) for label in modes}
+    summaries: dict[str, object] = {}
+    for _ in range(repeats):
+        for label, (argvs, before) in modes.items():
+            summaries[label] = run_series(tree, argvs, series[label], before)
+    return {"tree": str(tree), "changed_modules": len(mods[::20]), "modules": len(mods),
+            "series": series, "summaries": summaries}
+
+
+def example(workdir: Path, repeats: int) -> dict[str, object] | None:
+    cfg = REPO / "phases.toml"
+    if not cfg.exists() or not (REPO / "examples" / "netra").is_dir():
+        return None
+    sys.path.insert(0, str(REPO))
+    from tasks import config as config_mod
+    from tasks.config import TEST_GATES
+
+    loaded, _ = config_mod.load(cfg)
+    phase = loaded.phase("p0")
+    tiers = [g for g in phase.gates if g in TEST_GATES]
+    rec = workdir / "example-records"
+    (rec / "hand").mkdir(parents=True, exist_ok=True)
+    modes = {"by hand": by_hand_argvs(cfg, tiers, rec / "hand"),
+             "ladder, all tests": [ladder_argv(cfg, "p0", rec / "all" / "p0", all_tests=True,
+                                               gates=",".join(tiers))]}
+    series = {label: Series(label) for label in modes}
+    summaries: dict[str, object] = {}
+    for _ in range(repeats):
+        for label, argvs in modes.items():
+            summaries[label] = run_series(loaded.root, argvs, series[label])
+    return {"tiers": tiers, "series": series, "summaries": summaries}
+
+
+def report(gen: dict[str, object], ex: dict[str, object] | None) -> list[str]:
+    s: dict[str, Series] = gen["series"]  # type: ignore[assignment]
+    hand = s["by hand (full unit tier)"].median
+    full = s["ladder, all tests"].median
+    lines = [f"Generated tree {gen['tree']}: {gen['modules']} modules; the phase touches"
+             f" {gen['changed_modules']} (every 20th).", "",
+             "| run | median | min..max | vs by hand |", "|---|---:|---:|---:|"]
+    for label, ser in s.items():
+        lo, hi = ser.spread
+        lines.append(f"| {label} | {fmt_s(ser.median)} | {fmt_s(lo)}..{fmt_s(hi)}"
+                     f" | {ser.median / hand:.2f}x |")
+    codes = {k: sorted({r.returncode for r in v.runs}) for k, v in s.items()}
+    cold = s["ladder, affected (graph cold)"].median
+    warm = s["ladder, affected (graph cached)"].median
+    lines += ["", f"- ladder overhead over pytest by hand: **{(full / hand - 1) * 100:+.1f}%**"
+              " (target <= +10%).",
+              f"- affected selection speed-up over the full unit gate: **{full / cold:.1f}x**"
+              f" with the import graph built in the run, **{full / warm:.1f}x** with it cached"
+              " (target >= 5x).",
+              f"- gate summaries: {json.dumps(gen['summaries'])}",
+              f"- exit codes: {json.dumps(codes)}"]
+    if ex is None:
+        lines += ["", "Bundled example: not measured (no phases.toml / examples/netra yet)."]
+    else:
+        es: dict[str, Series] = ex["series"]  # type: ignore[assignment]
+        h, lad = es["by hand"].median, es["ladder, all tests"].median
+        lines += ["", f"Bundled example (p0 tiers {ex['tiers']}): by hand {fmt_s(h)}, ladder"
+                  f" {fmt_s(lad)}: overhead **{(lad / h - 1) * 100:+.1f}%**;"
+                  f" summaries {json.dumps(ex['summaries'])}"]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--driver"]:
+        return driver(argv[1:])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--tests", type=int, default=600, help="test files (5 tests each)")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--example", action="store_true", help="also the bundled example")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/phasegate-bench"))
+    args = parser.parse_args(argv)
+    print(f"gates: {args.files:,} modules, {args.tests * 5:,} tests, {args.repeats} rounds ...",
+          file=sys.stderr)
+    gen = generated(args.workdir, args.files, args.tests, args.repeats)
+    ex = example(args.workdir, args.repeats) if args.example else None
+    print("\n".join(report(gen, ex)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
