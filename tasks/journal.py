@@ -36,8 +36,9 @@ from tasks.journal_store import (
 )
 
 __all__ = ["Change", "Conflict", "RollbackReport", "Transaction", "apply", "commit",
-           "journal_dir", "link_reason", "locked", "modified", "recover", "recover_reports",
-           "records_dir", "rollback", "rollback_phase", "mark_recorded"]
+           "committed_phases", "journal_dir", "link_reason", "locked", "mark_recorded",
+           "modified", "recover", "recover_reports", "records_dir", "rollback",
+           "rollback_phase"]
 
 
 @contextmanager
@@ -91,6 +92,12 @@ def rollback_phase(config: Config, phase_id: str | None = None) -> RollbackRepor
         if report.clean:
             _record(config, txn.phase, "rolled-back")
         return report
+
+
+def committed_phases(config: Config, phase_id: str | None = None) -> list[str]:
+    """Phases with a committed (or conflicted) migration to roll back, oldest first."""
+    live = [t.phase for t in transactions(config) if status(t) in (COMMITTED, CONFLICTED)]
+    return [p for p in live if phase_id is None or p == phase_id.lower()]
 
 
 def _rollback_target(config: Config, phase_id: str | None) -> Txn:

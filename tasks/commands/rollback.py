@@ -29,8 +29,12 @@ def run(args: argparse.Namespace) -> int:
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
     with journal.locked(config):
-        for line in journal.recover(config):
+        lines, recovered = journal.recover_reports(config)
+        for line in lines:
             print(line, file=sys.stderr)
+        if recovered and not journal.committed_phases(config, args.phase):
+            # recovery just finished an interrupted rollback (or apply) of this phase
+            return EXIT_OK if all(r.clean for r in recovered) else EXIT_CONFLICT
         report = journal.rollback_phase(config, args.phase)
     for line in report.lines():
         print(line)

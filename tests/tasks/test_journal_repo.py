@@ -124,3 +124,29 @@ def post_snapshot(before: dict[str, tuple[str, int]], root: Path,
     for change in changes:
         out[change.path] = (hashlib.sha256(change.after).hexdigest(), before[change.path][1])
     return out
+
+
+@dataclass
+class FakeFile:
+    path: str
+    before: bytes
+    after: bytes
+    rewritten: list[object]
+    manual: list[object]
+
+
+@dataclass
+class FakePlan:
+    """The in-test plan in the shape tasks.plan.Plan has (used until/unless it is importable)."""
+
+    files: list[FakeFile]
+    manual: list[object]
+
+    @property
+    def changes(self) -> list[FakeFile]:
+        return [f for f in self.files if f.before != f.after]
+
+
+def fake_plan(config: Config, phase: str) -> FakePlan:
+    files = [FakeFile(c.path, c.before, c.after, [c.path], []) for c in make_plan(config, phase)]
+    return FakePlan(files, [])

@@ -1,0 +1,58 @@
+"""Run the real CLI in a subprocess, optionally told to SIGKILL itself at a crash point.
+
+Imported by test_crash_apply / test_crash_rollback; it holds no tests itself. ``migrate`` runs as
+``python -m tasks migrate p0`` when tasks.plan is importable; otherwise the same CLI is started
+through a two-line driver that swaps in the in-test plan (test_journal_repo.fake_plan), so the
+journal, gates and commands under test are always the real ones.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tasks import crashpoints
+from tests.tasks.test_journal_repo import snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL_PLAN = importlib.util.find_spec("tasks.plan") is not None
+DRIVER = """\
+import sys
+from tasks.commands import migrate
+from tests.tasks.test_journal_repo import fake_plan
+migrate._build_plan = fake_plan
+from tasks.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+KILLED = -signal.SIGKILL
+
+
+def cli(config_path: Path, *argv: str, crash: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != crashpoints.ENV}
+    env["CI"] = "1"
+    env["PYTHONPATH"] = str(ROOT)
+    if crash:
+        env[crashpoints.ENV] = crash
+    head = [sys.executable, "-m", "tasks"] if REAL_PLAN else [sys.executable, "-c", DRIVER]
+    return subprocess.run([*head, *argv, "--config", str(config_path)], cwd=config_path.parent,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def journal_post(root: Path, before: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    """The snapshot a committed phase must leave: the manifest's post hashes over ``before``."""
+    out = dict(before)
+    for manifest in (root / ".git" / "phasegate" / "journal").glob("*/manifest.json"):
+        for entry in json.loads(manifest.read_text())["body"]["entries"]:
+            out[entry["path"]] = (entry["post"], entry["mode"])
+    return out
+
+
+def assert_tree(root: Path, expected: dict[str, tuple[str, int]]) -> None:
+    now = snapshot(root)
+    diff = sorted(k for k in set(now) | set(expected) if now.get(k) != expected.get(k))
+    assert not diff, f"files differ from the snapshot: {diff}"
