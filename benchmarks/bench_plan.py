@@ -89,7 +89,13 @@ def time_plan(tree: Path, config: Path, repeats: int, label: str) -> Series:
     return series
 
 
-def run_rename(tree: Path, copy: Path) -> dict[str, float]:
+def run_rename(tree: Path, copy: Path, *, reuse: bool) -> dict[str, float]:
+    """Seconds per move rule; with ``reuse``, an earlier measurement of this copy if any."""
+    saved = copy.with_suffix(".timings.json")
+    if reuse and saved.exists() and copy.exists():
+        print(f"plan: reusing RenameCommand timings from {saved}", file=sys.stderr)
+        return dict(json.loads(saved.read_text()))
+    saved.unlink(missing_ok=True)
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(tree, copy, symlinks=True)
@@ -100,6 +106,7 @@ def run_rename(tree: Path, copy: Path) -> dict[str, float]:
                 "--new_name", new, "."]
         print(f"plan: RenameCommand {old} -> {new} on {copy} ...", file=sys.stderr)
         seconds[old] = timed(argv, copy).seconds
+    saved.write_text(json.dumps(seconds))
     return seconds
 
 
@@ -155,7 +162,8 @@ def equivalence(ours: dict[str, bytes], theirs: dict[str, bytes]) -> dict[str, o
             "only_rename": sorted(set(theirs) - set(ours))[:5]}
 
 
-def measure(workdir: Path, files: int, repeats: int, rename: bool) -> PlanFigures:
+def measure(workdir: Path, files: int, repeats: int, rename: bool,
+            reuse: bool = False) -> PlanFigures:
     tree = ensure_tree(workdir / f"tree-{files}", files)
     move_cfg = write_move_only(tree)
     print(f"plan: {files:,} files, {repeats} rounds ...", file=sys.stderr)
@@ -163,7 +171,7 @@ def measure(workdir: Path, files: int, repeats: int, rename: bool) -> PlanFigure
                       time_plan(tree, move_cfg, repeats, "plan move rules"))
     if rename:
         copy = workdir / f"rename-{files}"
-        fig.rename_per_rule = run_rename(tree, copy)
+        fig.rename_per_rule = run_rename(tree, copy, reuse=reuse)
         fig.rename = sum(fig.rename_per_rule.values())
         try:
             fig.equivalence = equivalence(changed_by_phasegate(move_cfg), changed_by_rename(copy))
@@ -220,9 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/phasegate-bench"))
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--reuse-rename", action="store_true",
+                        help="reuse RenameCommand timings measured earlier on the same copy")
     args = parser.parse_args(argv)
     rename_sizes = {int(s) for s in args.rename_sizes.split(",") if s}
-    figs = [measure(args.workdir, int(s), args.repeats, int(s) in rename_sizes)
+    figs = [measure(args.workdir, int(s), args.repeats, int(s) in rename_sizes, args.reuse_rename)
             for s in args.sizes.split(",") if s]
     print("\n".join(table(figs) + [""] + details(figs)))
     if args.json:
