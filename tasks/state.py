@@ -34,6 +34,7 @@ from typing import Any
 
 import tomlkit
 import tomlkit.exceptions
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import Table
 
 from tasks.config import Config
@@ -119,9 +120,11 @@ def write_baseline(config: Config, counts: Mapping[str, int]) -> None:
 
     def edit(doc: tomlkit.TOMLDocument) -> bool:
         table = doc.get("baseline")
-        if not isinstance(table, Table):
+        if table is None:
             table = tomlkit.table()
             _append(doc, "baseline", table)
+        elif not isinstance(table, (Table, OutOfOrderTableProxy)):
+            raise MigrationError("cannot record the baseline: [baseline] is not a table")
         for key in [k for k in table if k not in wanted]:
             del table[key]
         for key, value in wanted.items():
@@ -143,13 +146,17 @@ def read_status(config: Config) -> dict[str, dict[str, Any]]:
 def _set_phase(doc: tomlkit.TOMLDocument, phase: str, fields: Mapping[str, Any],
                gate_rows: list[dict[str, Any]] | None) -> None:
     status = doc.get("status")
-    if not isinstance(status, Table):
+    if status is None:
         status = tomlkit.table(is_super_table=True)
         _append(doc, "status", status)
+    elif not isinstance(status, (Table, OutOfOrderTableProxy)):
+        raise MigrationError("cannot record status: [status] is not a table", EXIT_USAGE)
+    # [status.*] tables split by another table come back as a proxy; it edits them in place.
     old = _plain(status.get(phase))
     merged = {k: v for k, v in old.items() if k != "gates"}
     merged.update(fields)
-    gates = old.get("gates") if gate_rows is None else {r.pop("name"): r for r in gate_rows}
+    gates = old.get("gates") if gate_rows is None else {
+        r["name"]: {k: v for k, v in r.items() if k != "name"} for r in gate_rows}
     status[phase] = _phase_table(merged, gates if isinstance(gates, dict) else {})
 
 

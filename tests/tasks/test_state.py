@@ -222,3 +222,18 @@ def test_unparseable_file_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(MigrationError, match=r"^phases.toml: cannot record status: "):
         state.record_phase(config, "p0", status="pending")
     assert config.path.read_text() == "[project\n"
+
+
+def test_status_tables_split_by_another_table(tmp_path: Path) -> None:
+    text = (COMMENTED + '\n[status.p0]\nstatus = "complete"\n\n[baseline]  # kept here\n'
+            'ws-factory = 1\n\n[status.p1]\nstatus = "pending"\n')
+    config = _load(tmp_path, text)
+    state.record_phase(config, "p1", status="complete", gates=GATES[:1])
+    state.record_phase(config, "p0", status="rolled-back")
+    after = config.path.read_text()
+    status = state.read_status(config)
+    assert (status["p0"]["status"], status["p1"]["status"]) == ("rolled-back", "complete")
+    assert status["p1"]["gates"]["syntax"]["result"] == "pass"
+    assert after.startswith(COMMENTED)
+    assert "[baseline]  # kept here\nws-factory = 1\n" in after
+    assert config_mod.load(config.path)[0].baseline == {"ws-factory": 1}
