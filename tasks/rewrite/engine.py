@@ -1,0 +1,65 @@
+"""Rewrite one file: every rule of a phase in one libcst parse, in a defined order.
+
+Order: the built-in kinds (move, module, call) together in one planned pass over the parsed
+tree, then each ``codemod`` rule in the phase's order on the resulting tree. Bytes in, bytes
+out: libcst detects the encoding (BOM, coding cookie) and line endings, and untouched code keeps
+its exact bytes. When nothing changed the input bytes are returned as they were.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from tasks.analyze import RuleIndex
+from tasks.config import Rule
+from tasks.rewrite.imports import Applier
+from tasks.rewrite.model import FileOutcome, Site
+from tasks.rewrite.planner import Planner
+from tasks.rewrite.scan import FileScan
+
+
+def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
+                   rules: list[Rule] | tuple[Rule, ...]) -> FileOutcome:
+    """Apply ``rules`` to one file's bytes. Raises on unparseable input (the caller turns any
+    exception into a per-file failure)."""
+    index = RuleIndex.build(list(rules))
+    active = [r for r in rules if not index.provides(module, r.id)]
+    builtin = [r for r in active if r.kind != "codemod"]
+    codemods = [r for r in active if r.kind == "codemod"]
+    tree = cst.parse_module(data)
+    outcome = FileOutcome(path, data, data)
+    changed = False
+    if builtin:
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        package = module if is_package else module.rpartition(".")[0]
+        planner = Planner(FileScan(wrapper, package), path, builtin)
+        edits = planner.plan()
+        outcome.rewritten += planner.rewritten
+        outcome.manual += planner.manual
+        if edits:
+            tree = wrapper.module.visit(Applier(edits))
+            changed = True
+    for rule in codemods:
+        tree, sites, did = run_codemod(tree, rule, path)
+        changed = changed or did
+        outcome.rewritten += [s for s in sites if not s.reason]
+        outcome.manual += [s for s in sites if s.reason]
+    if changed:
+        outcome.after = tree.bytes
+    outcome.rewritten.sort()
+    outcome.manual.sort()
+    return outcome
+
+
+def run_codemod(tree: cst.Module, rule: Rule, path: str) -> tuple[cst.Module, list[Site], bool]:
+    """Run the custom codemod a rule names on ``tree``; its sites are reported for ``rule``."""
+    from tasks import codemod_registry
+
+    mod = codemod_registry.load(rule.codemod)
+    transformer = mod.Codemod(rule)
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    new = wrapper.visit(transformer)
+    sites = [Site(path, line, col, rule.id, kind, reason)
+             for line, col, kind, reason in transformer.sites]
+    return new, sites, not new.deep_equals(tree)

@@ -1,0 +1,52 @@
+"""Plain values the rewrite engine returns: sites (rewritten or left to a person) per file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Site:
+    """One place a rule concerned: rewritten (reason '') or left to a person (with the reason).
+
+    ``line``/``col`` are 1-based, ``col`` in characters: the same place detect reports.
+    """
+
+    path: str
+    line: int
+    col: int
+    rule: str
+    kind: str
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "col": self.col, "rule": self.rule,
+                "kind": self.kind, "reason": self.reason}
+
+
+@dataclass
+class FileOutcome:
+    """What one worker did to one file; never an exception (``failure`` says why instead)."""
+
+    path: str
+    before: bytes
+    after: bytes
+    rewritten: list[Site] = field(default_factory=list)
+    manual: list[Site] = field(default_factory=list)
+    failure: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    """An embedded before/after example: the rule's own spec, collected by one test.
+
+    ``rule`` holds the phases.toml keys of the rule (``kind``, ``old``, ``new``, ...);
+    ``manual`` lists the reasons of the sites expected to be left to a person.
+    """
+
+    rule: dict[str, Any]
+    before: str
+    after: str
+    path: str = "pkg/mod.py"
+    manual: tuple[str, ...] = ()

@@ -1,0 +1,148 @@
+"""What a file holds, read once from libcst metadata: its imports, the names it uses, and the
+enclosing function scopes of a node (for context awareness)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
+)
+
+from tasks.rewrite.context import FunctionInfo, function_info
+from tasks.scopes import resolve_relative
+
+
+@dataclass
+class ImportInfo:
+    """One import statement: where it stands and what it imports from."""
+
+    stmt: cst.Import | cst.ImportFrom
+    container: cst.CSTNode  # its SimpleStatementLine / SimpleStatementSuite
+    block: cst.CSTNode  # the body holding the container (for merging)
+    module: str | None  # ``from`` imports: the absolute module (relative ones resolved)
+    scope: Scope | None
+
+
+@dataclass
+class FileScan:
+    wrapper: MetadataWrapper
+    package: str
+    imports: list[ImportInfo] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)  # every name the file spells
+    import_bound: dict[str, set[str]] = field(default_factory=dict)  # local -> qualified
+    all_stmts: list[tuple[cst.CSTNode, list[cst.SimpleString]]] = field(default_factory=list)
+    _functions: dict[int, FunctionInfo] = field(default_factory=dict)
+    _lines: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.module = self.wrapper.module
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.parents = self.wrapper.resolve(ParentNodeProvider)
+        self.scopes = self.wrapper.resolve(ScopeProvider)
+        self.module.visit(_Census(self))
+
+    def pos(self, node: cst.CSTNode) -> tuple[int, int]:
+        """1-based line and column (characters), as detect reports them."""
+        start = self.positions[node].start
+        return start.line, start.column + 1
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        return self.positions[node].start.line
+
+    def lines(self) -> dict[int, int]:
+        if not self._lines:
+            self._lines = {id(n): r.start.line for n, r in self.positions.items()
+                           if isinstance(n, cst.Name)}
+        return self._lines
+
+    def functions_around(self, node: cst.CSTNode) -> list[FunctionInfo]:
+        """Enclosing function scopes of ``node``, innermost first (a call in a decorator or a
+        default belongs to the scope outside the function, as in Python)."""
+        out: list[FunctionInfo] = []
+        child, parent = node, self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)) and child is parent.body:
+                out.append(self._function(parent))
+            child, parent = parent, self.parents.get(parent)
+        return out
+
+    def _function(self, node: cst.FunctionDef | cst.Lambda) -> FunctionInfo:
+        key = id(node)
+        if key not in self._functions:
+            cls = None
+            if isinstance(node, cst.FunctionDef):
+                block = self.parents.get(node)
+                owner = self.parents.get(block) if block is not None else None
+                cls = owner if isinstance(owner, cst.ClassDef) else None
+            self._functions[key] = function_info(node, cls, self.lines())
+        return self._functions[key]
+
+
+class _Census(cst.CSTVisitor):
+    def __init__(self, scan: FileScan) -> None:
+        self.scan = scan
+
+    def _add(self, stmt: cst.Import | cst.ImportFrom, module: str | None) -> None:
+        container = self.scan.parents[stmt]
+        block = self.scan.parents.get(container, container)
+        if isinstance(container, cst.SimpleStatementSuite):
+            block = container
+        self.scan.imports.append(
+            ImportInfo(stmt, container, block, module, self.scan.scopes.get(stmt)))
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self._add(node, None)
+        for alias in node.names:
+            full = alias.evaluated_name
+            local = alias.evaluated_alias or full.split(".")[0]
+            qual = full if alias.evaluated_alias else local
+            self.scan.import_bound.setdefault(local, set()).add(qual)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        name = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
+        module = resolve_relative(name or "", len(node.relative), self.scan.package)
+        self._add(node, module)
+        if module is None or isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            local = alias.evaluated_alias or alias.evaluated_name
+            self.scan.import_bound.setdefault(local, set()).add(
+                f"{module}.{alias.evaluated_name}")
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False  # ``x.attr``: attr is not a name the file binds or reads
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.scan.taken.add(node.value)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        if self.scan.parents.get(node) is not self.scan.module:
+            return
+        for small in node.body:
+            strings = _all_strings(small)
+            if strings is not None:
+                self.scan.all_stmts.append((small, strings))
+
+
+def _all_strings(small: cst.BaseSmallStatement) -> list[cst.SimpleString] | None:
+    target: cst.BaseExpression | None = None
+    value: cst.BaseExpression | None = None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+        target, value = small.target, small.value
+    if not (isinstance(target, cst.Name) and target.value == "__all__"
+            and isinstance(value, (cst.List, cst.Tuple))):
+        return None
+    return [el.value for el in value.elements if isinstance(el.value, cst.SimpleString)]

@@ -1,0 +1,137 @@
+"""Classify every reference that goes through an import: which rule it concerns, and whether
+it is renamed, rewritten (attribute chain or call) or left to a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from tasks.analyze import RuleIndex
+from tasks.config import Rule
+from tasks.rewrite import call as call_kind
+from tasks.rewrite.context import find_context
+from tasks.rewrite.scan import FileScan, ImportInfo
+
+
+@dataclass
+class Use:
+    """One reference to a deprecated name."""
+
+    node: cst.CSTNode  # the Name / Attribute that names it
+    rule: Rule
+    level: int  # 0: the import binding itself; >0: an attribute chain through it
+    dotted: str  # the qualified name it refers to
+    module_chain: bool = False  # a chain through a banned module (module rule)
+    call: cst.Call | None = None
+    awaited: cst.Await | None = None
+    context: dict[str, str] = field(default_factory=dict)
+    problem: str = ""  # '' when it can be rewritten
+    kind: str = "attribute"
+
+
+@dataclass
+class AliasRefs:
+    """References of one import alias, classified."""
+
+    uses: list[Use] = field(default_factory=list)
+    plain: int = 0  # references no rule concerns (the import is still needed for them)
+    odd: bool = False  # referenced where a rename cannot follow (e.g. a string annotation)
+
+
+def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: str,
+               index: RuleIndex) -> AliasRefs:
+    """Every reference to ``alias`` (bound by ``info.stmt``), classified."""
+    out = AliasRefs()
+    if info.scope is None:
+        return out
+    for name, base in _assignment_names(info, alias, full):
+        for assignment in info.scope.assignments[name]:
+            if assignment.node is not info.stmt:
+                continue
+            for access in assignment.references:
+                node = access.node
+                if not isinstance(node, (cst.Name, cst.Attribute)) or node not in scan.parents:
+                    out.odd = True
+                    continue
+                use = classify(scan, node, base, index)
+                if use is None:
+                    out.plain += 1
+                else:
+                    out.uses.append(use)
+    return out
+
+
+def _assignment_names(info: ImportInfo, alias: cst.ImportAlias,
+                      full: str) -> list[tuple[str, str]]:
+    """(scope name, qualified name it stands for) of the bindings an alias creates."""
+    if isinstance(info.stmt, cst.ImportFrom) or alias.asname is not None:
+        return [(alias.evaluated_alias or alias.evaluated_name, full)]
+    parts = full.split(".")
+    return [(".".join(parts[:i]), ".".join(parts[:i])) for i in range(1, len(parts) + 1)]
+
+
+def classify(scan: FileScan, node: cst.Name | cst.Attribute, base: str,
+             index: RuleIndex) -> Use | None:
+    """The rule a reference concerns, at the most specific level of its attribute chain
+    (the same choice detect makes), or None."""
+    levels: list[tuple[cst.CSTNode, str]] = [(node, base)]
+    cur: cst.CSTNode = node
+    parent = scan.parents.get(cur)
+    while isinstance(parent, cst.Attribute) and parent.value is cur:
+        levels.append((parent, f"{levels[-1][1]}.{parent.attr.value}"))
+        cur, parent = parent, scan.parents.get(parent)
+    best: tuple[int, str, str] | None = None
+    if index.members.get(base):
+        best = (0, base, index.members[base])
+    elif index.module_rule(base):
+        best = (0, base, index.module_rule(base) or "")
+    for level, (_, dotted) in enumerate(levels[1:], start=1):
+        if dotted in index.members:
+            best = (level, dotted, index.members[dotted])
+            break
+        if best is None and dotted in index.modules:
+            best = (level, dotted, index.modules[dotted])
+    if best is None:
+        return None
+    level, dotted, rid = best
+    rule = index.rule(rid)
+    target = levels[level][0]
+    use = Use(target, rule, level, dotted, module_chain=rule.kind == "module")
+    if rule.kind == "call":
+        _call_site(scan, use)
+    return use
+
+
+def _call_site(scan: FileScan, use: Use) -> None:
+    parent = scan.parents.get(use.node)
+    use.kind = "call"
+    if not (isinstance(parent, cst.Call) and parent.func is use.node):
+        use.kind = "reference"
+        use.problem = "referenced without being called"
+        return
+    use.call = parent
+    outer = scan.parents.get(parent)
+    awaited = isinstance(outer, cst.Await) and outer.expression is parent
+    if awaited and not use.rule.awaitable:
+        assert isinstance(outer, cst.Await)
+        use.awaited = outer
+    use.problem = call_kind.call_problem(use.rule, parent, awaited) or \
+        _missing_context(scan, use, parent)
+
+
+def _missing_context(scan: FileScan, use: Use, call: cst.Call) -> str:
+    sources = dict(use.rule.context)
+    scopes = None
+    for placeholder in use.rule.required:
+        if call_kind.passed_code(use.rule, call, placeholder) is not None:
+            continue
+        source = sources.get(placeholder)
+        found = None
+        if source is not None:
+            scopes = scopes if scopes is not None else scan.functions_around(call)
+            found = find_context(source, scan.line_of(call), scopes)
+        if found is None:
+            return f"no {placeholder.replace('_', ' ')} in scope"
+        use.context[placeholder] = found
+    return ""
