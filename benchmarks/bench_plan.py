@@ -4,7 +4,7 @@
 
 phasegate plans every phase (it writes nothing), once with all rules and once with only the
 move rules (the same rules RenameCommand is given). RenameCommand writes in place, so it runs on
-a copy of the tree, ``--no-format``, ``-j <cpus>``, one run per move rule; it is slow, so it only
+a copy of the tree, ``--no-format``, one job per core, one run per move rule; it is slow, so it only
 runs for ``--rename-sizes`` and any other size is extrapolated linearly *and labelled so*.
 Equivalence on the files both change: both outputs parse, and they import the same qualified
 names.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -101,11 +100,17 @@ def run_rename(tree: Path, copy: Path, *, reuse: bool) -> dict[str, float]:
     shutil.copytree(tree, copy, symlinks=True)
     seconds = {}
     for old, new in move_rules():
+        # -j defaults to one job per core (an explicit -j is misparsed by libcst.tool)
         argv = [sys.executable, "-m", "libcst.tool", "codemod", "--no-format", "--hide-progress",
-                "-j", str(os.cpu_count() or 1), "rename.RenameCommand", "--old_name", old,
-                "--new_name", new, "."]
+                "rename.RenameCommand", "--old_name", old, "--new_name", new, "."]
         print(f"plan: RenameCommand {old} -> {new} on {copy} ...", file=sys.stderr)
-        seconds[old] = timed(argv, copy).seconds
+        log = copy.with_suffix(f".{old}.log")
+        run = timed(argv, copy, stderr=log)
+        tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+        if run.returncode != 0 or not any("Finished codemodding" in t for t in tail):
+            raise SystemExit(f"RenameCommand failed (exit {run.returncode}): {tail}")
+        print("plan:   " + " / ".join(t.strip(" -") for t in tail), file=sys.stderr)
+        seconds[old] = run.seconds
     saved.write_text(json.dumps(seconds))
     return seconds
 

@@ -56,14 +56,15 @@ class Series:
 
 
 def timed(argv: list[str], cwd: Path, *, env: dict[str, str] | None = None,
-          keep_stdout: bool = False) -> Run:
+          keep_stdout: bool = False, stderr: Path | None = None) -> Run:
     """Run argv to completion; wall seconds, peak RSS (MB) and exit code."""
     out = subprocess.PIPE if keep_stdout else subprocess.DEVNULL
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.DEVNULL)
-    data = proc.stdout.read() if proc.stdout is not None else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
+    with open(stderr or os.devnull, "wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err)
+        data = proc.stdout.read() if proc.stdout is not None else b""
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, data)
 
