@@ -152,7 +152,7 @@ class FileAnalyzer(ast.NodeVisitor):
             self.visit(stmt)
         self.scopes.pop()
 
-    visit_FunctionDef = visit_AsyncFunctionDef = _function  # type: ignore[assignment]
+    visit_FunctionDef = visit_AsyncFunctionDef = _function
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         for expr in _defaults(node.args):
@@ -174,7 +174,7 @@ class FileAnalyzer(ast.NodeVisitor):
         self.generic_visit(node)
         self.scopes.pop()
 
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension  # type: ignore[assignment]
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
 
     # -- imports ---------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:

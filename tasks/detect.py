@@ -16,9 +16,11 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from pathspec import GitIgnoreSpec
+
 from tasks import __version__
 from tasks.analyze import RuleIndex, analyze_source
-from tasks.config import Config, Phase
+from tasks.config import Config, Phase, Rule
 from tasks.discover import discover, module_name, spec
 from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
 from tasks.progress import track
@@ -39,17 +41,18 @@ def assign_phase(config: Config, rel: str) -> str:
     return UNASSIGNED
 
 
-_SPEC_CACHE: dict[int, list[tuple[Phase, object]]] = {}
+_SPEC_CACHE: dict[int, tuple[Config, list[tuple[Phase, GitIgnoreSpec]]]] = {}
 
 
-def _phase_specs(config: Config) -> list[tuple[Phase, object]]:
-    key = id(config)
-    if key not in _SPEC_CACHE:
-        _SPEC_CACHE[key] = [(p, spec(p.files)) for p in config.phases]
-    return _SPEC_CACHE[key]  # type: ignore[return-value]
+def _phase_specs(config: Config) -> list[tuple[Phase, GitIgnoreSpec]]:
+    cached = _SPEC_CACHE.get(id(config))
+    if cached is None or cached[0] is not config:  # the config is kept so its id stays unique
+        cached = (config, [(p, spec(p.files)) for p in config.phases])
+        _SPEC_CACHE[id(config)] = cached
+    return cached[1]
 
 
-def rules_for(config: Config, phase: str | None) -> list:
+def rules_for(config: Config, phase: str | None) -> list[Rule]:
     """A phase's rules, or every rule."""
     if phase is None:
         return list(config.rules.values())
@@ -142,14 +145,14 @@ def _stat_key(path: Path) -> StatKey | None:
 
 
 def _key(st: os.stat_result) -> StatKey:
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    return (int(st.st_size), int(st.st_mtime_ns), int(st.st_ino), int(st.st_ctime_ns))
 
 
 def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
           cache: dict[str, Entry], jobs: int | None) -> Iterable[tuple[str, Entry, int]]:
     digests = {rel: entry[1] for rel, entry in cache.items()}
-    work = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
-            for rel, key in todo]
+    work: list[WorkItem] = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
+                            for rel, key in todo]
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(work) < _PARALLEL_MIN:
         for item in track(work, len(work), "scan"):
@@ -167,11 +170,14 @@ def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
                 yield rel, entry, parsed
 
 
-def _key_of(work: list, rel: str) -> StatKey:
+WorkItem = tuple[str, str, StatKey, bytes, tuple[str, ...], RuleIndex]
+
+
+def _key_of(work: list[WorkItem], rel: str) -> StatKey:
     return next(item[2] for item in work if item[1] == rel)
 
 
-def _scan_one(item: tuple, cache: dict[str, Entry]) -> tuple[str, Entry, int]:
+def _scan_one(item: WorkItem, cache: dict[str, Entry]) -> tuple[str, Entry, int]:
     rel, entry, parsed = _scan_batch([item])[0]
     if entry is None:
         old = cache[rel]
@@ -179,7 +185,7 @@ def _scan_one(item: tuple, cache: dict[str, Entry]) -> tuple[str, Entry, int]:
     return rel, entry, parsed
 
 
-def _scan_batch(items: list[tuple]) -> list[tuple[str, Entry | None, int]]:
+def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
     """Read, prefilter and analyse files (in a worker). Never raises for a bad file."""
     out: list[tuple[str, Entry | None, int]] = []
     for root, rel, key, old_digest, src, index in items:
@@ -189,6 +195,7 @@ def _scan_batch(items: list[tuple]) -> list[tuple[str, Entry | None, int]]:
         except OSError as exc:
             out.append((rel, (key, b"", [], FileProblem(rel, f"unreadable: {exc.strerror}")), 0))
             continue
+        problem: FileProblem | None
         if len(data) > MAX_BYTES:
             problem = FileProblem(rel, f"too large to scan (> {MAX_BYTES // 2**20} MB)")
             out.append((rel, (key, b"", [], problem), 0))

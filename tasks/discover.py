@@ -24,7 +24,7 @@ class Discovered:
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # lstat of each file
 
 
-def spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+def spec(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
     """A gitignore-style matcher for phase files and excludes."""
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
@@ -85,7 +85,7 @@ def _git_files(root: Path) -> list[str] | None:
 def _walk(root: Path) -> list[str]:
     """A plain walk honouring every .gitignore on the way down; never follows links."""
     found: list[str] = []
-    specs: list[tuple[str, pathspec.PathSpec]] = []
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir

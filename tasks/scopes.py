@@ -63,10 +63,11 @@ def annotation_name(node: ast.expr | None) -> str:
     if node is None:
         return ""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        text: str = node.value
         try:
-            node = ast.parse(node.value, mode="eval").body
+            node = ast.parse(text, mode="eval").body
         except SyntaxError:
-            return node.value.rsplit(".", 1)[-1]
+            return text.rsplit(".", 1)[-1]
     if isinstance(node, ast.Subscript) and _last(node.value) == "Optional":
         return annotation_name(node.slice)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):

@@ -10,6 +10,7 @@ from pathlib import Path
 from tasks import config as config_mod
 from tasks.detect import detect
 from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
+from tasks.model import DetectResult
 
 ORDER = 10
 FORMATS = ("table", "text", "json", "sarif", "github", "markdown")
@@ -43,11 +44,11 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format or report.default_format()
     text = report.render(result, config, fmt, baseline=config.baseline or None)
     _emit(text, args.output)
-    _record_counts(config, result)
+    _record_counts(config, result, args.phase)
     if args.update_baseline:
-        from tasks import state
+        from tasks.state import write_baseline
 
-        state.write_baseline(config, {rid: counts.get(rid, 0) for rid in config.rules})
+        write_baseline(config, {rid: counts.get(rid, 0) for rid in config.rules})
         print(f"baseline updated: {sum(counts.values())} violation(s) over "
               f"{len(config.rules)} rule(s) recorded in {config.path.name}", file=sys.stderr)
         return EXIT_OK
@@ -73,18 +74,14 @@ def _emit(text: str, output: str | None) -> None:
 
 def _recover_first(config: config_mod.Config) -> None:
     """A phase left half-applied by a crash is rolled back before anything else runs."""
-    try:
-        from tasks import journal
-    except ImportError:  # pragma: no cover - journal ships with phasegate
-        return
-    for line in journal.recover(config):
+    from tasks.journal import recover
+
+    for line in recover(config):
         print(line, file=sys.stderr)
 
 
-def _record_counts(config: config_mod.Config, result: object) -> None:
+def _record_counts(config: config_mod.Config, result: DetectResult, phase: str | None) -> None:
     """Write each phase's current count back into phases.toml (the tracker's 'now' column)."""
-    from tasks import state
+    from tasks.state import record_detect
 
-    recorder = getattr(state, "record_detect", None)
-    if recorder is not None:
-        recorder(config, result)
+    record_detect(config, result, phase=phase)
