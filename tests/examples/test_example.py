@@ -74,8 +74,9 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dest / "examples" / "netra"
 
 
-def run_pytest(root: Path, paths: list[str], junit: Path) -> tuple[int, set[str], int]:
-    """(exit code, failed test ids as 'module.test', tests run) of one pytest subprocess."""
+def run_pytest(root: Path, paths: list[str], junit: Path) -> tuple[int, set[str], list[str]]:
+    """(exit code, failed test ids, every test id) of one pytest subprocess; ids read
+    'dotted.module.test_name[param]'."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     env = {k: v for k, v in env.items() if not k.startswith("PYTEST_")}
     proc = subprocess.run(
@@ -85,12 +86,13 @@ def run_pytest(root: Path, paths: list[str], junit: Path) -> tuple[int, set[str]
     )
     assert junit.is_file(), proc.stdout[-2000:] + proc.stderr[-2000:]
     failed: set[str] = set()
-    total = 0
+    ran: list[str] = []
     for case in ET.parse(junit).getroot().iter("testcase"):
-        total += 1
+        test_id = f"{case.get('classname')}.{case.get('name')}"
+        ran.append(test_id)
         if case.find("failure") is not None or case.find("error") is not None:
-            failed.add(f"{case.get('classname')}.{case.get('name')}")
-    return proc.returncode, failed, total
+            failed.add(test_id)
+    return proc.returncode, failed, ran
 
 
 TIERS = [
@@ -101,13 +103,32 @@ TIERS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def shipped_run(shipped: Path, tmp_path_factory: pytest.TempPathFactory
+                ) -> tuple[int, set[str], list[str]]:
+    """One pytest run over the three tiers of the shipped example (cheaper than three)."""
+    paths = [p for _, tier_paths, _ in TIERS for p in tier_paths]
+    return run_pytest(shipped, paths, tmp_path_factory.mktemp("junit") / "tiers.xml")
+
+
+def _in_tier(test_id: str, paths: list[str]) -> bool:
+    return any(test_id.startswith(p.replace("/", ".") + ".") for p in paths)
+
+
 @pytest.mark.parametrize("tier,paths,expected_failures", TIERS, ids=[t[0] for t in TIERS])
-def test_tier_outcome_before_migration(tmp_path: Path, shipped: Path, tier: str,
+def test_tier_outcome_before_migration(shipped_run: tuple[int, set[str], list[str]], tier: str,
                                        paths: list[str], expected_failures: set[str]) -> None:
-    code, failed, total = run_pytest(shipped, paths, tmp_path / f"{tier}.xml")
-    assert failed == expected_failures
-    assert code == (1 if expected_failures else 0)
-    assert total >= 10, f"{tier}: only {total} tests ran"
+    code, failed, ran = shipped_run
+    in_tier = [t for t in ran if _in_tier(t, paths)]
+    assert len(in_tier) >= 10, f"{tier}: only {len(in_tier)} tests ran"
+    assert {t for t in failed if _in_tier(t, paths)} == expected_failures
+    assert code == 1  # pytest's "some tests failed": the isolation test, and only it (above)
+
+
+def test_every_test_belongs_to_a_tier(shipped_run: tuple[int, set[str], list[str]]) -> None:
+    _, _, ran = shipped_run
+    assert [t for t in ran if not any(_in_tier(t, p) for _, p, _ in TIERS)] == []
+    assert len(ran) >= 60
 
 
 def test_gate_paths_are_the_tiers() -> None:
@@ -247,8 +268,8 @@ def test_migrating_p0_fixes_isolation_and_breaks_nothing(tmp_path: Path, shipped
     assert _ruff(root, ["."]) == ""  # clean before
     _apply(root, P0_EDITS)
     assert _ruff(root, ["."]) == ""  # and after
-    code, failed, total = run_pytest(root, ["netra_backend/tests"], tmp_path / "all.xml")
-    assert (code, failed) == (0, set()) and total >= 60
+    code, failed, ran = run_pytest(root, ["netra_backend/tests"], tmp_path / "all.xml")
+    assert (code, failed) == (0, set()) and len(ran) >= 60
     left = detect(load_config(root), phase="p0", use_cache=False, jobs=1).violations
     assert [v for v in left if v.fixable] == []
 
