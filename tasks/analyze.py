@@ -432,9 +432,16 @@ def context_for(rule: Rule, placeholder: str, line: int, scopes: list[Scope]) ->
     return None
 
 
+_AS_NAME = re.compile(rb"\bas\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
 def hot_lines(data: bytes, index: RuleIndex) -> list[int]:
     """1-based numbers of the lines where a reference could be: a needle or a star import."""
     pattern = index.line_pattern
+    local = set(_AS_NAME.findall(data))  # ``import x as y``: uses of ``y`` carry no needle
+    if local:
+        pattern = re.compile(pattern.pattern + b"|" + b"|".join(
+            rb"\b" + re.escape(n) + rb"\b" for n in sorted(local)))
     hot: list[int] = []
     line, pos = 1, 0
     for match in pattern.finditer(data):
