@@ -47,8 +47,9 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
         outcome.manual += [s for s in sites if s.reason]
     if changed:
         outcome.after = tree.bytes
-    outcome.rewritten.sort()
-    outcome.manual.sort()
+    # a use reached through two imports (try/except ImportError fallbacks) is one site
+    outcome.rewritten = sorted(set(outcome.rewritten))
+    outcome.manual = sorted(set(outcome.manual))
     return outcome
 
 

@@ -16,6 +16,7 @@ import libcst as cst
 from tasks.analyze import RuleIndex
 from tasks.config import Rule
 from tasks.rewrite import call as call_kind
+from tasks.rewrite import dynamic
 from tasks.rewrite import module as module_kind
 from tasks.rewrite import move as move_kind
 from tasks.rewrite.imports import Edits, FromPlan, NewImport, alias, dotted
@@ -63,6 +64,7 @@ class Planner:
         self.blocked: dict[str, str] = {}
         self.reexported: list[str] = []
         self.stmt_sites: list[tuple[ImportInfo, Rule]] = []
+        self.added: set[tuple[int, NewImport]] = set()
 
     # -- sites ----------------------------------------------------------------------------
     def site(self, node: cst.CSTNode, rule: Rule, kind: str, reason: str = "") -> None:
@@ -78,6 +80,7 @@ class Planner:
         for info in self.scan.imports:
             self._read_import(info)
         self._re_exports()
+        self._dynamic()
         for moved in self.moved:
             for use in moved.refs.uses:
                 self._note_manual(use)
@@ -159,6 +162,16 @@ class Planner:
                               "re-exported in __all__: importers of this module break")
                     self.reexported.append(rid)
 
+    def _dynamic(self) -> None:
+        for call, rid in dynamic.string_imports(self.scan, self.index):
+            self.site(call, self.index.rule(rid), "string-import", dynamic.STRING_REASON)
+        seen: set[tuple[int, str]] = set()
+        for stmt, rid, name in dynamic.star_uses(self.scan, self.index):
+            if (id(stmt), rid) not in seen:
+                seen.add((id(stmt), rid))
+                self.site(stmt, self.index.rule(rid), "star-import",
+                          f"star import may bring in '{name}': import it explicitly")
+
     def _module_level_qual(self, name: str, stmt: cst.CSTNode) -> str | None:
         line = self.scan.line_of(stmt)
         best: tuple[int, str | None] | None = None
@@ -207,19 +220,19 @@ class Planner:
         module, name = moved.target
         old_local = moved.alias.evaluated_alias or moved.alias.evaluated_name
         full = f"{module}.{name}"
-        if moved.alias.asname is not None:
+        if keep_old:  # both bindings live on: the new one needs a name of its own
+            local = name if name != old_local and self._free(name, full) else ""
+        elif moved.alias.asname is not None:
             local = old_local
         elif name == old_local:
             local = name
         elif self._free(name, full) and not moved.refs.odd and self._only_binding(moved):
             local = name
-        elif not keep_old:
-            local = old_local
         else:
-            local = ""
+            local = old_local
         moved.local = local
         if local:
-            self.state(moved.info).adds.append(NewImport(module, name, local))
+            self._add(moved.info, NewImport(module, name, local))
 
     def _only_binding(self, moved: Moved) -> bool:
         """The old local name is bound by this import alone (no ``except ImportError: f = None``
@@ -295,10 +308,16 @@ class Planner:
                     self.states and any(a.evaluated_name == module and a.asname is None
                                         for a in other.stmt.names):
                 return
-        new = NewImport(module)
-        adds = self.state(info).adds
-        if new not in adds:
-            adds.append(new)
+        self._add(info, NewImport(module))
+
+    def _add(self, info: ImportInfo, new: NewImport) -> None:
+        """Add ``new`` next to ``info``'s statement unless this block (or the module) already
+        gets it."""
+        key = (id(info.block), new)
+        if key in self.added or (id(self.scan.module), new) in self.added:
+            return
+        self.added.add(key)
+        self.state(info).adds.append(new)
 
     # -- calls ----------------------------------------------------------------------------
     def _call(self, info: ImportInfo, use: Use, callee: str) -> None:
@@ -307,9 +326,8 @@ class Planner:
         self.site(use.node, rule, "call")
         for imp in rule.imports:
             module, _, name = imp.rpartition(".")
-            new = NewImport(module, name, name)
-            if self.scan.import_bound.get(name) != {imp} and new not in self.state(info).adds:
-                self.state(info).adds.append(new)
+            if self.scan.import_bound.get(name) != {imp}:
+                self._add(info, NewImport(module, name, name))
         context = dict(use.context)
 
         def build(node: cst.CSTNode) -> cst.CSTNode:

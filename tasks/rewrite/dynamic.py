@@ -1,0 +1,110 @@
+"""Sites no rule can rewrite mechanically, reported for a person exactly where detect reports
+them: imports by string (``importlib.import_module("a.old")``, ``__import__("a.old")``) and
+names a star import (``from a import *``) may bring in."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.metadata import BuiltinAssignment, ExpressionContext, ExpressionContextProvider
+
+from tasks.analyze import STRING_IMPORTERS, RuleIndex
+from tasks.rewrite.scan import FileScan
+
+STRING_REASON = "dynamic import by string: rewrite it by hand"
+
+
+def qualified(scan: FileScan, expr: cst.BaseExpression) -> str | None:
+    """What ``a.b.c`` refers to through the imports in scope (builtin ``__import__`` too)."""
+    names: list[str] = []
+    while isinstance(expr, cst.Attribute):
+        names.append(expr.attr.value)
+        expr = expr.value
+    if not isinstance(expr, cst.Name):
+        return None
+    base = import_qual(scan, expr)
+    if base is None:
+        return "__import__" if expr.value == "__import__" and not _bound(scan, expr) else None
+    return ".".join([base, *reversed(names)])
+
+
+def _bound(scan: FileScan, name: cst.Name) -> bool:
+    scope = scan.scopes.get(name)
+    return scope is not None and any(not isinstance(a, BuiltinAssignment)
+                                     for a in scope[name.value])
+
+
+def import_qual(scan: FileScan, name: cst.Name) -> str | None:
+    scope = scan.scopes.get(name)
+    if scope is None:
+        return None
+    for assignment in scope[name.value]:
+        node = getattr(assignment, "node", None)
+        for info in scan.imports:
+            if info.stmt is not node or isinstance(info.stmt.names, cst.ImportStar):
+                continue
+            for al in info.stmt.names:
+                if isinstance(info.stmt, cst.Import):
+                    local = al.evaluated_alias or al.evaluated_name.split(".")[0]
+                    qual = al.evaluated_name if al.asname else local
+                elif info.module is not None:
+                    local = al.evaluated_alias or al.evaluated_name
+                    qual = f"{info.module}.{al.evaluated_name}"
+                else:
+                    continue
+                if local == name.value:
+                    return qual
+    return None
+
+
+def string_imports(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.Call, str]]:
+    """(call, rule id) for each import by a literal string of a deprecated module."""
+    for call in _calls(scan.module):
+        if not call.args or call.args[0].keyword is not None or call.args[0].star:
+            continue
+        arg = call.args[0].value
+        if not isinstance(arg, cst.SimpleString) or qualified(scan, call.func) \
+                not in STRING_IMPORTERS:
+            continue
+        target = ast.literal_eval(arg.value)
+        if not isinstance(target, str):
+            continue
+        rid = index.module_rule(target) or next(
+            (r for n, r in index.members.items()
+             if n.rsplit(".", 1)[0] == target or n == target), None)
+        if rid:
+            yield call, rid
+
+
+def _calls(module: cst.Module) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    module.visit(V())
+    return found
+
+
+def star_uses(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.ImportFrom, str, str]]:
+    """(star import, rule id, name) for a bare name a ``from m import *`` may provide."""
+    stars = [(i.stmt, i.module) for i in scan.imports if isinstance(i.stmt, cst.ImportFrom)
+             and isinstance(i.stmt.names, cst.ImportStar) and i.module]
+    if not stars:
+        return
+    contexts = scan.wrapper.resolve(ExpressionContextProvider)
+    for node, ctx in contexts.items():
+        if not isinstance(node, cst.Name) or ctx is not ExpressionContext.LOAD:
+            continue
+        parent = scan.parents.get(node)
+        if isinstance(parent, (cst.Attribute, cst.Arg, cst.ImportAlias, cst.AsName)):
+            continue
+        if import_qual(scan, node) is not None:
+            continue
+        for stmt, module in stars:
+            rid = index.members.get(f"{module}.{node.value}")
+            if rid and scan.line_of(stmt) <= scan.line_of(node):
+                yield stmt, rid, node.value
