@@ -61,7 +61,8 @@ def _row(pid: str, title: str, ladder: tuple[str, ...], rec: dict[str, Any],
                   [*ladder, *sorted(set(gates_rec or {}) - set(ladder))])
     known = set(_strs(rec.get("files_done"))) | set(_strs(rec.get("files_pending")))
     return PhaseRow(
-        id=pid, title=title if title.lower() != pid else "", status=str(rec.get("status", "pending")),
+        id=pid, title=title if title.lower() != pid else "",
+        status=str(rec.get("status", "pending")),
         before=_int(rec.get("violations_before")), after=_int(rec.get("violations_after")),
         now=sum(files.values()), updated=str(rec.get("updated", "")), gates=gates,
         pending=tuple(sorted(files.items())), done=tuple(sorted(known - set(files))),
@@ -98,10 +99,16 @@ def cells(row: PhaseRow) -> tuple[str, ...]:
 
 
 def gate_cell(gates: tuple[GateRow, ...]) -> str:
-    """``syntax pass 0.12s, lint fail 2.00s`` (gates that never ran are left out)."""
+    """``6 pass in 2.24s`` or ``1 pass, 1 fail (lint) in 2.12s``; each gate is listed below
+    the table (text) or in the phase's section (markdown)."""
     ran = [g for g in gates if g.result != "-"]
-    return ", ".join(f"{g.name} {g.result}" + (f" {g.duration:.2f}s" if g.duration is not None
-                                                else "") for g in ran) or "not run"
+    if not ran:
+        return "not run"
+    passed = sum(1 for g in ran if g.result == "pass")
+    failed = [g.name for g in ran if g.result != "pass"]
+    text = f"{passed} pass" + (f", {len(failed)} fail ({', '.join(failed)})" if failed else "")
+    total = sum(g.duration or 0.0 for g in ran)
+    return f"{text} in {total:.2f}s"
 
 
 def totals(rows: list[PhaseRow]) -> str:

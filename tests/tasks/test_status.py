@@ -67,7 +67,7 @@ ROW_CASES: list[tuple[str, dict[str, Any], list[Violation], dict[str, Any]]] = [
                 "lint": {"result": "pass", "duration": 1.25, "summary": "clean"}}},
      [], {"status": "complete", "before": 3, "now": 0, "pending": (),
           "done": ("app/e2e/a.py", "app/e2e/b.py"),
-          "gates": "syntax pass 0.50s, lint pass 1.25s"}),
+          "gates": "2 pass in 1.75s"}),
     ("a done file that regressed is pending again, not done",
      {"status": "complete", "files_done": ["app/e2e/a.py", "app/e2e/b.py"]},
      [_v("app/e2e/a.py", "p0")],
@@ -76,7 +76,7 @@ ROW_CASES: list[tuple[str, dict[str, Any], list[Violation], dict[str, Any]]] = [
     ("recorded pending file with no violation left counts as done",
      {"status": "rolled-back", "files_pending": ["app/e2e/b.py"],
       "gates": {"lint": {"result": "fail", "duration": 2}}},
-     [], {"status": "rolled-back", "done": ("app/e2e/b.py",), "gates": "lint fail 2.00s"}),
+     [], {"status": "rolled-back", "done": ("app/e2e/b.py",), "gates": "0 pass, 1 fail (lint) in 2.00s"}),
 ]
 
 
@@ -108,7 +108,7 @@ def test_markdown_is_a_checklist(project: config_mod.Config) -> None:
     text = tracker.render_markdown(tracker.build(project, result, recorded), result)
     lines = text.splitlines()
     assert lines[0] == "## phasegate migration status"
-    assert "| p0 (Golden Path) | complete | 2 | 0 | syntax pass 0.10s | 0 | 1 |" in lines
+    assert "| p0 (Golden Path) | complete | 2 | 0 | 1 pass in 0.10s | 0 | 1 |" in lines
     assert "| p1 | pending | - | 1 | not run | 1 | 0 |" in lines
     assert "| syntax | pass | 0.10s | a \\| b |" in lines
     assert "- [x] `app/e2e/a.py`" in lines
