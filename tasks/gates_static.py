@@ -96,7 +96,7 @@ def ruff_argv(config: Config, files: Sequence[str]) -> list[str]:
     base = list(gate.command) if gate.command else [_ruff()]
     target = "py" + config.python.replace(".", "")
     return [*base, "check", "--select", ",".join(gate.select), "--output-format", "json",
-            "--exit-zero", "--no-fix", "--target-version", target, "--", *files]
+            "--exit-zero", "--no-fix", "--no-cache", "--target-version", target, "--", *files]
 
 
 def _ruff() -> str:
