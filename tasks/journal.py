@@ -16,7 +16,7 @@ from pathlib import Path
 from tasks import crashpoints, fsutil, lock
 from tasks.config import Config
 from tasks.errors import EXIT_USAGE, MigrationError
-from tasks.journal_apply import Change, Transaction, link_reason
+from tasks.journal_apply import Change, Transaction, check, link_reason
 from tasks.journal_apply import apply as _apply
 from tasks.journal_rollback import Conflict, RollbackReport, rollback_txn
 from tasks.journal_store import (
@@ -35,7 +35,7 @@ from tasks.journal_store import (
     transactions,
 )
 
-__all__ = ["Change", "Conflict", "RollbackReport", "Transaction", "apply", "commit",
+__all__ = ["Change", "Conflict", "RollbackReport", "Transaction", "apply", "check", "commit",
            "committed_phases", "journal_dir", "link_reason", "locked", "mark_recorded",
            "modified", "recover", "recover_reports", "records_dir", "rollback",
            "rollback_phase"]

@@ -74,6 +74,7 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
     if not changes:
         print(f"phase {phase.id}: nothing to rewrite ({len(manual)} site(s) left to a person)")
         return EXIT_OK
+    journal.check(config, changes, args.allow_dirty)  # refuse early, before slow baselines
     records = journal.records_dir(config, phase.id)
     baseline = gates.before_apply(config, phase, records, changed=[c.path for c in changes])
     txn = journal.apply(config, phase.id, changes, allow_dirty=args.allow_dirty)
