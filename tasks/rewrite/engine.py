@@ -30,9 +30,9 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     tree = cst.parse_module(data)
     outcome = FileOutcome(path, data, data)
     changed = False
+    package = module if is_package else module.rpartition(".")[0]
     if builtin:
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        package = module if is_package else module.rpartition(".")[0]
         planner = Planner(FileScan(wrapper, package), path, builtin)
         edits = planner.plan()
         outcome.rewritten += planner.rewritten
@@ -41,7 +41,7 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
             tree = wrapper.module.visit(Applier(edits))
             changed = True
     for rule in codemods:
-        tree, sites, did = run_codemod(tree, rule, path)
+        tree, sites, did = run_codemod(tree, rule, path, package)
         changed = changed or did
         outcome.rewritten += [s for s in sites if not s.reason]
         outcome.manual += [s for s in sites if s.reason]
@@ -53,12 +53,13 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     return outcome
 
 
-def run_codemod(tree: cst.Module, rule: Rule, path: str) -> tuple[cst.Module, list[Site], bool]:
+def run_codemod(tree: cst.Module, rule: Rule, path: str,
+                package: str = "") -> tuple[cst.Module, list[Site], bool]:
     """Run the custom codemod a rule names on ``tree``; its sites are reported for ``rule``."""
     from tasks import codemod_registry
 
     mod = codemod_registry.load(rule.codemod)
-    transformer = mod.Codemod(rule)
+    transformer = mod.Codemod(rule, package)
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     new = wrapper.visit(transformer)
     sites = [Site(path, line, col, rule.id, kind, reason)
