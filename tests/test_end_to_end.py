@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomlkit
 
 from tasks import config as config_mod
 from tasks import state
@@ -36,11 +37,10 @@ def _git(cwd: Path, *args: str) -> str:
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    """A git repo holding a copy of phases.toml (status tables stripped) and the example."""
-    text = (REPO / "phases.toml").read_text(encoding="utf-8")
-    cut = min((i for i in (text.find("\n[status."), text.find("\n[baseline]")) if i >= 0),
-              default=len(text))
-    (tmp_path / "phases.toml").write_text(text[:cut].rstrip("\n") + "\n", encoding="utf-8")
+    """A git repo holding a copy of phases.toml (recorded status dropped) and the example."""
+    doc = tomlkit.parse((REPO / "phases.toml").read_text(encoding="utf-8"))
+    doc.pop("status", None)  # start from a clean slate whatever the checkout recorded
+    (tmp_path / "phases.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
     shutil.copytree(REPO / ROOT, tmp_path / ROOT, ignore=shutil.ignore_patterns(*CACHES))
     (tmp_path / ".gitignore").write_text("".join(f"{c}/\n" for c in sorted(CACHES)))
     _git(tmp_path, "init", "-q", "-b", "main")
@@ -109,6 +109,8 @@ def test_migrate_two_phases_then_roll_both_back(project: Path) -> None:
         name: "pass" for name in config.phase("p0").gates}
     assert p0["violations_before"] == per_phase["p0"]
     assert isolation_test(project) == 0, "the isolation test must pass after p0"
+    left = phasegate(project, "detect", "--phase", "p0", "--format", "json")
+    assert json.loads(left.stdout)["summary"]["fixable"] == 0, left.stdout
     after_p0 = snapshot(project)
     assert after_p0 != start
 
