@@ -76,7 +76,8 @@ ROW_CASES: list[tuple[str, dict[str, Any], list[Violation], dict[str, Any]]] = [
     ("recorded pending file with no violation left counts as done",
      {"status": "rolled-back", "files_pending": ["app/e2e/b.py"],
       "gates": {"lint": {"result": "fail", "duration": 2}}},
-     [], {"status": "rolled-back", "done": ("app/e2e/b.py",), "gates": "0 pass, 1 fail (lint) in 2.00s"}),
+     [], {"status": "rolled-back", "done": ("app/e2e/b.py",),
+          "gates": "0 pass, 1 fail (lint) in 2.00s"}),
 ]
 
 
