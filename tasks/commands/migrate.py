@@ -10,7 +10,6 @@ phases.toml, or an automatic rollback and exit 3 (4 if the rollback met files ch
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -71,6 +70,8 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
 
     changes = list(plan.changes)
     manual = list(plan.manual)
+    for skip in getattr(plan, "skipped", []):
+        print(f"skipped {skip.path}: {skip.reason}")
     if not changes:
         print(f"phase {phase.id}: nothing to rewrite ({len(manual)} site(s) left to a person)")
         return EXIT_OK
@@ -120,21 +121,11 @@ def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
 
 
 def _print_plan(plan: Any) -> int:
-    for fp in plan.changes:
-        sys.stdout.writelines(_diff(fp.path, fp.before, fp.after))
-    for site in plan.manual:
-        print(f"{site.path}:{site.line}:{site.col}: {site.rule}: left to a person: {site.reason}")
-    print(f"dry run: {len(plan.changes)} file(s) would change, {len(plan.manual)} site(s) left to"
-          " a person; nothing was written")
+    from tasks.commands import plan as plan_cmd  # the same rendering as `phasegate plan`
+
+    plan_cmd.show([plan], "text", sys.stdout)
+    print(f"dry run: {len(plan.changes)} file(s) would change; nothing was written")
     return EXIT_FOUND if plan.changes else EXIT_OK
-
-
-def _diff(path: str, before: bytes, after: bytes) -> Sequence[str]:
-    # surrogateescape: any bytes survive into the diff text without guessing an encoding
-    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    lines = difflib.unified_diff(old, new, f"a/{path}", f"b/{path}")
-    return [ln if ln.endswith("\n") else ln + "\n" for ln in lines]
 
 
 def _say(lines: Sequence[str], stream: Any = None) -> None:
