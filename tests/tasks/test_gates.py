@@ -297,3 +297,36 @@ def test_the_syntax_interpreter_falls_back_to_this_one(python: str) -> None:
     if python == "3.11" and sys.version_info[:2] != (3, 11):
         pytest.skip("only meaningful on 3.11")
     assert gates_static.interpreter(python) == sys.executable  # no python3.99 anywhere
+
+
+@pytest.mark.parametrize(("gate", "xdist", "files", "expected_tail"), [
+    ({"paths": ("tests/unit",), "workers": "auto"}, True, None, ["-n", "auto", "tests/unit"]),
+    ({"paths": ("tests/unit",), "workers": "auto"}, False, None, ["tests/unit"]),  # fallback
+    ({"paths": ("t",), "workers": "0"}, True, ["t/test_a.py"], ["t/test_a.py"]),
+    ({"paths": ("t",), "workers": "2", "markers": "not slow", "args": ("-x",)}, True, None,
+     ["-n", "2", "t", "-m", "not slow", "-x"]),
+])
+def test_pytest_argv(monkeypatch: pytest.MonkeyPatch, gate: dict[str, object], xdist: bool,
+                     files: list[str] | None, expected_tail: list[str]) -> None:
+    import sys
+
+    from tasks import gates_tests
+    from tasks.config import GateConfig
+
+    monkeypatch.setattr(gates_tests, "has_xdist", lambda: xdist)
+    argv = gates_tests.pytest_argv(GateConfig("unit", **gate),  # type: ignore[arg-type]
+                                   Path("/r/unit.xml"), files)
+    assert argv[:10] == [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                         "-o", "junit_family=xunit1", "--junitxml", "/r/unit.xml",
+                         "--continue-on-collection-errors"]
+    assert argv[10:] == expected_tail
+
+
+def test_a_baseline_that_cannot_be_recorded_stops_before_apply(tmp_path: Path) -> None:
+    config = make_repo(tmp_path, timeout=2, files={
+        "tests/unit/test_hang.py": "import time\n\n\ndef test_hang():\n    time.sleep(60)\n"})
+    with pytest.raises(MigrationError) as err:
+        snapshot(config, None, ("unit",))
+    assert err.value.exit_code == 3
+    assert str(err.value).startswith("gate unit: baseline on the untouched tree timed out after"
+                                     " 2s; nothing was applied (see ")
