@@ -55,7 +55,7 @@ def import_qual(scan: FileScan, name: cst.Name) -> str | None:
                 else:
                     continue
                 if local == name.value:
-                    return qual
+                    return str(qual)
     return None
 
 

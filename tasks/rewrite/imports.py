@@ -79,10 +79,25 @@ def with_names(stmt: cst.ImportFrom, names: Sequence[cst.ImportAlias]) -> cst.Im
     out = [n if id(n) in inner and isinstance(n.comma, cst.Comma) else n.with_changes(comma=sep)
            for n in names[:-1]]
     if names:
-        out.append(names[-1].with_changes(comma=last_comma))
+        out.append(names[-1].with_changes(comma=_last_comma(names[-1], last_comma, id(names[-1])
+                                                             in inner)))
     if stmt.lpar is None and out and isinstance(out[-1].comma, cst.Comma):
         out[-1] = out[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return stmt.with_changes(names=out)
+
+
+def _last_comma(node: cst.ImportAlias, last: cst.Comma | cst.MaybeSentinel,
+                inner: bool) -> cst.Comma | cst.MaybeSentinel:
+    """The comma of the alias that is now last: its own when it was inside a parenthesized list
+    with a trailing comma (a comment after it survives), re-indented for the closing paren."""
+    own = node.comma
+    if inner and isinstance(own, cst.Comma) and isinstance(last, cst.Comma):
+        mine, theirs = own.whitespace_after, last.whitespace_after
+        if isinstance(mine, cst.ParenthesizedWhitespace) and \
+                isinstance(theirs, cst.ParenthesizedWhitespace):
+            return own.with_changes(whitespace_after=mine.with_changes(
+                indent=theirs.indent, last_line=theirs.last_line))
+    return last
 
 
 def _same(a: cst.ImportAlias, b: cst.ImportAlias) -> bool:
@@ -101,7 +116,7 @@ class Applier(cst.CSTTransformer):
         build = self.edits.replace.get(id(original_node))
         if build is not None:
             return build(updated_node)
-        return super().on_leave(original_node, updated_node)  # type: ignore[return-value]
+        return super().on_leave(original_node, updated_node)
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom,
                          ) -> cst.ImportFrom | cst.RemovalSentinel:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from tasks.config import Rule, validate
 
 
 @dataclass(frozen=True, order=True)
@@ -50,3 +53,9 @@ class Example:
     after: str
     path: str = "pkg/mod.py"
     manual: tuple[str, ...] = ()
+
+    def build_rule(self, rule_id: str = "example") -> Rule:
+        """The example's rule, validated exactly as phases.toml would be."""
+        config = validate({"project": {"root": "."}, "rules": {rule_id: dict(self.rule)}},
+                          Path.cwd() / "phases.toml")
+        return config.rules[rule_id]

@@ -47,7 +47,7 @@ def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: s
         return out
     for name, base in _assignment_names(info, alias, full):
         for assignment in info.scope.assignments[name]:
-            if assignment.node is not info.stmt:
+            if getattr(assignment, "node", None) is not info.stmt:
                 continue
             for access in assignment.references:
                 node = access.node

@@ -1,0 +1,47 @@
+"""Every embedded example -- built-in kinds in tasks/rewrite/*.py and custom codemods in
+codemods/*.py -- collected by this one parametrized test: the rules are their own spec."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+
+import pytest
+
+from tasks import codemod_registry
+from tasks.discover import module_name
+from tasks.rewrite import KIND_MODULES, Example, rewrite_source
+
+
+def _collect() -> list[tuple[str, Example]]:
+    modules = [f"tasks.rewrite.{k}" for k in KIND_MODULES]
+    modules += [f"codemods.{name}" for name in codemod_registry.names()]
+    out = []
+    for dotted in modules:
+        examples = importlib.import_module(dotted).EXAMPLES
+        out += [(f"{dotted.rsplit('.', 1)[-1]}:{eid}", ex) for eid, ex in examples.items()]
+    return out
+
+
+EXAMPLES = _collect()
+
+
+def _run(ex: Example, source: str) -> tuple[str, list[str]]:
+    module, is_pkg = module_name(ex.path)
+    outcome = rewrite_source(source.encode(), ex.path, module, is_pkg, [ex.build_rule()])
+    return outcome.after.decode(), sorted(s.reason for s in outcome.manual)
+
+
+def test_every_kind_and_codemod_has_examples() -> None:
+    kinds = {eid.split(":")[0] for eid, _ in EXAMPLES}
+    assert kinds == set(KIND_MODULES) | set(codemod_registry.names())
+
+
+@pytest.mark.parametrize(("eid", "example"), EXAMPLES, ids=[e for e, _ in EXAMPLES])
+def test_example(eid: str, example: Example) -> None:
+    after, manual = _run(example, example.before)
+    assert after == example.after
+    assert manual == sorted(example.manual)
+    ast.parse(after)
+    again, _ = _run(example, after)
+    assert again == after, f"{eid}: a second run changed the output"
