@@ -24,10 +24,12 @@ Layout written for each phase::
 
 from __future__ import annotations
 
+import fcntl
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,7 @@ def record_phase(
         _set_phase(doc, phase, fields, gate_rows)
         return True
 
-    _edit(config.path, edit)
+    _edit(config, edit)
 
 
 def record_detect(config: Config, result: DetectResult, *, phase: str | None = None) -> None:
@@ -110,7 +112,7 @@ def record_detect(config: Config, result: DetectResult, *, phase: str | None = N
             changed = True
         return changed
 
-    _edit(config.path, edit)
+    _edit(config, edit)
 
 
 def write_baseline(config: Config, counts: Mapping[str, int]) -> None:
@@ -132,7 +134,7 @@ def write_baseline(config: Config, counts: Mapping[str, int]) -> None:
                 table[key] = value
         return True
 
-    _edit(config.path, edit)
+    _edit(config, edit)
 
 
 def read_status(config: Config) -> dict[str, dict[str, Any]]:
@@ -224,21 +226,46 @@ def _parse(path: Path, data: bytes) -> tomlkit.TOMLDocument:
         raise MigrationError(f"{path.name}: cannot record status: {exc}", EXIT_USAGE) from None
 
 
-def _edit(path: Path, edit: Any) -> None:
-    """Read, let ``edit`` change the document (it returns whether it did), write atomically."""
+def _edit(config: Config, edit: Any) -> None:
+    """Read, let ``edit`` change the document (it returns whether it did), write atomically.
+
+    The read-modify-write holds a lock so a detect recording counts and a migrate recording
+    its status at the same moment cannot lose each other's update.
+    """
+    path = config.path
+    with _locked(config):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MigrationError(f"{path}: cannot read to record status: {exc.strerror}") from None
+        doc = _parse(path, data)
+        if not edit(doc):
+            return
+        text = tomlkit.dumps(doc)
+        if b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""):
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")  # new lines follow the file
+        out = text.encode("utf-8")
+        if out != data:
+            atomic_write(path, out)
+
+
+@contextmanager
+def _locked(config: Config) -> Iterator[None]:
+    """An exclusive flock in phasegate's state dir (never in the working tree); waits."""
+    from tasks.detect import state_dir  # the one definition of where state lives
+
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise MigrationError(f"{path}: cannot read to record status: {exc.strerror}") from None
-    doc = _parse(path, data)
-    if not edit(doc):
+        lock_dir = state_dir(config)
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_dir / "phases-toml.lock", "a+b")  # noqa: SIM115 - closed below
+    except OSError:
+        yield  # a read-only state dir: recording still works, just unserialised
         return
-    text = tomlkit.dumps(doc)
-    if b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""):
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")  # new lines follow the file's
-    out = text.encode("utf-8")
-    if out != data:
-        atomic_write(path, out)
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        fh.close()  # closing releases the flock
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -237,3 +237,29 @@ def test_status_tables_split_by_another_table(tmp_path: Path) -> None:
     assert after.startswith(COMMENTED)
     assert "[baseline]  # kept here\nws-factory = 1\n" in after
     assert config_mod.load(config.path)[0].baseline == {"ws-factory": 1}
+
+
+def _hammer(path: str, phases: list[str]) -> None:
+    config = config_mod.load(path)[0]
+    for round_ in range(4):
+        for phase in phases:
+            state.record_phase(config, phase, status="in-progress", counts_before=round_)
+
+
+def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
+    import multiprocessing
+
+    text = COMMENTED + "".join(
+        f'\n[phases.q{i}]\nfiles = ["q{i}/**"]\nrules = ["ws-factory"]\n' for i in range(8))
+    config = _load(tmp_path, text.replace('root = "."', 'root = "."\nstate_dir = "st"'))
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_hammer, args=(str(config.path), [f"q{i}" for i in part]))
+             for part in (range(0, 4), range(4, 8))]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+        assert proc.exitcode == 0
+    status = state.read_status(config)
+    assert {p: status[p]["violations_before"] for p in status} == {f"q{i}": 3 for i in range(8)}
+    assert (tmp_path / "st" / "phases-toml.lock").exists()
