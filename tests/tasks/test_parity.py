@@ -89,6 +89,11 @@ def assert_parity(p: Parity) -> None:
     assert not p.unexplained, f"detect-only sites of a kind ruff covers: {p.unexplained}"
 
 
+def ruff_version() -> str:
+    out = subprocess.run([RUFF, "--version"], capture_output=True, text=True, check=False)
+    return out.stdout.strip() or "ruff"
+
+
 # ---------------------------------------------------------------- a tree of every shape
 PHASES = """\
 [project]
@@ -187,7 +192,8 @@ def test_shape_matches_ruff(shapes: tuple[config_mod.Config, Parity], sid: str, 
     _, p = shapes
     rel = f"pkg/app/sub/{sid.replace('-', '_')}.py"
     ruff_here = sorted((line, col) for path, line, col, _ in p.ruff if path == rel)
-    assert ruff_here == expected  # the oracle behaves as recorded, so the check has teeth
+    # the oracle behaves as recorded, so the parity check below has teeth
+    assert ruff_here == expected, f"{ruff_version()} changed its TID251 findings: update SHAPES"
     assert not {loc for loc in p.missing if loc[0] == rel}
     assert not {loc: k for loc, k in p.unexplained.items() if loc[0] == rel}
 
