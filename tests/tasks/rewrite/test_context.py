@@ -1,0 +1,87 @@
+"""Context awareness for call rules, table-driven, and held to detect's decision: for every
+case, the plan rewrites a call exactly when detect says it is fixable, with the same reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tasks.analyze import RuleIndex, analyze_source
+from tasks.rewrite import Example, rewrite_source
+
+RULE = Example({
+    "kind": "call", "old": "ws.factory.create", "new": "ws.manager.Manager",
+    "params": ["user_context"], "arguments": {"user_context": "{user_context}"},
+    "context": {"user_context": {"names": ["user_context", "ctx"],
+                                 "attributes": ["self.user_context"],
+                                 "annotations": ["UserExecutionContext"]}},
+}, "", "").build_rule("ws")
+HEAD = "from ws.factory import create\n"
+NO = "no user context in scope"
+
+# (id, source after the import, the argument expected in the new call, or None: manual)
+CASES: list[tuple[str, str, str | None]] = [
+    ("passed-positional", "create(c)\n", "c"),
+    ("passed-keyword", "create(user_context=c)\n", "c"),
+    ("param-by-name", "def f(ctx):\n    return create()\n", "ctx"),
+    ("param-names-order", "def f(ctx, user_context):\n    return create()\n", "user_context"),
+    ("param-kwonly", "def f(*, ctx):\n    return create()\n", "ctx"),
+    ("param-annotation", "def f(u: UserExecutionContext):\n    return create()\n", "u"),
+    ("param-annotation-dotted", "def f(u: app.UserExecutionContext):\n    return create()\n",
+     "u"),
+    ("param-annotation-string", "def f(u: 'UserExecutionContext'):\n    return create()\n", "u"),
+    ("param-annotation-optional",
+     "def f(u: Optional[UserExecutionContext]):\n    return create()\n", "u"),
+    ("param-annotation-or-none",
+     "def f(u: UserExecutionContext | None):\n    return create()\n", "u"),
+    ("param-annotation-other", "def f(u: Other):\n    return create()\n", None),
+    ("local-before", "def f():\n    ctx = make()\n    return create()\n", "ctx"),
+    ("local-after", "def f():\n    m = create()\n    ctx = make()\n", None),
+    ("local-annotated", "def f():\n    ctx: X = make()\n    return create()\n", "ctx"),
+    ("local-for", "def f(xs):\n    for ctx in xs:\n        create()\n", "ctx"),
+    ("local-with", "def f():\n    with make() as ctx:\n        create()\n", "ctx"),
+    ("local-walrus", "def f():\n    if (ctx := make()):\n        create()\n", "ctx"),
+    ("comprehension-var-not-local", "def f(xs):\n    return [create() for ctx in xs]\n", None),
+    ("outer-function", "def f(ctx):\n    def g():\n        return create()\n    return g\n", "ctx"),
+    ("module-scope-not-searched", "ctx = make()\ncreate()\n", None),
+    ("module-level-call", "create()\n", None),
+    ("self-attr-set-in-init",
+     "class A:\n    def __init__(self, c):\n        self.user_context = c\n\n"
+     "    def m(self):\n        return create()\n", "self.user_context"),
+    ("self-attr-class-level",
+     "class A:\n    user_context: X\n\n    def m(self):\n        return create()\n",
+     "self.user_context"),
+    ("self-attr-not-set", "class A:\n    def m(self):\n        return create()\n", None),
+    ("not-a-method-no-self",
+     "class A:\n    user_context = 1\n\n    @staticmethod\n    def m(x):\n        return create()\n",
+     None),
+    ("class-body-skipped", "def f(ctx):\n    class A:\n        m = create()\n    return A\n", "ctx"),
+    ("lambda-param", "h = lambda ctx: create()\n", "ctx"),
+    ("default-arg-is-outside", "def f(ctx, m=create()):\n    return m\n", None),
+    ("global-is-not-local", "def f():\n    global ctx\n    ctx = 1\n    return create()\n", None),
+]
+
+
+def _plan(src: str) -> tuple[str, list[tuple[int, int, str]]]:
+    out = rewrite_source((HEAD + src).encode(), "p/m.py", "p.m", False, [RULE])
+    calls = [(s.line, s.col, s.reason) for s in out.manual + out.rewritten if s.kind == "call"]
+    return out.after.decode(), sorted(calls)
+
+
+def _detect(src: str) -> list[tuple[int, int, str]]:
+    found, problem = analyze_source((HEAD + src).encode(), "p/m.py", "p.m", False,
+                                    RuleIndex.build([RULE]))
+    assert problem is None
+    return sorted((v.line, v.col, v.reason) for v in found if v.kind == "call")
+
+
+@pytest.mark.parametrize(("case", "src", "arg"), CASES, ids=[c[0] for c in CASES])
+def test_context(case: str, src: str, arg: str | None) -> None:
+    after, calls = _plan(src)
+    assert len(calls) == 1
+    if arg is None:
+        assert calls[0][2] == NO
+        assert "Manager(" not in after
+    else:
+        assert calls[0][2] == ""
+        assert f"Manager(user_context={arg})" in after
+    assert _detect(src) == calls, "detect and plan disagree"
