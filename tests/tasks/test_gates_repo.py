@@ -6,9 +6,11 @@ Imported by the other test_gates*/test_verify modules; it holds no tests of its 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 from tasks import config as config_mod
+from tasks import gates
 from tasks.config import Config
 
 PHASES = """\
@@ -81,3 +83,25 @@ def write(config: Config, rel: str, text: str) -> None:
     path = config.root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+CORE = "src/app/core.py"
+
+
+def records(config: Config) -> Path:
+    return config.root.parent / "state" / "records" / "p0"
+
+
+def ladder(config: Config, changed: list[str], baseline: gates.Baseline, **kw: object
+           ) -> gates.LadderResult:
+    return gates.run_ladder(config, config.phase("p0"), changed, baseline=baseline,
+                            records_dir=records(config), **kw)  # type: ignore[arg-type]
+
+
+def snapshot(config: Config, changed: list[str] | None = None,
+             gates_: tuple[str, ...] = ()) -> gates.Baseline:
+    """before_apply, narrowed to some gates so a test records only the baselines it needs."""
+    phase = config.phase("p0")
+    if gates_:
+        phase = replace(phase, gates=gates_)
+    return gates.before_apply(config, phase, records(config), changed=changed)
