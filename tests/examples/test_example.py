@@ -6,7 +6,8 @@
   violation kind, fixable and manual sites;
 - strings, comments, docstrings and a shadowing local are not flagged;
 - migrating p0 (the natural rewrite, written out below) makes the isolation test pass, breaks no
-  other test, and leaves ruff's F-rules clean.
+  other test, and leaves ruff's F-rules clean; and phasegate's own planner, run p0 -> p1 -> p2
+  on a copy, does the same at every phase and leaves nothing fixable behind.
 
 The README's first command migrates p0 of the example in place, so the working tree may be
 mid-migration when this runs: the checks of the example "as shipped" then run on a copy of it
