@@ -170,7 +170,32 @@ SHAPES: list[tuple[str, str, list[tuple[int, int]]]] = [
     ("star-import", "from pkg.old import *\nThing()\n", []),
     ("strings-comments", "'pkg.old.Thing'  # pkg.old.Thing\n\"\"\"import pkg.legacy\"\"\"\n", []),
     ("shadowed", "import pkg.old as o\ndef f(o):\n    return o.Thing\n", []),
+    ("decorator", "import pkg.old as o\n@o.Thing\ndef f(): ...\n", [(2, 2)]),
+    ("class-base", "import pkg.old\nclass A(pkg.old.Thing): ...\n", [(2, 9)]),
+    ("annotation", "from __future__ import annotations\nimport pkg.old as o\n"
+                   "def f(x: o.Thing): ...\n", [(3, 10)]),
+    ("string-annotation", "import pkg.old as o\ndef f(x: 'o.Thing') -> None: ...\n", [(2, 11)]),
+    ("cast-string", "import typing\nimport pkg.old as o\ntyping.cast('o.Thing', 1)\n",
+     [(3, 14)]),
+    ("store-attribute", "import pkg.old\npkg.old.Thing = 1\n", [(2, 1)]),
+    ("del-attribute", "import pkg.old\ndel pkg.old.Thing\n", [(2, 5)]),
+    ("match-class", "import pkg.old\nmatch 1:\n    case pkg.old.Thing():\n        pass\n",
+     [(3, 10)]),
+    ("semicolons", "import os; import pkg.legacy as L; from pkg.old import Thing\n",
+     [(1, 19), (1, 56)]),
+    ("non-ascii-columns", "s = 'ää'; import pkg.legacy\n", [(1, 18)]),
 ]
+
+# Shapes ruff reports and detect does not (yet): strict xfail, so fixing detect flips them to
+# failures that ask for the mark to go. Reported to the lead with ruff's output.
+KNOWN_MISSES = {
+    "decorator": "detect skips a decorated def: its decorator lines lie before the statement's "
+                 "lineno, outside the 'hot lines' window",
+    "string-annotation": "detect does not parse string annotations; ruff resolves them",
+    "cast-string": "detect does not parse string type expressions (typing.cast); ruff does",
+    "store-attribute": "detect only flags attribute chains in Load context",
+    "del-attribute": "detect only flags attribute chains in Load context",
+}
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +211,13 @@ def shapes(tmp_path_factory: pytest.TempPathFactory) -> tuple[config_mod.Config,
     return cfg, parity(cfg, tmp_path_factory.mktemp("ruff"))
 
 
-@pytest.mark.parametrize(("sid", "source", "expected"), SHAPES, ids=[s[0] for s in SHAPES])
+def _shape_params() -> list[object]:
+    return [pytest.param(*shape, id=shape[0], marks=[pytest.mark.xfail(
+        strict=True, reason=KNOWN_MISSES[shape[0]])] if shape[0] in KNOWN_MISSES else [])
+        for shape in SHAPES]
+
+
+@pytest.mark.parametrize(("sid", "source", "expected"), _shape_params())
 def test_shape_matches_ruff(shapes: tuple[config_mod.Config, Parity], sid: str, source: str,
                             expected: list[tuple[int, int]]) -> None:
     _, p = shapes
@@ -200,7 +231,10 @@ def test_shape_matches_ruff(shapes: tuple[config_mod.Config, Parity], sid: str, 
 
 def test_shapes_tree_parity_and_extras(shapes: tuple[config_mod.Config, Parity]) -> None:
     _, p = shapes
-    assert_parity(p)
+    known = {f"pkg/app/sub/{sid.replace('-', '_')}.py" for sid in KNOWN_MISSES}
+    assert {loc[0] for loc in p.missing} <= known
+    assert_parity(Parity(p.ruff, p.found, {loc for loc in p.missing if loc[0] not in known},
+                         p.unexplained))
     extra_kinds = {k for loc, kinds in p.found.items() if loc not in p.ruff for k in kinds}
     assert extra_kinds == {"call", "reference", "re-export", "string-import", "star-import"}
     # the shim is flagged by ruff but provides the alias, so it is left out of the comparison
