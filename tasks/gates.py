@@ -29,11 +29,13 @@ def phase_files(config: Config, phase: Phase) -> list[str]:
 
 
 def before_apply(config: Config, phase: Phase, records_dir: Path, *,
-                 changed: Sequence[str] | None = None) -> Baseline:
+                 changed: Sequence[str] | None = None, all_tests: bool = False) -> Baseline:
     """Record the pre-phase state the gates compare against; run on the untouched tree.
 
     ``changed`` (the plan's files) narrows the snapshot and the unit baseline to what the
     phase touches; without it the phase's whole file set is snapshotted and tiers run in full.
+    Pass the same ``all_tests`` as to :func:`run_ladder`: a baseline recorded on the affected
+    tests only knows nothing of the others, whose failures then all count as new.
     """
     records_dir.mkdir(parents=True, exist_ok=True)
     files = list(changed) if changed is not None else phase_files(config, phase)
@@ -52,7 +54,8 @@ def before_apply(config: Config, phase: Phase, records_dir: Path, *,
     if tiers:
         tree = gates_tests.tree_hash(config)
         for name in tiers:
-            base.tiers[name] = _tier_baseline(config, name, tree, records_dir, changed)
+            base.tiers[name] = _tier_baseline(config, name, tree, records_dir,
+                                              None if all_tests else changed)
     return base
 
 

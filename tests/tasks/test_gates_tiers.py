@@ -180,3 +180,16 @@ def test_a_baseline_that_cannot_be_recorded_stops_before_apply(tmp_path: Path) -
     assert err.value.exit_code == 3
     assert str(err.value).startswith("gate unit: baseline on the untouched tree timed out after"
                                      " 2s; nothing was applied (see ")
+
+
+@pytest.mark.parametrize(("all_tests", "total"), [(False, 1), (True, 3)])
+def test_the_unit_baseline_covers_what_the_ladder_will_run(tmp_path: Path, all_tests: bool,
+                                                          total: int) -> None:
+    config = make_repo(tmp_path)
+    phase = config.phase("p0")
+    from dataclasses import replace
+
+    base = gates.before_apply(config, replace(phase, gates=("unit",)),
+                              tmp_path / "state" / "records" / "p0",
+                              changed=["src/app/leaf.py"], all_tests=all_tests)
+    assert base.tiers["unit"].total == total
