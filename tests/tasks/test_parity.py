@@ -171,6 +171,7 @@ SHAPES: list[tuple[str, str, list[tuple[int, int]]]] = [
     ("strings-comments", "'pkg.old.Thing'  # pkg.old.Thing\n\"\"\"import pkg.legacy\"\"\"\n", []),
     ("shadowed", "import pkg.old as o\ndef f(o):\n    return o.Thing\n", []),
     ("decorator", "import pkg.old as o\n@o.Thing\ndef f(): ...\n", [(2, 2)]),
+    ("class-decorator", "import pkg.old as o\n@o.Thing\nclass A: ...\n", [(2, 2)]),
     ("class-base", "import pkg.old\nclass A(pkg.old.Thing): ...\n", [(2, 9)]),
     ("annotation", "from __future__ import annotations\nimport pkg.old as o\n"
                    "def f(x: o.Thing): ...\n", [(3, 10)]),
@@ -191,6 +192,7 @@ SHAPES: list[tuple[str, str, list[tuple[int, int]]]] = [
 KNOWN_MISSES = {
     "decorator": "detect skips a decorated def: its decorator lines lie before the statement's "
                  "lineno, outside the 'hot lines' window",
+    "class-decorator": "detect skips a decorated class for the same reason",
     "string-annotation": "detect does not parse string annotations; ruff resolves them",
     "cast-string": "detect does not parse string type expressions (typing.cast); ruff does",
     "store-attribute": "detect only flags attribute chains in Load context",
