@@ -125,19 +125,34 @@ def evaluate(name: str, gate: GateConfig, run: TierRun, baseline: TierBaseline |
 
 
 def tree_hash(config: Config) -> str:
-    """A content hash of every Python file and pytest config file of the tree."""
+    """What a baseline depends on: the content of every Python and pytest config file, and the
+    size and mtime of every other file (fixtures, data) so a changed one is never missed."""
     digest = hashlib.sha256()
+    own = _inside(config.root, config.state_dir)  # phasegate's own records change every run
     for rel in discover(config.root, suffix="").files:
-        base = rel.rsplit("/", 1)[-1]
-        if not (rel.endswith(".py") or base in _TREE_NAMES):
+        if own and (rel == own or rel.startswith(own + "/")):
             continue
+        path = config.root / rel
         try:
-            data = (config.root / rel).read_bytes()
+            if rel.endswith(".py") or rel.rsplit("/", 1)[-1] in _TREE_NAMES:
+                stamp = hashlib.sha256(path.read_bytes()).digest()
+            else:
+                st = path.stat()
+                stamp = f"{st.st_size}:{st.st_mtime_ns}".encode()
         except OSError:
             continue
-        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + stamp)
     return digest.hexdigest()
+
+
+def _inside(root: Path, path: Path | None) -> str:
+    """``path`` relative to ``root`` (posix) when it is inside it, else ''."""
+    if path is None:
+        return ""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""
 
 
 def baseline_key(tree: str, gate: GateConfig, files: Sequence[str] | None) -> str:

@@ -193,3 +193,17 @@ def test_the_unit_baseline_covers_what_the_ladder_will_run(tmp_path: Path, all_t
                               tmp_path / "state" / "records" / "p0",
                               changed=["src/app/leaf.py"], all_tests=all_tests)
     assert base.tiers["unit"].total == total
+
+
+def test_the_tree_hash_sees_data_files_but_not_phasegate_state(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tasks import gates_tests
+
+    config = make_repo(tmp_path)
+    inside = replace(config, state_dir=config.root / ".pg")
+    first = gates_tests.tree_hash(inside)
+    write(config, ".pg/records/p0/unit.xml", "<testsuite/>")
+    assert gates_tests.tree_hash(inside) == first  # phasegate's own records do not count
+    write(config, "tests/unit/data.json", "{}")
+    assert gates_tests.tree_hash(inside) != first  # a fixture the tests may read does
