@@ -107,16 +107,24 @@ def _show(ref: Ref) -> str:
 
 
 def _repo_modules(config: Config) -> dict[str, str]:
+    """Dotted module -> file; packages without an __init__ (namespace packages) map to ''."""
     files = discover(config.root).files
     out: dict[str, str] = {}
     for rel in files:
-        out.setdefault(module_name(rel, config.src)[0], rel)
+        if rel.endswith(".py"):
+            out.setdefault(module_name(rel, config.src)[0], rel)
+    for dotted in list(out):
+        parts = dotted.split(".")
+        for i in range(1, len(parts)):
+            out.setdefault(".".join(parts[:i]), "")
     return out
 
 
 def _check_repo(root: Path, repo: Mapping[str, str], module: str, name: str) -> str:
     if not name or f"{module}.{name}" in repo:
         return ""
+    if not repo[module]:
+        return f"'{name}' is not a module of the namespace package '{module}'"
     try:
         tree = ast.parse((root / repo[module]).read_bytes(), filename=repo[module])
     except (OSError, SyntaxError, ValueError) as exc:

@@ -56,9 +56,11 @@ def test_lint_fails_on_a_new_diagnostic_only(tmp_path: Path) -> None:
     ("import app.nomodule", "no module named 'app.nomodule'"),
     ("from collections import NoSuchThing", "'NoSuchThing' is not defined in collections"),
     ("import no_such_top_level_module", "no module named 'no_such_top_level_module'"),
+    ("import app.ns.deep", ""),  # a namespace package (no __init__.py) of the repo
+    ("from app.ns import nothing", "'nothing' is not a module of the namespace package 'app.ns'"),
 ])
 def test_imports_gate_checks_every_added_import(tmp_path: Path, added: str, problem: str) -> None:
-    config = make_repo(tmp_path)
+    config = make_repo(tmp_path, files={"src/app/ns/deep.py": "X = 1\n"})
     base = snapshot(config, [CORE], ("imports",))
     write(config, CORE, f"from app.modern import helper\n{added}\n\n\ndef run():\n"
                         "    return helper()\n")
