@@ -85,11 +85,12 @@ def dirty_files(root: Path, paths: Sequence[str]) -> list[str]:
         return subprocess.run(["git", "-C", str(root), *argv], capture_output=True,
                               check=False, timeout=120)
 
-    if git("rev-parse", "--is-inside-work-tree").returncode != 0:
-        return []  # no git: nothing to compare with; the journal still protects every byte
-    if git("rev-parse", "--verify", "-q", "HEAD").returncode != 0:
+    diff = git("diff", "HEAD", "--name-only", "-z", "--relative", "--", ".")
+    if diff.returncode != 0:
+        if git("rev-parse", "--is-inside-work-tree").returncode != 0:
+            return []  # no git: nothing to compare with; the journal still protects every byte
         return sorted(paths)  # no commit yet: nothing is committed
-    changed = git("diff", "HEAD", "--name-only", "-z", "--relative", "--", ".").stdout
+    changed = diff.stdout
     untracked = git("ls-files", "-o", "--exclude-standard", "-z", "--", ".").stdout
     names = {n.decode("utf-8", "surrogateescape") for n in (changed + b"\0" + untracked)
              .split(b"\0") if n}

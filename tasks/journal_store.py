@@ -72,10 +72,17 @@ class Txn:
         return self.dir / "blobs" / digest
 
 
-def state_dir(config: Config) -> Path:
-    from tasks.detect import state_dir as shared  # one definition of where state lives
+_STATE_DIRS: dict[tuple[Path, Path | None], Path] = {}
 
-    return shared(config)
+
+def state_dir(config: Config) -> Path:
+    """Where state lives (one definition, in tasks.detect), asked of git once per process."""
+    key = (config.root, config.state_dir)
+    if key not in _STATE_DIRS:
+        from tasks.detect import state_dir as shared
+
+        _STATE_DIRS[key] = shared(config)
+    return _STATE_DIRS[key]
 
 
 def journal_dir(config: Config) -> Path:

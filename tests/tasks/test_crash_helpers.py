@@ -11,10 +11,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tasks import crashpoints
 from tests.tasks.test_journal_repo import snapshot
@@ -32,6 +37,20 @@ sys.exit(main(sys.argv[1:]))
 KILLED = -signal.SIGKILL
 
 
+@pytest.fixture
+def fast_tmp(tmp_path: Path) -> Iterator[Path]:
+    """A tmpfs dir when there is one. SIGKILL loses nothing the page cache holds, so tmpfs
+    tests the same thing as a disk here, minus seconds of fsync per test on a slow disk."""
+    if not Path("/dev/shm").is_dir():
+        yield tmp_path
+        return
+    path = Path(tempfile.mkdtemp(prefix="pg-crash-", dir="/dev/shm"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def cli(config_path: Path, *argv: str, crash: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != crashpoints.ENV}
     env["CI"] = "1"
@@ -41,6 +60,26 @@ def cli(config_path: Path, *argv: str, crash: str = "") -> subprocess.CompletedP
     head = [sys.executable, "-m", "tasks"] if REAL_PLAN else [sys.executable, "-c", DRIVER]
     return subprocess.run([*head, *argv, "--config", str(config_path)], cwd=config_path.parent,
                           env=env, capture_output=True, text=True, timeout=120)
+
+
+def migrate_in_process(config_path: Path) -> None:
+    """Commit p0 through the real CLI in this process (setup for the rollback kills; a
+    subprocess here would only cost start-up time)."""
+    from tasks import cli as cli_mod
+
+    if REAL_PLAN:
+        code = cli_mod.main(["migrate", "p0", "--config", str(config_path)])
+    else:
+        from tasks.commands import migrate
+        from tests.tasks.test_journal_repo import fake_plan
+
+        saved = migrate._build_plan
+        migrate._build_plan = fake_plan
+        try:
+            code = cli_mod.main(["migrate", "p0", "--config", str(config_path)])
+        finally:
+            migrate._build_plan = saved
+    assert code == 0
 
 
 def journal_post(root: Path, before: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:

@@ -14,10 +14,11 @@ import pytest
 
 from tasks import crashpoints
 from tests.tasks.test_crash_apply import APPLY_CASES
-from tests.tasks.test_crash_helpers import KILLED, assert_tree, cli
+from tests.tasks.test_crash_helpers import KILLED, assert_tree, cli, fast_tmp, migrate_in_process
 from tests.tasks.test_journal_repo import make_repo, snapshot
 
 pytestmark = pytest.mark.slow
+__all__ = ["fast_tmp"]  # the fixture, imported so pytest finds it here
 
 # crash spec -> the command run after the kill
 ROLLBACK_CASES = {
@@ -43,11 +44,12 @@ def test_tables_cover_every_registered_crash_point() -> None:
 
 
 @pytest.mark.parametrize("crash", list(ROLLBACK_CASES))
-def test_kill_during_rollback_then_next_command(tmp_path: Path, crash: str) -> None:
-    config = make_repo(tmp_path)
+def test_kill_during_rollback_then_next_command(fast_tmp: Path, crash: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(crashpoints.ENV, raising=False)
+    config = make_repo(fast_tmp)
     before = snapshot(config.root)
-    migrated = cli(config.path, "migrate", "p0")
-    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    migrate_in_process(config.path)
     assert snapshot(config.root) != before
     killed = cli(config.path, "rollback", "p0", crash=crash)
     assert killed.returncode == KILLED, killed.stdout + killed.stderr
@@ -60,8 +62,8 @@ def test_kill_during_rollback_then_next_command(tmp_path: Path, crash: str) -> N
 
 
 @pytest.mark.parametrize("crash", RECOVER_CASES)
-def test_kill_during_recovery_then_recover_again(tmp_path: Path, crash: str) -> None:
-    config = make_repo(tmp_path)
+def test_kill_during_recovery_then_recover_again(fast_tmp: Path, crash: str) -> None:
+    config = make_repo(fast_tmp)
     before = snapshot(config.root)
     half = cli(config.path, "migrate", "p0", crash="apply-after-dir-fsync:3")
     assert half.returncode == KILLED
