@@ -8,6 +8,8 @@ its exact bytes. When nothing changed the input bytes are returned as they were.
 
 from __future__ import annotations
 
+import difflib
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
@@ -41,7 +43,10 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
             tree = wrapper.module.visit(Applier(edits))
             changed = True
     for rule in codemods:
+        before_codemod = tree.code if changed else ""
         tree, sites, did = run_codemod(tree, rule, path, package)
+        if before_codemod:  # report where the site is in the file as it is on disk
+            sites = _map_lines(sites, before_codemod, outcome.before, tree)
         changed = changed or did
         outcome.rewritten += [s for s in sites if not s.reason]
         outcome.manual += [s for s in sites if s.reason]
@@ -51,6 +56,19 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     outcome.rewritten = sorted(set(outcome.rewritten))
     outcome.manual = sorted(set(outcome.manual))
     return outcome
+
+
+def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) -> list[Site]:
+    """Sites found on a tree earlier rules already rewrote, moved back to the original's lines
+    (unchanged lines map exactly; a line inside a rewritten block maps to the block's start)."""
+    old = original.decode(tree.encoding, "replace").splitlines()
+    matcher = difflib.SequenceMatcher(None, old, code.splitlines(), autojunk=False)
+    mapping: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for j in range(j1, j2):
+            mapping[j + 1] = (i1 + (j - j1) if tag == "equal" else i1) + 1
+    return [Site(s.path, mapping.get(s.line, s.line), s.col, s.rule, s.kind, s.reason)
+            for s in sites]
 
 
 def run_codemod(tree: cst.Module, rule: Rule, path: str,
