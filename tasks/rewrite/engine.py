@@ -64,7 +64,7 @@ def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) 
     old = original.decode(tree.encoding, "replace").splitlines()
     matcher = difflib.SequenceMatcher(None, old, code.splitlines(), autojunk=False)
     mapping: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
         for j in range(j1, j2):
             mapping[j + 1] = (i1 + (j - j1) if tag == "equal" else i1) + 1
     return [Site(s.path, mapping.get(s.line, s.line), s.col, s.rule, s.kind, s.reason)

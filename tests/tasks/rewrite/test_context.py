@@ -52,9 +52,10 @@ CASES: list[tuple[str, str, str | None]] = [
      "self.user_context"),
     ("self-attr-not-set", "class A:\n    def m(self):\n        return create()\n", None),
     ("not-a-method-no-self",
-     "class A:\n    user_context = 1\n\n    @staticmethod\n    def m(x):\n        return create()\n",
-     None),
-    ("class-body-skipped", "def f(ctx):\n    class A:\n        m = create()\n    return A\n", "ctx"),
+     "class A:\n    user_context = 1\n\n    @staticmethod\n    def m(x):\n"
+     "        return create()\n", None),
+    ("class-body-skipped", "def f(ctx):\n    class A:\n        m = create()\n    return A\n",
+     "ctx"),
     ("lambda-param", "h = lambda ctx: create()\n", "ctx"),
     ("default-arg-is-outside", "def f(ctx, m=create()):\n    return m\n", None),
     ("global-is-not-local", "def f():\n    global ctx\n    ctx = 1\n    return create()\n", None),
