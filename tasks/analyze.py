@@ -21,6 +21,8 @@ from tasks.scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lo
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
 STRING_IMPORTERS = ("importlib.import_module", "__import__")
+TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
+_STRING_START = re.compile(rb"[rRuU]?('\'\'|\"\"\"|'|\")")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class FileAnalyzer(ast.NodeVisitor):
     def __init__(self, index: RuleIndex, path: str, module: str, package: str,
                  lines: list[bytes], hot: list[int] | None = None) -> None:
         self.hot = hot  # sorted line numbers that can hold a reference; None = every line
+        self.in_annotation = False
         self.index = index
         self.path = path
         self.module = module
@@ -124,10 +127,37 @@ class FileAnalyzer(ast.NodeVisitor):
     def visit(self, node: ast.AST) -> None:
         """Statements with no line that mentions a needle are skipped: most of a file is."""
         if self.hot is not None and isinstance(node, ast.stmt):
-            first = bisect.bisect_left(self.hot, node.lineno)
+            decorators = getattr(node, "decorator_list", None)
+            start = min([node.lineno] + [d.lineno for d in decorators or ()])
+            first = bisect.bisect_left(self.hot, start)
             if first == len(self.hot) or self.hot[first] > (node.end_lineno or node.lineno):
                 return
         super().visit(node)
+
+    def annotation(self, node: ast.expr) -> None:
+        """Visit a type expression; string parts are parsed and visited like ruff does."""
+        saved, self.in_annotation = self.in_annotation, True
+        try:
+            self.visit(node)
+        finally:
+            self.in_annotation = saved
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.annotation(node.annotation)
+        self.visit(node.target)
+        if node.value is not None:
+            self.visit(node.value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if not (self.in_annotation and isinstance(node.value, str)):
+            return
+        parsed = _parse_string_annotation(node, self.lines)
+        if parsed is not None:
+            saved, self.hot = self.hot, None
+            try:
+                self.visit(parsed)
+            finally:
+                self.hot = saved
 
     def visit_Await(self, node: ast.Await) -> None:
         self.awaited.add(id(node.value))
@@ -146,7 +176,7 @@ class FileAnalyzer(ast.NodeVisitor):
         for expr in node.decorator_list + _defaults(node.args):
             self.visit(expr)
         for ann in _annotations(node):
-            self.visit(ann)
+            self.annotation(ann)
         self.push(node, "function")
         for stmt in node.body:
             self.visit(stmt)
@@ -221,7 +251,7 @@ class FileAnalyzer(ast.NodeVisitor):
         while isinstance(base, ast.Attribute):
             parts.append(base)
             base = base.value
-        if not isinstance(base, ast.Name) or not isinstance(node.ctx, ast.Load):
+        if not isinstance(base, ast.Name):
             self.generic_visit(node)
             return
         qual = self.resolve(base.id, base)
@@ -242,6 +272,11 @@ class FileAnalyzer(ast.NodeVisitor):
         if best is None:
             return
         target, dotted, how = best
+        if target is node and not isinstance(node.ctx, ast.Load):
+            self.add(base, self.index.members.get(dotted) or self.index.modules[dotted],
+                     "attribute", dotted, fixable=False,
+                     reason="assigned or deleted through the old name: change it by hand")
+            return
         if target is base:
             self._use(base, dotted)
             return
@@ -286,6 +321,9 @@ class FileAnalyzer(ast.NodeVisitor):
         func = node.func
         name = func.id if isinstance(func, ast.Name) else None
         qual = self.resolve(name, func) if name else _dotted_resolve(self, func)
+        if qual in TYPE_CASTS and node.args:
+            self.annotation(node.args[0])
+            return
         if qual not in STRING_IMPORTERS or not node.args:
             return
         arg = node.args[0]
@@ -331,6 +369,28 @@ class FileAnalyzer(ast.NodeVisitor):
             if v.kind == "import" and v.rule in blocked and v.fixable else v
             for v in self.found
         ]
+
+
+def _parse_string_annotation(node: ast.Constant, lines: list[bytes]) -> ast.expr | None:
+    """A one-line string type expression, parsed, with positions moved to where it sits."""
+    if not 0 < node.lineno <= len(lines) or node.end_lineno != node.lineno:
+        return None
+    opening = _STRING_START.match(lines[node.lineno - 1], node.col_offset)
+    if opening is None:
+        return None
+    try:
+        expr = ast.parse(str(node.value).strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    shift = opening.end() + (len(str(node.value)) - len(str(node.value).lstrip()))
+    for sub in ast.walk(expr):
+        if isinstance(sub, (ast.expr, ast.arg, ast.keyword)):
+            if sub.lineno != 1:
+                return None  # a multi-line string: positions cannot be mapped back
+            sub.lineno = sub.end_lineno = node.lineno
+            sub.col_offset += shift
+            sub.end_col_offset = (sub.end_col_offset or 0) + shift
+    return expr
 
 
 def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:

@@ -189,15 +189,7 @@ SHAPES: list[tuple[str, str, list[tuple[int, int]]]] = [
 
 # Shapes ruff reports and detect does not (yet): strict xfail, so fixing detect flips them to
 # failures that ask for the mark to go. Reported to the lead with ruff's output.
-KNOWN_MISSES = {
-    "decorator": "detect skips a decorated def: its decorator lines lie before the statement's "
-                 "lineno, outside the 'hot lines' window",
-    "class-decorator": "detect skips a decorated class for the same reason",
-    "string-annotation": "detect does not parse string annotations; ruff resolves them",
-    "cast-string": "detect does not parse string type expressions (typing.cast); ruff does",
-    "store-attribute": "detect only flags attribute chains in Load context",
-    "del-attribute": "detect only flags attribute chains in Load context",
-}
+KNOWN_MISSES: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
