@@ -141,6 +141,12 @@ SHAPES = [
     ("call-star-args", "from pkg.ws import make_manager\nmake_manager(*[1])\n",
      [(1, 20, "factory", "import", False), (2, 1, "factory", "call", False)]),
     ("unrelated-same-name", "def make_manager(): ...\nmake_manager()\n", []),
+    ("store-attribute", "import pkg.old\npkg.old.Thing = 1\n",
+     [(2, 1, "moved", "attribute", False)]),
+    ("decorator", "import pkg.old as o\n@o.Thing\ndef f(): ...\n",
+     [(2, 2, "moved", "attribute", True)]),
+    ("string-annotation", "import pkg.old as o\ndef f(x: 'o.Thing'): ...\n",
+     [(2, 11, "moved", "attribute", True)]),
     ("non-ascii-column", "x = 'é'; from pkg.old import Thing\n",
      [(1, 30, "moved", "import", True)]),
 ]
