@@ -36,8 +36,8 @@ from tasks.journal_store import (
 )
 
 __all__ = ["Change", "Conflict", "RollbackReport", "Transaction", "apply", "check", "commit",
-           "committed_phases", "journal_dir", "link_reason", "locked", "mark_recorded",
-           "modified", "recover", "recover_reports", "records_dir", "rollback",
+           "committed_phases", "is_pending", "journal_dir", "link_reason", "locked",
+           "mark_recorded", "modified", "recover", "recover_reports", "records_dir", "rollback",
            "rollback_phase"]
 
 
@@ -71,6 +71,11 @@ def commit(config: Config, transaction: Transaction) -> None:
         crashpoints.hit("apply-before-commit-log")
         log_step(transaction.txn, "committed")
         crashpoints.hit("apply-after-commit-log")
+
+
+def is_pending(transaction: Transaction) -> bool:
+    """True while the transaction is applied but neither committed nor rolled back."""
+    return status(transaction.txn) in PENDING
 
 
 def mark_recorded(transaction: Transaction) -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from tasks import config as config_mod
 from tasks import journal
-from tasks.config import Config, Phase
+from tasks.config import GATE_NAMES, Config, Phase
 from tasks.errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
 from tasks.progress import log
 
@@ -55,6 +56,10 @@ def _gate_list(text: str | None) -> list[str] | None:
     names = [g.strip() for g in text.split(",") if g.strip()]
     if not names:
         raise MigrationError("--gates: give at least one gate name", EXIT_USAGE)
+    unknown = [g for g in names if g not in GATE_NAMES]
+    if unknown:  # checked here too, so a typo fails before anything is applied
+        raise MigrationError(f"--gates: unknown gate '{unknown[0]}' (gates: "
+                             f"{', '.join(GATE_NAMES)})", EXIT_USAGE)
     return names
 
 
@@ -69,11 +74,11 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
     from tasks import gates, state
 
     changes = list(plan.changes)
-    manual = list(plan.manual)
     for skip in getattr(plan, "skipped", []):
         print(f"skipped {skip.path}: {skip.reason}")
     if not changes:
-        print(f"phase {phase.id}: nothing to rewrite ({len(manual)} site(s) left to a person)")
+        print(f"phase {phase.id}: nothing to rewrite ({len(plan.manual)} site(s) left to a "
+              "person)")
         return EXIT_OK
     journal.check(config, changes, args.allow_dirty)  # refuse early, before slow baselines
     records = journal.records_dir(config, phase.id)
@@ -82,6 +87,25 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
     for skip in txn.skipped:
         print(f"skipped {skip.path}: {skip.reason}")
     log(f"applied {len(txn.entries)} file(s) through the journal ({txn.txn.dir})")
+    try:
+        state.record_phase(config, phase.id, status="in-progress")
+        return _gate_and_settle(config, phase, plan, txn, baseline, records, args, only)
+    except BaseException:
+        # anything unexpected (or Ctrl-C) between apply and commit: never leave it half-done
+        if not journal.is_pending(txn):
+            raise  # already committed (or rolled back): nothing to undo
+        for line in journal.rollback(config, txn).lines():
+            print(line, file=sys.stderr)
+        raise
+
+
+def _gate_and_settle(config: Config, phase: Phase, plan: Any, txn: journal.Transaction,
+                     baseline: Any, records: Path, args: argparse.Namespace,
+                     only: list[str] | None) -> int:
+    """Run the ladder on the applied tree, then commit, or roll back and say why."""
+    from tasks import gates, state
+
+    manual = list(plan.manual)
     ladder = gates.run_ladder(config, phase, txn.paths, baseline=baseline, records_dir=records,
                               only=only, keep_going=args.keep_going, all_tests=args.all_tests,
                               manual_sites=manual)
@@ -109,7 +133,7 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
 
 
 def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
-               rows: list[dict[str, Any]], records: Any) -> int:
+               rows: list[dict[str, Any]], records: Path) -> int:
     report = journal.rollback(config, txn)
     _say(report.lines(), sys.stdout)
     if report.clean:
