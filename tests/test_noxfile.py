@@ -97,3 +97,84 @@ def test_tests_session_is_the_readme_command() -> None:
     body = source[source.index("def tests("):source.index("def lint(")]
     assert 'session.install("-e", ".[test]", "nox")' in body
     assert 'session.run("pytest", "-n", "auto", *session.posargs)' in body
+
+
+class FakeSession:
+    """Just what the glue uses: posargs, run (raising like nox), error."""
+
+    def __init__(self, posargs: list[str], exit_code: int) -> None:
+        self.posargs = posargs
+        self.exit_code = exit_code
+        self.ran: list[tuple[tuple[str, ...], list[int]]] = []
+
+    def run(self, *args: str, success_codes: list[int], **_: object) -> None:
+        import nox.command
+
+        self.ran.append((args, success_codes))
+        if self.exit_code not in success_codes:
+            raise nox.command.CommandFailed(return_code=self.exit_code)
+
+    def error(self, message: str) -> None:
+        raise SessionError(message)
+
+
+class SessionError(Exception):
+    pass
+
+
+@pytest.fixture()
+def noxfile(monkeypatch: pytest.MonkeyPatch, config: Path) -> object:
+    pytest.importorskip("nox")
+    import importlib.util
+
+    import nox.registry
+
+    monkeypatch.setattr(nox.registry, "_REGISTRY", {})  # a registry of our own, restored after
+    monkeypatch.setattr(nox.options, "sessions", None)
+    monkeypatch.setenv("PHASEGATE_CONFIG", str(config))
+    spec = importlib.util.spec_from_file_location("noxfile_under_test", REPO / "noxfile.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "shared_env", lambda session: Path("/venv/bin"))
+    return module
+
+
+GLUE_CASES = [
+    # session, posargs, phasegate exit, expected error (None = the session succeeds)
+    ("detect", [], 1, None),
+    ("detect", ["--check"], 1, "phasegate detect exited 1: violations found / changes pending"),
+    ("detect", ["--baseline"], 1,
+     "phasegate detect exited 1: violations found / changes pending"),
+    ("detect", [], 2, "phasegate detect exited 2: usage or configuration error"),
+    ("status", [], 0, None),
+    ("verify", ["--shard", "1/4"], 3,
+     "phasegate verify exited 3: a gate failed and the phase was rolled back"),
+    ("plan-p0", [], 1, None),
+    ("migrate-p0", [], 3, "phasegate migrate exited 3: a gate failed and the phase was rolled "
+     "back"),
+    ("rollback-p0", [], 4, "phasegate rollback exited 4: rollback left conflicts"),
+    ("recover", [], 70, "phasegate recover exited 70: internal error"),
+]
+
+
+@pytest.mark.parametrize("name,posargs,code,error", GLUE_CASES,
+                         ids=[f"{c[0]}{c[1]}-exit{c[2]}" for c in GLUE_CASES])
+def test_exit_codes_become_one_session_error(noxfile: object, name: str, posargs: list[str],
+                                             code: int, error: str | None) -> None:
+    import nox.registry
+
+    session = FakeSession(posargs, code)
+    func = nox.registry.get()[name]
+    if error is None:
+        func(session)
+    else:
+        with pytest.raises(SessionError) as info:
+            func(session)
+        assert str(info.value) == error
+    args, _ = session.ran[0]
+    assert args[0] == str(Path("/venv/bin") / "phasegate")
+    command = name.split("-")[0]
+    assert args[1] == command
+    assert "--check" not in args  # a noxfile option, never passed to phasegate
+    assert [a for a in posargs if a != "--check"] == [a for a in args[2:] if a != "p0"]
