@@ -44,7 +44,6 @@ from tasks.errors import EXIT_USAGE, MigrationError
 from tasks.model import DetectResult
 
 STATUSES = ("pending", "in-progress", "complete", "rolled-back")
-_UNSET: Any = object()
 
 
 def now_iso() -> str:
