@@ -33,6 +33,9 @@ class RuleIndex:
     members: dict[str, str] = field(hash=False)  # banned qualified member name -> rule id
     modules: dict[str, str] = field(hash=False)  # banned module -> rule id
     needles: tuple[bytes, ...] = ()
+    # the modules banned members live in: a file naming one is a candidate only together
+    # with a dynamic import (importlib.import_module / __import__), see is_candidate
+    home_needles: tuple[bytes, ...] = ()
 
     @classmethod
     def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
@@ -45,7 +48,15 @@ class RuleIndex:
                 target.setdefault(name, rule.id)
                 needles.add(name.rsplit(".", 1)[-1].encode())
             needles.update(n.encode() for n in rule.needles)
-        return cls(tuple(rules), members, modules, tuple(sorted(needles)))
+        homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
+        return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)))
+
+    def is_candidate(self, data: bytes) -> bool:
+        """Cheap byte test: could this file refer to a banned name at all?"""
+        if any(needle in data for needle in self.needles):
+            return True
+        return (b"import_module" in data or b"__import__" in data) and \
+            any(home in data for home in self.home_needles)
 
     @functools.cached_property
     def line_pattern(self) -> re.Pattern[bytes]:

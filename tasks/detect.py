@@ -25,7 +25,7 @@ from tasks.discover import discover, module_name, spec
 from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
 from tasks.progress import track
 
-ENGINE = "detect-3"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-4"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
 _PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 
@@ -204,7 +204,7 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
         if old_digest and digest == old_digest:
             out.append((rel, None, 0))
             continue
-        if not any(needle in data for needle in index.needles):
+        if not index.is_candidate(data):
             out.append((rel, (key, digest, [], None), 0))
             continue
         violations, problem = _analyze(src, rel, data, index)

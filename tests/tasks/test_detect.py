@@ -98,6 +98,8 @@ SHAPES = [
     ("star-import-unused", "from pkg.old import *\n", []),
     ("importlib-string", "import importlib\nimportlib.import_module('pkg.legacy')\n",
      [(2, 1, "legacy", "string-import", False)]),
+    ("importlib-home-module", "import importlib\nm = importlib.import_module('pkg.ws')\n",
+     [(2, 5, "factory", "string-import", False)]),
     ("dunder-import-string", "__import__('pkg.legacy.sub')\n",
      [(1, 1, "legacy", "string-import", False)]),
     ("module-import", "import pkg.legacy\n", [(1, 8, "legacy", "import", True)]),
