@@ -31,7 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              " configured tier)")
     parser.add_argument("--shard", metavar="K/N", help="run only shard K of N (1-based)")
     parser.add_argument("--junit-dir", metavar="DIR",
-                        help="write <tier>.xml per tier here (default: the phasegate records)")
+                        help="write one JUnit XML per tier here: <tier>.xml, or "
+                             "<tier>-shard<K>of<N>.xml (default: the phasegate records)")
     parser.add_argument("--durations-from", metavar="DIR", action="append", default=[],
                         help="also read test durations from the JUnit XML files in DIR")
 
