@@ -35,7 +35,8 @@ class PlanFigures:
     plan_all: Series
     plan_move: Series
     rename: float | None = None  # seconds, summed over the move rules (None: not run)
-    rename_per_rule: dict[str, float] = field(default_factory=dict)
+    rename_cpu: float | None = None  # CPU seconds, summed likewise
+    rename_per_rule: dict[str, list[float]] = field(default_factory=dict)  # [wall, cpu]
     equivalence: dict[str, object] = field(default_factory=dict)
     note: str = ""
 
@@ -83,12 +84,13 @@ def time_plan(tree: Path, config: Path, repeats: int, label: str) -> Series:
         total = runs[0]
         total.seconds = sum(r.seconds for r in runs)
         total.peak_mb = max(r.peak_mb for r in runs)
+        total.cpu = sum(r.cpu for r in runs)
         total.returncode = max(r.returncode for r in runs)
         series.runs.append(total)
     return series
 
 
-def run_rename(tree: Path, copy: Path, *, reuse: bool) -> dict[str, float]:
+def run_rename(tree: Path, copy: Path, *, reuse: bool) -> dict[str, list[float]]:
     """Seconds per move rule; with ``reuse``, an earlier measurement of this copy if any."""
     saved = copy.with_suffix(".timings.json")
     if reuse and saved.exists() and copy.exists():
@@ -98,7 +100,7 @@ def run_rename(tree: Path, copy: Path, *, reuse: bool) -> dict[str, float]:
     if copy.exists():
         shutil.rmtree(copy)
     shutil.copytree(tree, copy, symlinks=True)
-    seconds = {}
+    seconds: dict[str, list[float]] = {}
     for old, new in move_rules():
         # -j defaults to one job per core (an explicit -j is misparsed by libcst.tool)
         argv = [sys.executable, "-m", "libcst.tool", "codemod", "--no-format", "--hide-progress",
@@ -110,7 +112,7 @@ def run_rename(tree: Path, copy: Path, *, reuse: bool) -> dict[str, float]:
         if run.returncode != 0 or not any("Finished codemodding" in t for t in tail):
             raise SystemExit(f"RenameCommand failed (exit {run.returncode}): {tail}")
         print("plan:   " + " / ".join(t.strip(" -") for t in tail), file=sys.stderr)
-        seconds[old] = run.seconds
+        seconds[old] = [run.seconds, run.cpu]
     saved.write_text(json.dumps(seconds))
     return seconds
 
@@ -123,9 +125,8 @@ def changed_by_rename(copy: Path) -> dict[str, bytes]:
 
 def changed_by_phasegate(config_path: Path) -> dict[str, bytes]:
     sys.path.insert(0, str(REPO))
-    from tasks.plan import build_plan  # type: ignore[import-not-found]
-
     from tasks import config
+    from tasks.plan import build_plan
 
     cfg, _ = config.load(config_path)
     out: dict[str, bytes] = {}
@@ -177,7 +178,8 @@ def measure(workdir: Path, files: int, repeats: int, rename: bool,
     if rename:
         copy = workdir / f"rename-{files}"
         fig.rename_per_rule = run_rename(tree, copy, reuse=reuse)
-        fig.rename = sum(fig.rename_per_rule.values())
+        fig.rename = sum(v[0] for v in fig.rename_per_rule.values())
+        fig.rename_cpu = sum(v[1] for v in fig.rename_per_rule.values())
         try:
             fig.equivalence = equivalence(changed_by_phasegate(move_cfg), changed_by_rename(copy))
         except ImportError as exc:
@@ -187,25 +189,32 @@ def measure(workdir: Path, files: int, repeats: int, rename: bool,
 
 def table(figs: list[PlanFigures]) -> list[str]:
     measured = {f.files: f for f in figs if f.rename}
-    rows = ["| files | phasegate plan, move rules | phasegate plan, all rules | RenameCommand"
-            " (sum over move rules) | ratio (RenameCommand / phasegate move-only) |",
-            "|---:|---:|---:|---:|---:|"]
+    rows = ["| files | phasegate plan, move rules: wall / CPU | plan, all rules: wall / CPU"
+            " | RenameCommand (sum over move rules): wall / CPU | ratio wall | ratio CPU |",
+            "|---:|---:|---:|---:|---:|---:|"]
     for f in figs:
         failed = {r.returncode for r in f.plan_move.runs + f.plan_all.runs} - {0, 1}
         if failed:
-            rows.append(f"| {f.files:,} | phasegate plan failed (exit {sorted(failed)}) | | | - |")
+            rows.append(f"| {f.files:,} | phasegate plan failed (exit {sorted(failed)}) | | | |"
+                        " |")
             continue
-        if f.rename:
-            rename, how = f.rename, "measured"
+        how, wall, cpu = "not run", None, None
+        if f.rename and f.rename_cpu:
+            how, wall, cpu = "measured", f.rename, f.rename_cpu
         elif measured:
-            base = max(measured)
-            rename, how = measured[base].rename * f.files / base, f"extrapolated from {base:,}"
+            base = measured[max(measured)]
+            scale = f.files / base.files
+            how = f"extrapolated linearly from {base.files:,} files"
+            wall, cpu = (base.rename or 0) * scale, (base.rename_cpu or 0) * scale
+        pm, pa = f.plan_move, f.plan_all
+        cells = [f"{f.files:,}", f"{fmt_s(pm.median)} / {fmt_s(pm.cpu)}",
+                 f"{fmt_s(pa.median)} / {fmt_s(pa.cpu)}"]
+        if wall and cpu:
+            cells += [f"{fmt_s(wall)} / {fmt_s(cpu)} ({how})",
+                      f"**{wall / pm.median:.0f}x**", f"**{cpu / pm.cpu:.0f}x**"]
         else:
-            rename, how = None, "not run"
-        cell = f"{fmt_s(rename)} ({how})" if rename else how
-        ratio = f"**{rename / f.plan_move.median:.0f}x** ({how})" if rename else "-"
-        rows.append(f"| {f.files:,} | {fmt_s(f.plan_move.median)} | {fmt_s(f.plan_all.median)}"
-                    f" | {cell} | {ratio} |")
+            cells += [how, "-", "-"]
+        rows.append("| " + " | ".join(cells) + " |")
     return rows
 
 
@@ -213,11 +222,15 @@ def details(figs: list[PlanFigures]) -> list[str]:
     lines = []
     for f in figs:
         codes = sorted({r.returncode for r in f.plan_all.runs + f.plan_move.runs})
-        lines.append(f"- {f.files:,} files: plan exit codes {codes}; plan peak RSS (largest"
-                     f" process) {max(f.plan_all.peak_mb, f.plan_move.peak_mb):.0f} MB.")
+        lo, hi = f.plan_move.spread
+        lines.append(f"- {f.files:,} files: plan exit codes {codes}; move-only plan wall"
+                     f" min..max {fmt_s(lo)}..{fmt_s(hi)} over {len(f.plan_move.runs)} run(s);"
+                     f" peak RSS (largest process)"
+                     f" {max(f.plan_all.peak_mb, f.plan_move.peak_mb):.0f} MB.")
         if f.rename_per_rule:
-            per = ", ".join(f"{k}: {fmt_s(v)}" for k, v in f.rename_per_rule.items())
-            lines.append(f"  - RenameCommand per rule: {per}.")
+            per = ", ".join(f"{k}: {fmt_s(v[0])} wall / {fmt_s(v[1])} CPU"
+                            for k, v in f.rename_per_rule.items())
+            lines.append(f"  - RenameCommand per rule (one run each): {per}.")
         if f.equivalence:
             lines.append(f"  - equivalence: {json.dumps(f.equivalence)}")
         if f.note:
@@ -243,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps([{
             "files": f.files, "plan_all": f.plan_all.median, "plan_move": f.plan_move.median,
-            "rename": f.rename, "rename_per_rule": f.rename_per_rule,
+            "rename": f.rename, "rename_cpu": f.rename_cpu, "rename_per_rule": f.rename_per_rule,
             "equivalence": f.equivalence, "note": f.note} for f in figs], indent=2))
     return 0
 

@@ -1,7 +1,8 @@
 """Shared benchmark plumbing: timed subprocess runs, peak memory, medians, the machine.
 
-A timed run is one argv subprocess (no shell); wall time is taken around it and its peak RSS
-comes from ``os.wait4`` (the largest single process in its tree). ``tree_peak_mb`` samples the
+A timed run is one argv subprocess (no shell); wall time is taken around it; its CPU time
+(user + system, the process and every child it waited for) and peak RSS (the largest single
+process in its tree) come from ``os.wait4``. ``tree_peak_mb`` samples the
 summed RSS of the whole process tree instead (for tools that fork workers); it runs untimed, so
 sampling never disturbs a timing.
 """
@@ -34,6 +35,7 @@ class Run:
     peak_mb: float  # largest single process of the run
     returncode: int
     stdout: bytes = b""
+    cpu: float = 0.0  # user + system seconds of the whole process tree (waited-for children)
 
 
 @dataclass
@@ -51,6 +53,11 @@ class Series:
         return min(times), max(times)
 
     @property
+    def cpu(self) -> float:
+        """Median CPU seconds: steadier than wall time on a shared, loaded machine."""
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
     def peak_mb(self) -> float:
         return max(r.peak_mb for r in self.runs)
 
@@ -66,7 +73,8 @@ def timed(argv: list[str], cwd: Path, *, env: dict[str, str] | None = None,
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, data)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, data, cpu)
 
 
 def tree_peak_mb(argv: list[str], cwd: Path, *, env: dict[str, str] | None = None,
