@@ -42,6 +42,9 @@ class DetectFigures:
     def ratio(self, mode: str) -> float:
         return self.series[f"phasegate {mode}"].median / self.series[f"ruff {mode}"].median
 
+    def cpu_ratio(self, mode: str) -> float:
+        return self.series[f"phasegate {mode}"].cpu / max(self.series[f"ruff {mode}"].cpu, 1e-3)
+
 
 def commands(tree: Path) -> dict[str, list[str]]:
     pg = [tool("phasegate"), "detect", "--config", str(tree / "phases.toml"), "--format", "json"]
@@ -119,7 +122,10 @@ def details(figures: list[DetectFigures]) -> list[str]:
         spreads = ", ".join(f"{label} {fmt_s(s.spread[0])}..{fmt_s(s.spread[1])}"
                             for label, s in f.series.items())
         codes = ", ".join(f"{label} {sorted(c)}" for label, c in f.returncodes.items())
+        cpu = {label: fmt_s(s.cpu) for label, s in f.series.items()}
         lines += [f"- {f.files:,} files: ratios {'; '.join(verdict)}.",
+                  f"  - median CPU seconds (user+system, whole process tree): {cpu}; CPU ratio"
+                  f" cold {f.cpu_ratio('cold'):.2f}, warm {f.cpu_ratio('warm'):.2f}.",
                   f"  - min..max over rounds: {spreads}.",
                   f"  - findings: phasegate {f.phasegate_found}, ruff {f.ruff_found}; ruff "
                   f"locations phasegate missed: {f.ruff_missed}; phasegate-only by kind: "
@@ -147,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({"machine": machine(), "detect": [
             {"files": f.files, "ratio_cold": f.ratio("cold"), "ratio_warm": f.ratio("warm"),
              "medians": {k: s.median for k, s in f.series.items()},
+             "cpu": {k: s.cpu for k, s in f.series.items()},
              "peak_mb": {k: s.peak_mb for k, s in f.series.items()},
              "tree_peak_mb": f.tree_peak_mb, "ruff_missed": f.ruff_missed,
              "found": {"phasegate": f.phasegate_found, "ruff": f.ruff_found},
