@@ -75,6 +75,7 @@ def run_series(cwd: Path, argvs: list[list[str]], series: Series,
     total = runs[0]
     total.seconds = sum(r.seconds for r in runs)
     total.returncode = max(r.returncode for r in runs)
+    total.cpu = sum(r.cpu for r in runs)
     series.runs.append(total)
     try:
         return json.loads(runs[-1].stdout or b"null") or []
@@ -140,11 +141,12 @@ def report(gen: dict[str, object], ex: dict[str, object] | None) -> list[str]:
     full = s["ladder, all tests"].median
     lines = [f"Generated tree {gen['tree']}: {gen['modules']} modules; the phase touches"
              f" {gen['changed_modules']} (every 20th).", "",
-             "| run | median | min..max | vs by hand |", "|---|---:|---:|---:|"]
+             "| run | median wall | min..max | vs by hand | median CPU (process tree) |",
+             "|---|---:|---:|---:|---:|"]
     for label, ser in s.items():
         lo, hi = ser.spread
         lines.append(f"| {label} | {fmt_s(ser.median)} | {fmt_s(lo)}..{fmt_s(hi)}"
-                     f" | {ser.median / hand:.2f}x |")
+                     f" | {ser.median / hand:.2f}x | {fmt_s(ser.cpu)} |")
     codes = {k: sorted({r.returncode for r in v.runs}) for k, v in s.items()}
     cold = s["ladder, affected (graph cold)"].median
     warm = s["ladder, affected (graph cached)"].median
