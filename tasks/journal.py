@@ -139,7 +139,8 @@ def recover_reports(config: Config) -> tuple[list[str], list[RollbackReport]]:
             return [f"recovery skipped: {exc.message}"], []
         try:
             for txn in pending:
-                lines += _recover_one(config, txn, reports)
+                if status(txn) in PENDING:  # re-read under the lock
+                    lines += _recover_one(config, txn, reports)
         finally:
             lock.release(lock_path(config))
     lines += _rerecord(config, txns)

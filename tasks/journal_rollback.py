@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tasks import crashpoints, fsutil
+from tasks.errors import EXIT_CONFLICT, MigrationError
 from tasks.journal_store import ROLLED_BACK, Entry, Txn, load_blob, log_step, read_manifest
 
 
@@ -67,7 +68,15 @@ def rollback_txn(root: Path, txn: Txn, prefix: str = "rollback") -> RollbackRepo
     report = RollbackReport(txn.phase, txn.id)
     attempt = _next_attempt(txn)
     for entry in entries:
-        _rollback_one(root, txn, entry, pres[entry.pre], report, attempt, prefix)
+        try:
+            _rollback_one(root, txn, entry, pres[entry.pre], report, attempt, prefix)
+        except OSError as exc:
+            # stop at once (a failed fsync is not retried); what is done stays done, and the
+            # next run, decided by hashes again, finishes the rest
+            raise MigrationError(
+                f"rollback of {txn.phase} stopped at {entry.path}: {exc.strerror or exc}; "
+                f"{len(report.restored)} file(s) restored so far, nothing lost; run the "
+                "rollback (or phasegate recover) again", EXIT_CONFLICT) from None
     _verify(root, entries, report)
     crashpoints.hit(f"{prefix}-before-done-log")
     if report.clean:

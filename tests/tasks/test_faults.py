@@ -111,3 +111,23 @@ def test_failed_fsync_is_never_retried(tmp_path: Path, monkeypatch: pytest.Monke
     at = faulty.events.index(("fsync", faulty.failed))
     closed = faulty.events.index(("close", faulty.failed), at)
     assert ("fsync", faulty.failed) not in faulty.events[at + 1:closed]
+
+
+@pytest.mark.parametrize(("fn", "err"), [("replace", errno.EIO), ("write", errno.ENOSPC)])
+def test_fault_during_rollback_stops_and_the_next_run_finishes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fn: str, err: int) -> None:
+    config = make_repo(tmp_path)
+    before = snapshot(config.root)
+    journal.commit(config, journal.apply(config, "p0", make_plan(config)))
+    faulty = FaultyOs(fn, err, ".pgtmp-0001-p0", 2)
+    for mod in (fsutil, journal_apply, journal_rollback, journal_store):
+        monkeypatch.setattr(mod, "os", faulty)
+    with pytest.raises(MigrationError) as exc:
+        journal.rollback_phase(config, "p0")
+    monkeypatch.undo()
+    assert exc.value.exit_code == 4
+    assert exc.value.message.startswith("rollback of p0 stopped at src/app/")
+    assert "1 file(s) restored so far, nothing lost" in exc.value.message
+    lines = journal.recover(config)  # the interrupted rollback is finished by recovery
+    assert lines[0].startswith("recovered: phase p0 was left half-rolled-back")
+    assert snapshot(config.root) == before
