@@ -110,7 +110,10 @@ def test_migrate_two_phases_then_roll_both_back(project: Path) -> None:
     assert p0["violations_before"] == per_phase["p0"]
     assert isolation_test(project) == 0, "the isolation test must pass after p0"
     left = phasegate(project, "detect", "--phase", "p0", "--format", "json")
-    assert json.loads(left.stdout)["summary"]["fixable"] == 0, left.stdout
+    summary = json.loads(left.stdout)["summary"]
+    assert summary["fixable"] == 0, left.stdout
+    # detect and the plan agree: what is left is exactly what migrate left to a person
+    assert summary["violations"] == p0["violations_after"], left.stdout
     after_p0 = snapshot(project)
     assert after_p0 != start
 
