@@ -184,6 +184,9 @@ def render_rich(rows: list[PhaseRow], result: DetectResult, *, width: int | None
     for row in rows:
         for path, n in row.pending:
             console.print(f"  {row.id} pending {path} ({n})", markup=False, soft_wrap=True)
+        for path in row.done:
+            console.print(f"  {row.id} done    {path}", style="green", markup=False,
+                          soft_wrap=True)
     console.print(totals(rows), markup=False)
     console.print(summary_line(result), markup=False)
     return buf.getvalue()

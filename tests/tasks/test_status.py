@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +162,16 @@ def test_cli_bad_config_one_line_exit_2(tmp_path: Path,
     assert cli.main(["status", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err == "phasegate: error: phases.toml:2: project.root: 'nowhere' is not a directory\n"
+
+
+def test_rich_table_lists_pending_and_done(project: config_mod.Config) -> None:
+    recorded = {"p0": {"status": "complete", "files_done": ["app/e2e/b.py"],
+                       "gates": {"syntax": {"result": "pass", "duration": 0.25}}}}
+    result = DetectResult(violations=[_v("app/c.py", "p1")])
+    text = tracker.render_rich(tracker.build(project, result, recorded), result, width=140)
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    assert "phasegate: migration status" in plain
+    assert "1 pass in 0.25s" in plain
+    assert "  p1 pending app/c.py (1)" in plain
+    assert "  p0 done    app/e2e/b.py" in plain
+    assert "1 of 2 phases complete; 1 violation left in 1 file" in plain
