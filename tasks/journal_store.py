@@ -31,6 +31,10 @@ _TXN = re.compile(r"^(\d{4,})-([a-z0-9][a-z0-9_-]*)$")
 NEW, PREPARED, COMMITTED, ROLLING_BACK, CONFLICTED, ROLLED_BACK, ABANDONED = (
     "new", "prepared", "committed", "rolling-back", "conflicted", "rolled-back", "abandoned")
 PENDING = (NEW, PREPARED, ROLLING_BACK)  # what recovery must finish
+# Steps also marked by an empty file beside the log (written after the log line): a marker
+# whose step is missing from the log means the log lost lines, e.g. a 'committed' phase that
+# would otherwise be taken for an unfinished one and rolled back.
+MARKED = ("prepared", "committed")
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,8 @@ def log_step(txn: Txn, step: str, **fields: Any) -> None:
     record = {"step": step, "time": round(time.time(), 3), "pid": os.getpid(), **fields}
     _drop_cut_line(txn.log)
     fsutil.append_durable(txn.log, (json.dumps(record, sort_keys=True) + "\n").encode())
+    if step in MARKED:
+        fsutil.write_durable(txn.dir / step, b"")
 
 
 def _drop_cut_line(log: Path) -> None:
@@ -167,9 +173,14 @@ def read_log(txn: Txn) -> list[dict[str, Any]]:
 
 
 def status(txn: Txn) -> str:
-    """The transaction's state, replayed from its log."""
+    """The transaction's state, replayed from its log (refused when the log lost lines)."""
+    records = read_log(txn)
+    steps = {r["step"] for r in records}
+    for step in MARKED:
+        if step not in steps and (txn.dir / step).exists():
+            raise _refuse(txn, f"{txn.log.name} is truncated (its '{step}' step is missing)")
     state = NEW
-    for record in read_log(txn):
+    for record in records:
         step = record["step"]
         if step == "prepared" and state == NEW:
             state = PREPARED

@@ -61,6 +61,12 @@ def corrupt_log(txn: Txn) -> None:
     txn.log.write_bytes(b"\n".join(lines))
 
 
+def truncated_log(txn: Txn) -> None:
+    lines = txn.log.read_bytes().splitlines(keepends=True)
+    keep = [ln for ln in lines if b'"step": "committed"' not in ln and b"prepared" not in ln]
+    txn.log.write_bytes(b"".join(keep[:1]))  # cut at a line boundary, after 'begin'
+
+
 CASES = {
     "manifest-hash-mismatch": (mismatch, "manifest.json does not match its sha256"),
     "path-escapes-root": (escape, "manifest path '../outside.py' escapes the project root"),
@@ -68,6 +74,7 @@ CASES = {
     "blob-hash-wrong": (wrong_blob, "does not match its sha256"),
     "manifest-truncated": (truncated_manifest, "manifest.json is missing or unreadable"),
     "log-corrupted": (corrupt_log, "log.jsonl line 2 is not a journal step"),
+    "log-truncated": (truncated_log, "log.jsonl is truncated (its 'prepared' step is missing)"),
 }
 
 
@@ -101,3 +108,16 @@ def test_log_line_cut_by_a_crash_is_ignored(tmp_path: Path) -> None:
         fh.write(b'{"step": "commit')  # 'committed' was being appended when the power went
     assert journal.recover(config)[0].startswith("recovered: phase p0 was left half-applied")
     assert snapshot(config.root) == before
+
+
+def test_log_that_lost_its_commit_line_is_not_taken_for_a_crash(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    txn = journal.apply(config, "p0", make_plan(config))
+    journal.commit(config, txn)
+    lines = txn.txn.log.read_bytes().splitlines(keepends=True)
+    txn.txn.log.write_bytes(b"".join(lines[:-1]))  # the 'committed' line, cut cleanly
+    state = snapshot(config.root)
+    with pytest.raises(MigrationError) as err:
+        journal.recover(config)  # without the marker this would roll back a committed phase
+    assert "log.jsonl is truncated (its 'committed' step is missing)" in err.value.message
+    assert snapshot(config.root) == state
