@@ -95,8 +95,11 @@ def write_tmp(tmp: Path, data: bytes, mode: int) -> None:
     os.close(fd)
 
 
-def write_durable(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Create or replace ``path`` atomically and durably (journal files: blobs, manifest)."""
+def write_durable(path: Path, data: bytes, mode: int = 0o644, *, sync_dir: bool = True) -> None:
+    """Create or replace ``path`` atomically and durably (journal files: blobs, manifest).
+
+    ``sync_dir=False`` leaves the directory fsync to the caller, who does it once for a batch.
+    """
     tmp = tmp_path(path, str(os.getpid()))
     write_tmp(tmp, data, mode)
     try:
@@ -104,7 +107,8 @@ def write_durable(path: Path, data: bytes, mode: int = 0o644) -> None:
     except BaseException:
         remove_quietly(tmp)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
 
 
 def append_durable(path: Path, line: bytes) -> None:

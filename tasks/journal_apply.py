@@ -152,8 +152,9 @@ def _prepare(root: Path, txn: Txn, todo: Sequence[Change]) -> list[Entry]:
             pre, post = fsutil.sha256(change.before), fsutil.sha256(change.after)
             for digest, data in ((pre, change.before), (post, change.after)):
                 if not txn.blob(digest).exists():
-                    fsutil.write_durable(txn.blob(digest), data, 0o644)
+                    fsutil.write_durable(txn.blob(digest), data, 0o644, sync_dir=False)
             entries.append(Entry(change.path, pre, len(change.before), mode, post))
+        fsutil.fsync_dir(txn.dir / "blobs")  # once for every blob above
         crashpoints.hit("apply-after-preimages")
         write_manifest(txn, entries)
         crashpoints.hit("apply-after-manifest")

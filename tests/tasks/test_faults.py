@@ -61,6 +61,7 @@ class FaultyOs(SimpleNamespace):
 CASES = {
     # name: (function, errno, path regex, occurrence, files already replaced when it fails)
     "enospc-blob": ("write", errno.ENOSPC, "/blobs/", 1, None),
+    "eio-fsync-blobs-dir": ("fsync", errno.EIO, "/blobs$", 1, None),
     "enospc-manifest": ("write", errno.ENOSPC, "manifest.json", 1, None),
     "eio-fsync-log-prepared": ("fsync", errno.EIO, "log.jsonl", 2, None),
     "enospc-third-target": ("write", errno.ENOSPC, ".pgtmp-0001-p0", 3, 2),
