@@ -108,10 +108,10 @@ def check(config: Config, changes: Sequence[Change], allow_dirty: bool,
         if why:
             raise MigrationError(f"{change.path}: {why}; refusing to apply", EXIT_USAGE)
         reason = link_reason(config.root / change.path)
-        if reason:
-            skipped.append(FileProblem(change.path, reason))
-        elif fsutil.read_nofollow(config.root / change.path) != change.before:
+        if reason == "missing" or (not reason and _current(config.root, change) != change.before):
             stale.append(change.path)
+        elif reason:
+            skipped.append(FileProblem(change.path, reason))
         else:
             todo.append(change)
     if stale:
@@ -122,6 +122,14 @@ def check(config: Config, changes: Sequence[Change], allow_dirty: bool,
         raise MigrationError(f"uncommitted changes in git: {', '.join(dirty)}; commit or stash"
                              " them, or pass --allow-dirty (nothing was written)", EXIT_USAGE)
     return todo, skipped
+
+
+def _current(root: Path, change: Change) -> bytes:
+    try:
+        return fsutil.read_nofollow(root / change.path)
+    except OSError as exc:
+        raise MigrationError(f"{change.path}: cannot read: {exc.strerror}; nothing was written",
+                             EXIT_USAGE) from None
 
 
 def apply(config: Config, phase_id: str, changes: Sequence[Change], *,

@@ -184,3 +184,13 @@ def test_no_git_uses_the_configured_state_dir(tmp_path: Path) -> None:
     journal.commit(config, txn)
     assert journal.rollback_phase(config, "p0").clean
     assert snapshot(config.root) == before
+
+
+def test_file_deleted_between_plan_and_apply_is_refused(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    changes = make_plan(config)
+    (config.root / "src/app/bom.py").unlink()
+    state = snapshot(config.root)
+    with pytest.raises(MigrationError, match="changed since the plan was made: src/app/bom.py"):
+        journal.apply(config, "p0", changes, allow_dirty=True)
+    assert snapshot(config.root) == state
