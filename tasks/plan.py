@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tokenize
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -117,6 +117,25 @@ def needles(rules: Iterable[Rule]) -> re.Pattern[bytes] | None:
     return re.compile(b"|".join(parts)) if parts else re.compile(rb"(?!x)x")
 
 
+def string_import_needles(rules: Iterable[Rule]) -> Callable[[bytes], bool]:
+    """A file importing a deprecated module by string names only the module, not the symbol:
+    a candidate too when it calls ``import_module``/``__import__`` and mentions that module."""
+    words: set[bytes] = set()
+    for rule in rules:
+        for old in rule.olds:
+            words.add((old if rule.kind == "module" else old.rpartition(".")[0])
+                      .rsplit(".", 1)[-1].encode())
+    words.discard(b"")
+    pattern = re.compile(b"|".join(rb"\b" + re.escape(w) + rb"\b" for w in sorted(words))) \
+        if words else None
+
+    def match(data: bytes) -> bool:
+        return pattern is not None and (b"import_module" in data or b"__import__" in data) \
+            and pattern.search(data) is not None
+
+    return match
+
+
 def build_plan(config: Config, phase_id: str, *, jobs: int | None = None) -> Plan:
     """Plan ``phase_id`` over the files on disk. Raises MigrationError if any file failed."""
     phase = config.phase(phase_id)
@@ -150,8 +169,9 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     rules = tuple(phase_rules(config, phase))
     pattern = needles(rules)
     fmt = phase.format or config.format
+    dynamic = string_import_needles(rules)
     todo = [(rel, data) for rel, data in sorted(sources.items())
-            if rules and (pattern is None or pattern.search(data))]
+            if rules and (pattern is None or pattern.search(data) or dynamic(data))]
     plan = Plan(phase=phase, scanned=len(sources), candidates=len(todo))
     work = [(str(config.root), rel, data, config.src, rules, fmt) for rel, data in todo]
     for outcome in _run(work, jobs):

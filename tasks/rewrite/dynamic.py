@@ -1,6 +1,6 @@
 """Sites no rule can rewrite mechanically, reported for a person exactly where detect reports
-them: imports by string (``importlib.import_module("a.old")``, ``__import__("a.old")``) and
-names a star import (``from a import *``) may bring in."""
+them: imports by string (``importlib.import_module("a.old")``, ``__import__("a.old")``), names
+a star import (``from a import *``) may bring in, and ``__all__`` re-exports."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import libcst as cst
 from libcst.metadata import BuiltinAssignment, ExpressionContext, ExpressionContextProvider
 
 from tasks.analyze import STRING_IMPORTERS, RuleIndex
-from tasks.rewrite.scan import FileScan
+from tasks.rewrite.scan import FileScan, ImportInfo
 
 STRING_REASON = "dynamic import by string: rewrite it by hand"
+REEXPORT_REASON = "re-exported in __all__: importers of this module break"
 
 
 def qualified(scan: FileScan, expr: cst.BaseExpression) -> str | None:
@@ -108,3 +109,42 @@ def star_uses(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.ImportFrom
             rid = index.members.get(f"{module}.{node.value}")
             if rid and scan.line_of(stmt) <= scan.line_of(node):
                 yield stmt, rid, node.value
+
+
+def re_exports(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.SimpleString, str]]:
+    """(string, rule id) for each ``__all__`` entry naming a deprecated import."""
+    for stmt, strings in scan.all_stmts:
+        for string in strings:
+            name = ast.literal_eval(string.value)
+            qual = _module_level_qual(scan, name, stmt)
+            rid = index.members.get(qual or "") or (
+                index.module_rule(qual) if qual else None)
+            if rid:
+                yield string, rid
+
+def _module_level_qual(scan: FileScan, name: str, stmt: cst.CSTNode) -> str | None:
+    line = scan.line_of(stmt)
+    best: tuple[int, str | None] | None = None
+    for info in scan.imports:
+        if not isinstance(info.container, cst.SimpleStatementLine) or \
+                scan.parents.get(info.container) is not scan.module:
+            continue
+        at = scan.line_of(info.stmt)
+        if at >= line or isinstance(info.stmt.names, cst.ImportStar):
+            continue
+        for al in info.stmt.names:
+            local, qual = _local_and_qual(info, al)
+            if local == name and qual and (best is None or at >= best[0]):
+                best = (at, qual)
+    return best[1] if best else None
+
+
+def _local_and_qual(info: ImportInfo, al: cst.ImportAlias) -> tuple[str, str | None]:
+    if isinstance(info.stmt, cst.Import):
+        if al.asname is not None:
+            return al.evaluated_alias or "", al.evaluated_name
+        top = al.evaluated_name.split(".")[0]
+        return top, top
+    if info.module is None:
+        return al.evaluated_alias or al.evaluated_name, None
+    return al.evaluated_alias or al.evaluated_name, f"{info.module}.{al.evaluated_name}"

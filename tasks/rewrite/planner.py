@@ -8,8 +8,7 @@ rewritten in place and the references renamed or rewritten.
 
 from __future__ import annotations
 
-import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -22,6 +21,7 @@ from tasks.rewrite import move as move_kind
 from tasks.rewrite.imports import Edits, FromPlan, NewImport, alias, dotted
 from tasks.rewrite.model import Site
 from tasks.rewrite.scan import FileScan, ImportInfo
+from tasks.rewrite.statements import StmtState, finish_statements
 from tasks.rewrite.uses import AliasRefs, Use, alias_refs
 
 STILL_USED = "still used by sites left to a person"
@@ -41,13 +41,6 @@ class Moved:
     refs: AliasRefs
     site_at: cst.CSTNode | None  # where its import site is reported (None: the statement's)
     local: str = ""
-
-
-@dataclass
-class StmtState:
-    drop: set[int] = field(default_factory=set)
-    adds: list[NewImport] = field(default_factory=list)
-    plain_imports: dict[int, cst.ImportAlias | None] = field(default_factory=dict)
 
 
 class Planner:
@@ -95,7 +88,7 @@ class Planner:
             self._move_alias(moved)
         for info, al, idx, refs in self.chains:
             self._chain_uses(info, al, idx, refs)
-        self._finish_statements()
+        finish_statements(self.scan, self.edits, self.states)
         return self.edits
 
     def _read_import(self, info: ImportInfo) -> None:
@@ -151,16 +144,9 @@ class Planner:
 
     def _re_exports(self) -> None:
         """``__all__`` naming a deprecated import: left to a person, the import stays."""
-        for stmt, strings in self.scan.all_stmts:
-            for string in strings:
-                name = ast.literal_eval(string.value)
-                qual = self._module_level_qual(name, stmt)
-                rid = self.index.members.get(qual or "") or (
-                    self.index.module_rule(qual) if qual else None)
-                if rid:
-                    self.site(string, self.index.rule(rid), "re-export",
-                              "re-exported in __all__: importers of this module break")
-                    self.reexported.append(rid)
+        for string, rid in dynamic.re_exports(self.scan, self.index):
+            self.site(string, self.index.rule(rid), "re-export", dynamic.REEXPORT_REASON)
+            self.reexported.append(rid)
 
     def _dynamic(self) -> None:
         for call, rid in dynamic.string_imports(self.scan, self.index):
@@ -171,22 +157,6 @@ class Planner:
                 seen.add((id(stmt), rid))
                 self.site(stmt, self.index.rule(rid), "star-import",
                           f"star import may bring in '{name}': import it explicitly")
-
-    def _module_level_qual(self, name: str, stmt: cst.CSTNode) -> str | None:
-        line = self.scan.line_of(stmt)
-        best: tuple[int, str | None] | None = None
-        for info in self.scan.imports:
-            if not isinstance(info.container, cst.SimpleStatementLine) or \
-                    self.scan.parents.get(info.container) is not self.scan.module:
-                continue
-            at = self.scan.line_of(info.stmt)
-            if at >= line or isinstance(info.stmt.names, cst.ImportStar):
-                continue
-            for al in info.stmt.names:
-                local, qual = _local_and_qual(info, al)
-                if local == name and qual and (best is None or at >= best[0]):
-                    best = (at, qual)
-        return best[1] if best else None
 
     # -- moved aliases --------------------------------------------------------------------
     def _move_alias(self, moved: Moved) -> None:
@@ -345,68 +315,6 @@ class Planner:
 
         self.edits.replace[id(node)] = build
 
-    # -- statements -----------------------------------------------------------------------
-    def _finish_statements(self) -> None:
-        by_stmt = {id(i.stmt): i for i in self.scan.imports}
-        for key, state in self.states.items():
-            info = by_stmt[key]
-            self._finish(info, state)
-
-    def _finish(self, info: ImportInfo, state: StmtState) -> None:
-        stmt = info.stmt
-        after = self.edits.after.setdefault(id(info.container), [])
-        if isinstance(stmt, cst.Import):
-            if state.plain_imports:
-                self.edits.imports[id(stmt)] = {
-                    id(stmt.names[i]): new for i, new in state.plain_imports.items()}
-            after.extend(_grouped_from(state.adds))
-            return
-        assert not isinstance(stmt.names, cst.ImportStar)
-        keep = [i for i in range(len(stmt.names)) if i not in state.drop]
-        plan = FromPlan(keep=keep)
-        pending: list[NewImport] = []
-        for new in state.adds:
-            target = self._merge_target(info, new) if new.name else None
-            if target is not None:
-                self.edits.merge.setdefault(id(target), []).append(alias(new.name, new.asname))
-            else:
-                pending.append(new)
-        if state.drop or keep != list(range(len(stmt.names))):
-            if not keep:
-                reuse = next((n for n in pending if n.name), None)
-                if reuse is not None:
-                    plan.reuse_module = reuse.module
-                    plan.reuse_names = self._reuse_names(info, state, reuse.module, pending)
-                    pending = [n for n in pending if n.module != reuse.module or not n.name]
-            self.edits.froms[id(stmt)] = plan
-        for stmt_new in _grouped_from(pending):
-            after.append(stmt_new)
-
-    def _reuse_names(self, info: ImportInfo, state: StmtState, module: str,
-                     pending: list[NewImport]) -> list[int | cst.ImportAlias]:
-        """Aliases of the reused statement: the original alias node where only the module
-        changed (keeps comments and layout), a new alias otherwise."""
-        stmt = info.stmt
-        assert isinstance(stmt, cst.ImportFrom) and not isinstance(stmt.names, cst.ImportStar)
-        out: list[int | cst.ImportAlias] = []
-        for new in pending:
-            if new.module != module or not new.name:
-                continue
-            same = next((i for i, a in enumerate(stmt.names)
-                         if a.evaluated_name == new.name
-                         and (a.evaluated_alias or a.evaluated_name) == new.asname), None)
-            out.append(same if same is not None else alias(new.name, new.asname))
-        return out
-
-    def _merge_target(self, info: ImportInfo, new: NewImport) -> cst.ImportFrom | None:
-        for other in self.scan.imports:
-            stmt = other.stmt
-            if other.block is info.block and isinstance(stmt, cst.ImportFrom) and \
-                    other.module == new.module and not isinstance(stmt.names, cst.ImportStar) \
-                    and id(stmt) not in self.states:
-                return stmt
-        return None
-
 
 def _drop_await(node: cst.CSTNode) -> cst.CSTNode:
     assert isinstance(node, cst.Await)
@@ -415,32 +323,4 @@ def _drop_await(node: cst.CSTNode) -> cst.CSTNode:
         expr = expr.with_changes(lpar=node.lpar, rpar=node.rpar)
     return expr
 
-
-def _local_and_qual(info: ImportInfo, al: cst.ImportAlias) -> tuple[str, str | None]:
-    if isinstance(info.stmt, cst.Import):
-        if al.asname is not None:
-            return al.evaluated_alias or "", al.evaluated_name
-        top = al.evaluated_name.split(".")[0]
-        return top, top
-    if info.module is None:
-        return al.evaluated_alias or al.evaluated_name, None
-    return al.evaluated_alias or al.evaluated_name, f"{info.module}.{al.evaluated_name}"
-
-
-def _grouped_from(adds: list[NewImport]) -> list[cst.BaseSmallStatement]:
-    """One statement per module: ``from m import a, b``; ``import m`` as they come."""
-    out: list[cst.BaseSmallStatement] = []
-    groups: dict[str, list[cst.ImportAlias]] = {}
-    for new in adds:
-        if not new.name:
-            out.append(new.statement())
-            continue
-        names = groups.setdefault(new.module, [])
-        candidate = alias(new.name, new.asname)
-        if not any(a.evaluated_name == candidate.evaluated_name
-                   and a.evaluated_alias == candidate.evaluated_alias for a in names):
-            names.append(candidate)
-    for module, names in groups.items():
-        out.append(cst.ImportFrom(module=dotted(module), names=names))
-    return out
 
