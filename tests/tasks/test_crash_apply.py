@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from tasks import crashpoints
-from tests.tasks.test_crash_helpers import KILLED, assert_tree, cli, fast_tmp, journal_post
+from tests.tasks.test_crash_helpers import (
+    KILLED,
+    assert_tree,
+    cli,
+    fast_tmp,
+    journal_post,
+    migrate_in_process,
+)
 from tests.tasks.test_journal_repo import make_repo, snapshot
 
 pytestmark = pytest.mark.slow
@@ -58,3 +65,6 @@ def test_kill_during_migrate_then_recover(fast_tmp: Path, crash: str) -> None:
     if crash in ("apply-after-prepared-log", "apply-after-commit-log"):  # idempotent
         again = cli(config.path, "recover")
         assert again.stdout == "nothing to recover: no phase was left half-applied\n"
+    if crash == "apply-after-replace:4":  # the journal stays usable: migrate again, commit
+        migrate_in_process(config.path)
+        assert_tree(config.root, journal_post(config.root, before, newest=True))

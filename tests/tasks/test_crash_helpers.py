@@ -82,10 +82,13 @@ def migrate_in_process(config_path: Path) -> None:
     assert code == 0
 
 
-def journal_post(root: Path, before: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
-    """The snapshot a committed phase must leave: the manifest's post hashes over ``before``."""
+def journal_post(root: Path, before: dict[str, tuple[str, int]], *,
+                 newest: bool = False) -> dict[str, tuple[str, int]]:
+    """The snapshot a committed phase must leave: the manifest's post hashes over ``before``
+    (of the newest transaction only when ``newest``)."""
     out = dict(before)
-    for manifest in (root / ".git" / "phasegate" / "journal").glob("*/manifest.json"):
+    manifests = sorted((root / ".git" / "phasegate" / "journal").glob("*/manifest.json"))
+    for manifest in manifests[-1:] if newest else manifests:
         for entry in json.loads(manifest.read_text())["body"]["entries"]:
             out[entry["path"]] = (entry["post"], entry["mode"])
     return out

@@ -194,3 +194,12 @@ def test_file_deleted_between_plan_and_apply_is_refused(tmp_path: Path) -> None:
     with pytest.raises(MigrationError, match="changed since the plan was made: src/app/bom.py"):
         journal.apply(config, "p0", changes, allow_dirty=True)
     assert snapshot(config.root) == state
+
+
+def test_no_git_no_state_dir_uses_a_per_repo_cache_dir_outside_the_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = make_repo(tmp_path, use_git=False)
+    txn = journal.apply(config, "p0", make_plan(config))
+    assert txn.txn.dir.is_relative_to(tmp_path / "cache" / "phasegate")
+    assert not txn.txn.dir.is_relative_to(config.root)
