@@ -163,6 +163,7 @@ class JournalMachine(RuleBasedStateMachine):
 
 TestJournalMachine = JournalMachine.TestCase
 TestJournalMachine.settings = settings(max_examples=40, stateful_step_count=15, deadline=None,
+                                       database=None,  # leave no .hypothesis/ in the checkout
                                        suppress_health_check=[HealthCheck.too_slow])
 
 
