@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from tasks import crashpoints, fsutil, lock
 from tasks.config import Config
@@ -25,6 +24,7 @@ from tasks.journal_store import (
     CONFLICTED,
     NEW,
     PENDING,
+    ROLLING_BACK,
     Txn,
     journal_dir,
     lock_path,
@@ -130,20 +130,22 @@ def recover_reports(config: Config) -> tuple[list[str], list[RollbackReport]]:
     """Roll back every phase a crash left unfinished; the lines say what was done."""
     txns = transactions(config)
     pending = [t for t in txns if status(t) in PENDING]
+    unrecorded = [t for t in txns if status(t) == COMMITTED and not recorded(t)]
+    if not pending and not unrecorded:
+        return [], []
+    try:
+        lock.acquire(lock_path(config))
+    except MigrationError as exc:  # a live run owns these transactions: leave them to it
+        return ([f"recovery skipped: {exc.message}"] if pending else []), []
     lines: list[str] = []
     reports: list[RollbackReport] = []
-    if pending:
-        try:
-            lock.acquire(lock_path(config))
-        except MigrationError as exc:
-            return [f"recovery skipped: {exc.message}"], []
-        try:
-            for txn in pending:
-                if status(txn) in PENDING:  # re-read under the lock
-                    lines += _recover_one(config, txn, reports)
-        finally:
-            lock.release(lock_path(config))
-    lines += _rerecord(config, txns)
+    try:
+        for txn in pending:
+            if status(txn) in PENDING:  # re-read under the lock
+                lines += _recover_one(config, txn, reports)
+        lines += _rerecord(config, unrecorded)
+    finally:
+        lock.release(lock_path(config))
     return lines, reports
 
 
@@ -157,7 +159,7 @@ def _recover_one(config: Config, txn: Txn, reports: list[RollbackReport]) -> lis
     reports.append(report)
     if report.clean:
         _record(config, txn.phase, "rolled-back")
-    what = "half-applied" if state != "rolling-back" else "half-rolled-back"
+    what = "half-rolled-back" if state == ROLLING_BACK else "half-applied"
     return [f"recovered: phase {txn.phase} was left {what} by an interrupted run ({txn.id});"
             " rolled it back", *report.lines()]
 
@@ -189,7 +191,3 @@ def _record(config: Config, phase_id: str, state: str) -> bool:
     except MigrationError:
         return False  # e.g. the phase was removed from phases.toml since; the journal still says
     return True
-
-
-def journal_path(config: Config) -> Path:
-    return journal_dir(config)
