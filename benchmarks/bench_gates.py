@@ -6,7 +6,7 @@ On a generated tree with a few thousand tests, interleaved per round:
 - ``by hand``: the exact pytest argv the unit gate builds (``tasks.gates_tests.pytest_argv``);
 - ``ladder, all tests``: ``tasks.gates.run_ladder(only=["unit"], all_tests=True)`` in a fresh
   interpreter (startup, config, JUnit parsing: all of phasegate's overhead counts);
-- ``ladder, affected``: the same with affected-test selection for a phase touching every 20th
+- ``ladder, affected``: the same with affected-test selection for a phase touching
   a random 5% of the modules, once with the import-graph cache deleted and once with it kept.
 With ``--example``, the same overhead comparison on the bundled example (repo phases.toml, p0).
 """
