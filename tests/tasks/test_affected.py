@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -73,9 +72,15 @@ def test_a_non_python_change_selects_everything(graph: gates_affected.Graph) -> 
     ("__import__('q')", "", {"q"}),
     ("pytest_plugins = ['p.fixtures', 'r']", "", {"p", "p.fixtures", "r"}),
     ("import_module(name)", "", set()),  # not a literal: cannot be followed
+    ("from a import (\n    b,  # why\n    c as d,\n)\n", "", {"a", "a.b", "a.c"}),
+    ("from a import b, \\\n    c\n", "", {"a", "a.b", "a.c"}),
+    ("import x; import y.z as w", "", {"x", "y", "y.z"}),
+    ("from .. import up", "p.q", {"p", "p.up"}),
+    ("from .sib import *", "p", {"p", "p.sib"}),
+    ("# import commented\nx = 'no import here'\n", "", set()),
 ])
 def test_named_modules(source: str, package: str, names: set[str]) -> None:
-    assert gates_affected.named_modules(ast.parse(source), package) == names
+    assert gates_affected.named_modules(source.encode(), package) == names
 
 
 def test_the_cache_is_reused_and_refreshed(tmp_path: Path) -> None:
