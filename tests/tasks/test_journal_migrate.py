@@ -149,3 +149,23 @@ def test_rollback_conflict_exit_4_prints_copies(tmp_path: Path,
         line = next(ln for ln in out.splitlines() if ln.startswith(f"  {kind}: "))
         assert Path(line.split(": ", 1)[1]).is_file()
     assert (config.root / "src/app/crlf.py").read_bytes() == b"# mine\r\n"
+
+
+def test_gate_options_reach_the_ladder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    config = make_repo(tmp_path)
+    seen: dict[str, Any] = {}
+
+    def ladder(*args: Any, **kwargs: Any) -> LadderResult:
+        seen.update(kwargs, changed=args[2])
+        return LadderResult([GateResult("syntax", True, 0.25, "fine")])
+
+    monkeypatch.setattr(gates, "run_ladder", ladder)
+    assert run(config.path, "migrate", "p0", "--gates", "syntax, lint", "--keep-going",
+               "--all-tests") == 0
+    assert seen["only"] == ["syntax", "lint"]
+    assert seen["keep_going"] is True and seen["all_tests"] is True
+    assert seen["changed"] == ["src/app/bom.py", "src/app/crlf.py", "src/app/latin1.py",
+                               "src/app/lf.py", "src/app/nonl.py", "src/app/tool.py"]
+    assert "PASS syntax             0.25s  fine" in capsys.readouterr().out
+
