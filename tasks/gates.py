@@ -150,7 +150,8 @@ def _run_gate(config: Config, phase: Phase, name: str, changed: list[str], basel
         before = baseline.lint if baseline.lint_ok else {}
         return gates_static.lint_gate(config, changed, before, records_dir / "lint.log")
     if name == "imports":
-        return imports_gate(config, phase, changed, baseline.sources, manual_sites)
+        return imports_gate(config, phase, changed, baseline.sources, manual_sites,
+                            records_dir / "imports.log")
     return _test_gate(config, name, changed, baseline, records_dir, all_tests)
 
 

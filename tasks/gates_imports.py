@@ -11,12 +11,12 @@ from __future__ import annotations
 import ast
 import inspect
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from tasks import gates_runner
 from tasks.config import Config, Phase
 from tasks.discover import discover, module_name
 from tasks.gates_affected import absolute_module, package_of
@@ -79,7 +79,7 @@ def _blocks(node: ast.stmt) -> list[ast.stmt]:
     return out
 
 
-def unresolved(config: Config, added: Iterable[tuple[str, Ref]]) -> list[str]:
+def unresolved(config: Config, added: Iterable[tuple[str, Ref]], log: Path) -> list[str]:
     """``path: import ...: reason`` for each added reference that does not resolve."""
     repo = _repo_modules(config)
     problems: list[str] = []
@@ -94,7 +94,7 @@ def unresolved(config: Config, added: Iterable[tuple[str, Ref]]) -> list[str]:
             outside.append((rel, ref))
     if outside:
         verdicts = _check_environment(config.root, sorted({ref for _, ref in outside}),
-                                      config.gate("imports").timeout)
+                                      config.gate("imports").timeout, log)
         for rel, ref in outside:
             reason = verdicts.get(_show(ref), "")
             if reason:
@@ -141,7 +141,7 @@ _PROBE = r"""
 import ast, importlib, importlib.util, json, sys
 sys.path.insert(0, "")
 out = {}
-for module, name in json.loads(sys.stdin.read()):
+for module, name in json.loads(sys.argv[1]):
     key = f"from {module} import {name}" if name else f"import {module}"
     try:
         spec = importlib.util.find_spec(module)
@@ -173,17 +173,21 @@ print(json.dumps(out))
 """
 
 
-def _check_environment(root: Path, refs: Sequence[Ref], timeout: float) -> dict[str, str]:
+def _check_environment(root: Path, refs: Sequence[Ref], timeout: float,
+                       log: Path) -> dict[str, str]:
     source = ("from __future__ import annotations\nimport ast\nUNKNOWN = '*'\n"
               + inspect.getsource(_blocks) + inspect.getsource(top_level_names)
               + "NAMES = top_level_names\n" + _PROBE)
+    out = gates_runner.run([sys.executable, "-c", source, json.dumps(list(refs))], cwd=root,
+                           timeout=timeout, log=log)
+    lines = out.tail(1)
     try:
-        proc = subprocess.run([sys.executable, "-c", source], cwd=root, capture_output=True,
-                              input=json.dumps(list(refs)), text=True, timeout=timeout,
-                              start_new_session=True)
-        result = json.loads(proc.stdout)
-    except (OSError, subprocess.TimeoutExpired, ValueError):
-        return {_show(r): "could not check the environment (probe failed)" for r in refs}
+        result = json.loads(lines[0]) if lines and not out.timed_out else None
+    except ValueError:
+        result = None
+    if not isinstance(result, dict):
+        why = f"timed out after {timeout:g}s" if out.timed_out else f"exit {out.returncode}"
+        return {_show(r): f"could not check the environment ({why}; see {log})" for r in refs}
     return {str(k): str(v) for k, v in result.items()}
 
 
@@ -224,11 +228,12 @@ def leftovers(config: Config, phase: Phase, changed: Sequence[str],
 
 
 def imports_gate(config: Config, phase: Phase, changed: Sequence[str],
-                 before: Mapping[str, bytes], manual_sites: Sequence[object]) -> GateResult:
+                 before: Mapping[str, bytes], manual_sites: Sequence[object],
+                 log: Path) -> GateResult:
     start = time.monotonic()
     fixable, sites, broken = leftovers(config, phase, changed, manual_sites)
     added = added_refs(config, changed, before)
-    bad_imports = unresolved(config, added)
+    bad_imports = unresolved(config, added, log)
     details = [f"left: {f}" for f in fixable] + [f"unresolved: {b}" for b in bad_imports] + \
         [f"unreadable: {b}" for b in broken] + sites
     blocking = bool(fixable or bad_imports or broken or (sites and not phase.allow_manual))
