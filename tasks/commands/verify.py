@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  full report: {result.report}")
     failed = [r.name for r in results if not r.passed]
     total = sum(r.duration for r in results)
+    print(f"JUnit reports: {junit_dir}")
     print(f"verify: {len(results) - len(failed)} of {len(results)} tier(s) passed in {total:.2f}s"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
     return EXIT_GATE if failed else EXIT_OK

@@ -46,6 +46,7 @@ def test_verify_prints_each_tier_and_exits_3_on_a_failure(
     assert [ln.split()[:2] for ln in out if ln.startswith(("PASS", "FAIL"))] == [
         ["PASS", "unit"], ["PASS", "integration"], ["FAIL", "mission-critical"]]
     assert "  tests.critical.test_money::test_money: AssertionError: lost" in out
+    assert out[-2] == f"JUnit reports: {tmp_path / 'j'}"
     assert out[-1].startswith("verify: 2 of 3 tier(s) passed in ")
     assert out[-1].endswith("; failed: mission-critical")
     assert (tmp_path / "j" / "mission-critical.xml").is_file()
