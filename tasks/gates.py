@@ -170,12 +170,12 @@ def _test_gate(config: Config, name: str, changed: list[str], baseline: Baseline
 
 
 def format_ladder(result: LadderResult) -> list[str]:
-    """One line per gate; under each failed gate its details and where its full report is."""
+    """One line per gate, then its details (a passing imports gate still lists the sites left
+    to a person), and for a failed gate where its full report is."""
     lines = []
     for gate in result.results:
         lines.append(gate.line())
-        if not gate.passed:
-            lines += [f"  {d}" for d in gate.details]
-            if gate.report:
-                lines.append(f"  full report: {gate.report}")
+        lines += [f"  {d}" for d in gate.details]
+        if not gate.passed and gate.report:
+            lines.append(f"  full report: {gate.report}")
     return lines

@@ -20,7 +20,7 @@ from tasks import gates_runner
 from tasks.config import Config, Phase
 from tasks.discover import discover, module_name
 from tasks.gates_affected import absolute_module, package_of
-from tasks.gates_static import MAX_DETAILS
+from tasks.gates_static import cap
 from tasks.gates_types import GateResult
 
 Ref = tuple[str, str]  # (module, name) ; name "" for ``import module``
@@ -243,4 +243,4 @@ def imports_gate(config: Config, phase: Phase, changed: Sequence[str],
     if broken:
         parts.append(f"{len(broken)} unreadable")
     return GateResult("imports", not blocking, time.monotonic() - start, "; ".join(parts),
-                      details[:MAX_DETAILS])
+                      cap(details))

@@ -17,6 +17,12 @@ from tasks.config import Config
 from tasks.gates_types import GateResult
 
 MAX_DETAILS = 20
+
+
+def cap(details: Sequence[str]) -> list[str]:
+    """The first MAX_DETAILS lines, and how many more there are."""
+    more = len(details) - MAX_DETAILS
+    return list(details[:MAX_DETAILS]) + ([f"... and {more} more"] if more > 0 else [])
 Diagnostic = tuple[str, int, int, str, str]  # path, line, col, code, message
 
 
@@ -87,8 +93,7 @@ def syntax_gate(config: Config, changed: Sequence[str], log: Path) -> GateResult
     where = "" if python == sys.executable else f" ({python})"
     summary = (f"{len(changed)} file(s) compile for Python {config.python}{where}" if not errors
                else f"{len(errors)} of {len(changed)} file(s) do not compile")
-    return GateResult("syntax", not errors, time.monotonic() - start, summary,
-                      errors[:MAX_DETAILS])
+    return GateResult("syntax", not errors, time.monotonic() - start, summary, cap(errors))
 
 
 def ruff_argv(config: Config, files: Sequence[str]) -> list[str]:
@@ -177,4 +182,4 @@ def lint_gate(config: Config, changed: Sequence[str], before: Mapping[str, list[
     summary = (f"no new diagnostics ({select}) in {len(changed)} file(s)" if not fresh
                else f"{len(fresh)} new diagnostic(s) ({select})")
     return GateResult("lint", not fresh, time.monotonic() - start, summary,
-                      details[:MAX_DETAILS], str(log))
+                      cap(details), str(log))

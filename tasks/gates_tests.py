@@ -20,7 +20,7 @@ from pathlib import Path
 from tasks import gates_junit, gates_runner
 from tasks.config import Config, GateConfig
 from tasks.discover import discover
-from tasks.gates_static import MAX_DETAILS
+from tasks.gates_static import cap
 from tasks.gates_types import GateResult, TierBaseline
 
 NO_TESTS = 5  # pytest: no tests were collected
@@ -120,7 +120,7 @@ def evaluate(name: str, gate: GateConfig, run: TierRun, baseline: TierBaseline |
     if new:
         what = "new failure(s)" if known or policy == "no-new-failures" else "failing test(s)"
         summary = f"{len(new)} {what}: {counts}; {policy}{sel}"
-    details = [f"{t}: {rep.failed[t]}" for t in new[:MAX_DETAILS]]
+    details = cap([f"{t}: {rep.failed[t]}" for t in new])
     return GateResult(name, not new, out.duration, summary, details, where)
 
 

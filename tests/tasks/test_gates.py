@@ -139,3 +139,23 @@ def test_the_syntax_interpreter_falls_back_to_this_one(python: str) -> None:
     if python == "3.11" and sys.version_info[:2] != (3, 11):
         pytest.skip("only meaningful on 3.11")
     assert gates_static.interpreter(python) == sys.executable  # no python3.99 anywhere
+
+
+@pytest.mark.parametrize(("count", "tail"), [
+    (0, []), (20, ["d19"]), (25, ["d19", "... and 5 more"])])
+def test_details_are_capped_with_a_count(count: int, tail: list[str]) -> None:
+    from tasks.gates_static import cap
+
+    capped = cap([f"d{i}" for i in range(count)])
+    assert len(capped) == min(count, 20) + (count > 20)
+    assert (capped[-len(tail):] if tail else capped) == tail
+
+
+def test_format_ladder_lists_manual_sites_even_when_the_gate_passes() -> None:
+    passed = gates.GateResult("imports", True, 0.1, "1 manual site(s) (allowed)",
+                              ["a.py:1:1: r: manual: why"], None)
+    failed = gates.GateResult("unit", False, 1.0, "1 new failure(s)", ["t::x: boom"], "/r/u.xml")
+    lines = gates.format_ladder(gates.LadderResult([passed, failed]))
+    assert lines == [passed.line(), "  a.py:1:1: r: manual: why", failed.line(), "  t::x: boom",
+                     "  full report: /r/u.xml"]
+    assert lines[0] == "PASS imports            0.10s  1 manual site(s) (allowed)"
