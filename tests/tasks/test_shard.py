@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tasks import gates_shard
 from tasks.errors import MigrationError
@@ -103,3 +105,16 @@ def test_tier_files_use_python_files(tmp_path: Path) -> None:
     unit = gates_shard.tier_files(config, GateConfig("unit", paths=("tests/unit",)))
     assert unit == ["tests/unit/test_core.py", "tests/unit/test_leaf.py",
                     "tests/unit/test_other.py"]
+
+
+@given(st.dictionaries(st.from_regex(r"t/test_[a-z0-9]{1,8}\.py", fullmatch=True),
+                       st.floats(min_value=0, max_value=1e4, allow_nan=False), max_size=40),
+       st.integers(min_value=1, max_value=8))
+@settings(max_examples=200, deadline=None)
+def test_any_split_is_an_exact_partition(weight: dict[str, float], n: int) -> None:
+    files = sorted(weight)
+    shards = gates_shard.split(files, weight, n)
+    assert len(shards) == n
+    flat = [f for s in shards for f in s]
+    assert sorted(flat) == files and len(flat) == len(set(flat))
+    assert shards == gates_shard.split(files[::-1], dict(weight), n)  # deterministic
