@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import time
 from pathlib import Path
 
@@ -49,12 +50,19 @@ def records_root(config: Config) -> Path:
         return state_dir(config) / "records"
 
 
+_SHARD_REPORT = re.compile(r"-shard\d+of\d+\.xml$")
+
+
 def known_durations(config: Config, junit_dir: Path, extra: list[str]) -> dict[str, float]:
-    """Seconds per test file from every JUnit report phasegate and the user kept."""
+    """Seconds per test file from the JUnit reports phasegate and the user kept.
+
+    Reports of shard runs are left out: running shard 1 must not change the weights shard 2
+    is split with, or running the shards one after another would not cover every file once.
+    """
     reports: list[Path] = []
     for base in [records_root(config), junit_dir, *map(Path, extra)]:
         if base.is_dir():
-            reports.extend(base.rglob("*.xml"))
+            reports.extend(p for p in base.rglob("*.xml") if not _SHARD_REPORT.search(p.name))
     return gates_junit.durations(sorted(set(reports)))
 
 

@@ -91,3 +91,16 @@ def test_shards_balance_by_recorded_durations(tmp_path: Path) -> None:
     # the 10 s file is heaviest: it goes first into shard 1, the 1 s files fill shard 2
     assert "tests.unit.test_mod0::test_a0" in rep.passed
     assert not any(t.startswith("tests.unit.test_mod1::") for t in rep.passed)
+
+
+def test_shards_run_one_after_another_in_one_junit_dir_still_cover_everything(
+        tmp_path: Path) -> None:
+    config = make_repo(tmp_path, files=UNIT_FILES)
+    out = tmp_path / "same"
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        assert verify(config.path, "--tier", "unit", "--shard", f"{k}/3",
+                      "--junit-dir", str(out)) == 0
+        rep = gates_junit.parse(out / f"unit-shard{k}of3.xml")
+        seen += sorted(rep.passed)
+    assert sorted(seen) == sorted(ALL_UNIT_IDS)
