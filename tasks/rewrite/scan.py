@@ -6,13 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
 from tasks.rewrite.context import FunctionInfo, function_info
 from tasks.scopes import resolve_relative
@@ -43,8 +37,9 @@ class FileScan:
     def __post_init__(self) -> None:
         self.module = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
-        self.parents = self.wrapper.resolve(ParentNodeProvider)
         self.scopes = self.wrapper.resolve(ScopeProvider)
+        # parents come from the census walk: libcst's ParentNodeProvider would walk again
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.module.visit(_Census(self))
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -85,8 +80,21 @@ class FileScan:
 
 
 class _Census(cst.CSTVisitor):
+    """One walk: every node's parent, the imports, the names the file spells, ``__all__``."""
+
     def __init__(self, scan: FileScan) -> None:
         self.scan = scan
+        self.stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.scan.parents[node] = self.stack[-1]
+        self.stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self.stack.pop()
 
     def _add(self, stmt: cst.Import | cst.ImportFrom, module: str | None) -> None:
         container = self.scan.parents[stmt]
@@ -115,15 +123,11 @@ class _Census(cst.CSTVisitor):
             self.scan.import_bound.setdefault(local, set()).add(
                 f"{module}.{alias.evaluated_name}")
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False  # ``x.attr``: attr is not a name the file binds or reads
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
     def visit_Name(self, node: cst.Name) -> None:
+        parent = self.stack[-2] if len(self.stack) > 1 else None
+        if isinstance(parent, cst.Attribute) and parent.attr is node or \
+                isinstance(parent, cst.Arg) and parent.keyword is node:
+            return  # ``x.attr`` and ``f(kw=...)``: not names the file binds or reads
         self.scan.taken.add(node.value)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
