@@ -54,6 +54,7 @@ def digest(root: Path) -> dict[str, str]:
 
 
 USES = b"from a.b import f\nf()\n"
+MOVE = config_mod.Rule("mv", "move", "a.b.f", "c.d.G")
 
 
 def test_plan_covers_the_phase_files_only(tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_plan_covers_the_phase_files_only(tmp_path: Path) -> None:
 
 def test_prefilter_needs_the_name_as_a_word(tmp_path: Path) -> None:
     assert plan_mod.needles([]) is not None
-    pattern = plan_mod.needles([config_mod.Rule("r", "move", "a.b.f", "c.d.G")])
+    pattern = plan_mod.needles([MOVE])
     assert pattern is not None
     assert pattern.search(b"from a.b import f\n")
     assert not pattern.search(b"fff = 1\nof = 2\n")
@@ -111,7 +112,7 @@ def test_a_panic_in_the_parser_is_a_per_file_failure(monkeypatch: pytest.MonkeyP
         raise FakePanic("internal error: entered unreachable code")
 
     monkeypatch.setattr(plan_mod, "rewrite_source", boom)
-    outcome = plan_file(("/", "app/x.py", USES, (".",), (), ""))
+    outcome = plan_file(("/", "app/x.py", USES, (".",), (MOVE,), ""))
     assert outcome.failure == "FakePanic: internal error: entered unreachable code"
     assert outcome.after == USES
 
@@ -122,7 +123,17 @@ def test_keyboard_interrupt_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(plan_mod, "rewrite_source", stop)
     with pytest.raises(KeyboardInterrupt):
-        plan_file(("/", "app/x.py", USES, (".",), (), ""))
+        plan_file(("/", "app/x.py", USES, (".",), (MOVE,), ""))
+
+
+def test_names_only_in_strings_skip_the_libcst_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object) -> None:
+        raise AssertionError("libcst pass should not run")
+
+    monkeypatch.setattr(plan_mod, "rewrite_source", boom)
+    decoy = b'"""from a.b import f"""\n# f()\n\n\ndef g(f):\n    return f\n'
+    outcome = plan_file(("/", "app/x.py", decoy, (".",), (MOVE,), ""))
+    assert outcome.failure == "" and outcome.after is decoy
 
 
 def test_ruff_format_runs_only_on_changed_files(tmp_path: Path) -> None:
