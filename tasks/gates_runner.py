@@ -60,6 +60,12 @@ def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
             timed_out = True
             _kill_group(proc.pid)
             code = proc.wait()
+        except BaseException:
+            # Ctrl-C reaches only our process group, not the gate's new session: take the
+            # gate down with us rather than leave it running.
+            _kill_group(proc.pid)
+            proc.wait()
+            raise
         # Whatever the command left behind in its group (daemonised helpers, stray workers)
         # must not outlive the gate.
         _kill_group(proc.pid)
