@@ -10,6 +10,7 @@ that merely fails.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tasks import gates_affected, gates_junit, gates_shard, gates_static, gates_tests
@@ -29,14 +30,18 @@ def phase_files(config: Config, phase: Phase) -> list[str]:
 
 
 def before_apply(config: Config, phase: Phase, records_dir: Path, *,
-                 changed: Sequence[str] | None = None, all_tests: bool = False) -> Baseline:
+                 changed: Sequence[str] | None = None, all_tests: bool = False,
+                 only: Sequence[str] | None = None) -> Baseline:
     """Record the pre-phase state the gates compare against; run on the untouched tree.
 
     ``changed`` (the plan's files) narrows the snapshot and the unit baseline to what the
     phase touches; without it the phase's whole file set is snapshotted and tiers run in full.
     Pass the same ``all_tests`` as to :func:`run_ladder`: a baseline recorded on the affected
-    tests only knows nothing of the others, whose failures then all count as new.
+    tests only knows nothing of the others, whose failures then all count as new. ``only``
+    (as ``--gates``) skips what the gates that will not run would need.
     """
+    if only is not None:
+        phase = replace(phase, gates=tuple(g for g in phase.gates if g in only))
     records_dir.mkdir(parents=True, exist_ok=True)
     files = list(changed) if changed is not None else phase_files(config, phase)
     base = Baseline()

@@ -207,3 +207,11 @@ def test_the_tree_hash_sees_data_files_but_not_phasegate_state(tmp_path: Path) -
     assert gates_tests.tree_hash(inside) == first  # phasegate's own records do not count
     write(config, "tests/unit/data.json", "{}")
     assert gates_tests.tree_hash(inside) != first  # a fixture the tests may read does
+
+
+def test_before_apply_records_only_what_the_selected_gates_need(tmp_path: Path) -> None:
+    config = make_repo(tmp_path)
+    base = gates.before_apply(config, config.phase("p0"), tmp_path / "state" / "records" / "p0",
+                              changed=[CORE], only=["syntax", "lint"])
+    assert base.tiers == {}  # no test baseline for gates that will not run
+    assert base.lint == {} and CORE in base.sources
