@@ -41,6 +41,7 @@ def before_apply(config: Config, phase: Phase, records_dir: Path, *,
     (as ``--gates``) skips what the gates that will not run would need.
     """
     if only is not None:
+        _check_only(only)
         phase = replace(phase, gates=tuple(g for g in phase.gates if g in only))
     records_dir.mkdir(parents=True, exist_ok=True)
     files = list(changed) if changed is not None else phase_files(config, phase)
@@ -129,10 +130,7 @@ def run_ladder(config: Config, phase: Phase, changed: list[str], *, baseline: Ba
                all_tests: bool = False, manual_sites: Sequence[object] = ()) -> LadderResult:
     """Run the phase's gates in ladder order on the applied tree."""
     if only is not None:
-        unknown = [g for g in only if g not in GATE_NAMES]
-        if unknown:
-            raise MigrationError(f"--gates: unknown gate '{unknown[0]}'"
-                                 f" (gates: {', '.join(GATE_NAMES)})", EXIT_USAGE)
+        _check_only(only)
     records_dir.mkdir(parents=True, exist_ok=True)
     result = LadderResult()
     for name in phase.gates:
@@ -145,6 +143,13 @@ def run_ladder(config: Config, phase: Phase, changed: list[str], *, baseline: Ba
         if not gate_result.passed and not keep_going:
             break
     return result
+
+
+def _check_only(only: Sequence[str]) -> None:
+    unknown = [g for g in only if g not in GATE_NAMES]
+    if unknown:
+        raise MigrationError(f"--gates: unknown gate '{unknown[0]}'"
+                             f" (gates: {', '.join(GATE_NAMES)})", EXIT_USAGE)
 
 
 def _run_gate(config: Config, phase: Phase, name: str, changed: list[str], baseline: Baseline,

@@ -82,7 +82,8 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
         return EXIT_OK
     journal.check(config, changes, args.allow_dirty)  # refuse early, before slow baselines
     records = journal.records_dir(config, phase.id)
-    baseline = gates.before_apply(config, phase, records, changed=[c.path for c in changes])
+    baseline = gates.before_apply(config, phase, records, changed=[c.path for c in changes],
+                                  all_tests=args.all_tests, only=only)
     txn = journal.apply(config, phase.id, changes, allow_dirty=args.allow_dirty)
     for skip in txn.skipped:
         print(f"skipped {skip.path}: {skip.reason}")

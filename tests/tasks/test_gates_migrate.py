@@ -97,3 +97,13 @@ def test_a_pre_existing_failure_does_not_block_and_the_phase_commits(
     assert "PASS unit" in out and "1 known from the baseline" in out
     core = (config_path.parent / "src/app/core.py").read_text()
     assert core.startswith("from app.modern import helper")
+
+
+def test_an_unknown_gate_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config_path = setup_repo(tmp_path, "unit")
+    before = tree(config_path.parent)
+    code = cli.main(["migrate", "p0", "--config", str(config_path), "--gates", "unti"])
+    assert code == 2
+    assert "phasegate: error: --gates: unknown gate 'unti'" in capsys.readouterr().err
+    assert tree(config_path.parent) == before
