@@ -332,6 +332,9 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
     if python and not re.match(r"^3\.\d+$", python):
         p.add("project.python", f"'{python}' is not a Python version like '3.11'")
     state_s = _str(p, project.get("state_dir"), "project.state_dir")
+    if state_s and (cfg_path.parent / state_s).resolve().is_relative_to(root):
+        p.add("project.state_dir", f"'{state_s}' is inside the project root; the journal must"
+              " live outside the working tree")
     fmt = _str(p, project.get("format"), "project.format")
     if fmt not in ("", "ruff"):
         p.add("project.format", f"unknown formatter '{fmt}' (only 'ruff')")

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from tasks import config as config_mod
+from tasks.commands._common import recover_first
 from tasks.detect import detect
 from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 from tasks.model import DetectResult
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from tasks import report
 
     config, _ = config_mod.load(args.config)
-    _recover_first(config)
+    recover_first(config)
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
     result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
@@ -70,14 +71,6 @@ def _emit(text: str, output: str | None) -> None:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     elif text:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _recover_first(config: config_mod.Config) -> None:
-    """A phase left half-applied by a crash is rolled back before anything else runs."""
-    from tasks.journal import recover
-
-    for line in recover(config):
-        print(line, file=sys.stderr)
 
 
 def _record_counts(config: config_mod.Config, result: DetectResult, phase: str | None) -> None:

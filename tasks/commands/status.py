@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tasks import config as config_mod
 from tasks import state, tracker
+from tasks.commands._common import recover_first
 from tasks.detect import detect
 from tasks.errors import EXIT_OK
 
@@ -26,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config, _ = config_mod.load(args.config)
+    recover_first(config)
     result = detect(config, use_cache=not args.no_cache)
     rows = tracker.build(config, result, state.read_status(config))
     fmt = args.format or _default_format(args.output)

@@ -106,6 +106,9 @@ BAD = [
      "phases.toml:26: baseline.moved: must be a count >= 0, got -3"),
     ("unknown-codemod", GOOD + '[rules.custom]\nkind = "codemod"\ncodemod = "no_such_codemod"\n',
      None),
+    ("state-dir-in-tree", GOOD.replace('root = "."', 'root = "."\nstate_dir = ".pg"'),
+     "phases.toml:3: project.state_dir: '.pg' is inside the project root; the journal must"
+     " live outside the working tree"),
     ("no-project", GOOD.replace('[project]\nroot = "."\nexclude = ["**/migrations/**"]\n', ''),
      "phases.toml: project: missing (required): a [project] table with at least root"),
 ]

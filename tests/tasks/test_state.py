@@ -251,7 +251,8 @@ def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
 
     text = COMMENTED + "".join(
         f'\n[phases.q{i}]\nfiles = ["q{i}/**"]\nrules = ["ws-factory"]\n' for i in range(8))
-    config = _load(tmp_path, text.replace('root = "."', 'root = "."\nstate_dir = "st"'))
+    st = f"../{tmp_path.name}-st"  # outside the root, as phasegate requires
+    config = _load(tmp_path, text.replace('root = "."', f'root = "."\nstate_dir = "{st}"'))
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_hammer, args=(str(config.path), [f"q{i}" for i in part]))
              for part in (range(0, 4), range(4, 8))]
@@ -262,4 +263,4 @@ def test_concurrent_writers_lose_no_update(tmp_path: Path) -> None:
         assert proc.exitcode == 0
     status = state.read_status(config)
     assert {p: status[p]["violations_before"] for p in status} == {f"q{i}": 3 for i in range(8)}
-    assert (tmp_path / "st" / "phases-toml.lock").exists()
+    assert (tmp_path.parent / f"{tmp_path.name}-st" / "phases-toml.lock").exists()
