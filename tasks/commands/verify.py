@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tasks import config as config_mod
 from tasks import gates_junit, gates_shard, gates_tests
+from tasks.commands._common import recover_first
 from tasks.config import TEST_GATES, Config
 from tasks.discover import discover
 from tasks.errors import EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
@@ -69,6 +70,7 @@ def known_durations(config: Config, junit_dir: Path, extra: list[str]) -> dict[s
 def run(args: argparse.Namespace) -> int:
     config, _ = config_mod.load(args.config)
     shard = gates_shard.parse_shard(args.shard) if args.shard else None
+    recover_first(config)  # never test a tree a crash left half-migrated
     tiers = [t for t in TEST_GATES if t in args.tier] if args.tier else \
         [t for t in TEST_GATES if gates_tests.configured(config, t)]  # ladder order, once each
     for tier in tiers:

@@ -104,3 +104,19 @@ def test_shards_run_one_after_another_in_one_junit_dir_still_cover_everything(
         rep = gates_junit.parse(out / f"unit-shard{k}of3.xml")
         seen += sorted(rep.passed)
     assert sorted(seen) == sorted(ALL_UNIT_IDS)
+
+
+def test_verify_rolls_back_a_half_applied_phase_first(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tasks import journal
+    from tasks.plan import FilePlan
+
+    config = make_repo(tmp_path)
+    core = config.root / "src/app/core.py"
+    before = core.read_bytes()
+    broken = before.replace(b"return helper()", b"return helper() + 1")
+    journal.apply(config, "p0", [FilePlan("src/app/core.py", before, broken)], allow_dirty=True)
+    assert core.read_bytes() == broken  # applied, never committed: as after a crash
+    assert verify(config.path, "--tier", "unit", "--junit-dir", str(tmp_path / "j")) == 0
+    assert core.read_bytes() == before
+    assert "p0" in capsys.readouterr().err  # recovery says what it rolled back
