@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks import gates_junit, gates_runner
+from tasks import gates_junit, gates_plugin, gates_runner
 from tasks.config import Config, GateConfig
 from tasks.discover import discover
 from tasks.gates_static import cap
@@ -27,6 +27,7 @@ NO_TESTS = 5  # pytest: no tests were collected
 _EXIT_MEANING = {2: "interrupted", 3: "internal error", 4: "usage error"}
 _TREE_NAMES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini")
 SERIAL_SECONDS = 5.0  # recorded test time below which xdist's start-up costs more than it saves
+PLUGIN = "_phasegate_select"  # module name of tasks/gates_plugin.py once copied
 SERIAL_FILES = 8  # with no record: fewer test files than this run in one process
 
 
@@ -48,26 +49,53 @@ def has_xdist() -> bool:
 
 def workers_for(gate: GateConfig, files: Sequence[str], durations: Mapping[str, float]) -> str:
     """``workers = "auto"`` means xdist when it pays: starting workers costs seconds, so a run
-    recorded (or, with no record, small enough) to take less than that runs in one process."""
+    recorded (files with no record count as the recorded mean) to take less than that, or with
+    no record at all fewer than SERIAL_FILES files, runs in one process."""
     if gate.workers != "auto":
         return gate.workers
-    if files and all(f in durations for f in files):
-        return "0" if sum(durations[f] for f in files) < SERIAL_SECONDS else "auto"
-    return "0" if len(files) < SERIAL_FILES else "auto"
+    known = [durations[f] for f in files if f in durations]
+    if not known:
+        return "0" if len(files) < SERIAL_FILES else "auto"
+    estimate = sum(known) + (len(files) - len(known)) * (sum(known) / len(known))
+    return "0" if estimate < SERIAL_SECONDS else "auto"
 
 
 def pytest_argv(gate: GateConfig, junit: Path, files: Sequence[str] | None,
                 workers: str | None = None) -> list[str]:
+    """The tier's pytest command; with ``files``, the tier's directories are walked and the
+    selection plugin keeps only those files (see :mod:`tasks.gates_plugin`)."""
     argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
             "-o", "junit_family=xunit1", "--junitxml", str(junit),
             "--continue-on-collection-errors"]
     workers = gate.workers if workers is None else workers
     if workers not in ("0", "") and has_xdist():
         argv += ["-n", workers]
-    argv += list(files) if files is not None else list(gate.paths)
+    if files is not None:
+        argv += ["-p", PLUGIN] + (list(gate.paths) or _top_dirs(files))
+    else:
+        argv += list(gate.paths)
     if gate.markers:
         argv += ["-m", gate.markers]
     return argv + list(gate.args)
+
+
+def _top_dirs(files: Sequence[str]) -> list[str]:
+    """The first path component of each file: few arguments that contain the selection."""
+    return sorted({f.split("/", 1)[0] for f in files})
+
+
+def _plugin_env(out_dir: Path, stem: str, root: Path, files: Sequence[str]) -> dict[str, str]:
+    """Install the selection plugin and its file list next to the reports; the env to use."""
+    plugin_dir = out_dir / ".plugin"
+    plugin_dir.mkdir(parents=True, exist_ok=True)
+    source = Path(gates_plugin.__file__).read_bytes()
+    target = plugin_dir / f"{PLUGIN}.py"
+    if not target.is_file() or target.read_bytes() != source:
+        target.write_bytes(source)
+    listing = out_dir / f"{stem}.select"
+    listing.write_text("".join(f"{root / f}\n" for f in files), "utf-8")
+    path = os.pathsep.join(p for p in (str(plugin_dir), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "PHASEGATE_SELECT": str(listing)}
 
 
 def _env() -> dict[str, str]:
@@ -80,8 +108,11 @@ def run_tier(config: Config, gate: GateConfig, out_dir: Path, stem: str,
              files: Sequence[str] | None = None, workers: str | None = None) -> TierRun:
     junit = out_dir / f"{stem}.xml"
     junit.unlink(missing_ok=True)  # a stale report must never be read as this run's
+    env = _env()
+    if files is not None:
+        env.update(_plugin_env(out_dir, stem, config.root, files))
     outcome = gates_runner.run(pytest_argv(gate, junit, files, workers), cwd=config.root,
-                               timeout=gate.timeout, log=out_dir / f"{stem}.log", env=_env())
+                               timeout=gate.timeout, log=out_dir / f"{stem}.log", env=env)
     report = None
     if junit.is_file() and not outcome.timed_out:
         try:

@@ -136,6 +136,8 @@ def test_no_collected_tests_pass_with_a_note(tmp_path: Path) -> None:
     ("auto", [f"t{i}" for i in range(8)], {}, "auto"),
     ("auto", [f"t{i}" for i in range(20)], {f"t{i}": 0.1 for i in range(20)}, "0"),  # 2 s
     ("auto", ["a", "b"], {"a": 30.0, "b": 30.0}, "auto"),  # recorded as slow
+    ("auto", [f"t{i}" for i in range(100)], {"t0": 0.01, "t1": 0.03}, "0"),  # mean 0.02 s x 100
+    ("auto", [f"t{i}" for i in range(100)], {"t0": 1.0}, "auto"),  # mean 1 s x 100
     ("3", ["a"], {}, "3"),  # an explicit number is honoured
     ("0", [f"t{i}" for i in range(50)], {}, "0"),
 ])
@@ -152,7 +154,10 @@ def test_auto_workers_use_xdist_only_when_it_pays(workers: str, files: list[str]
 @pytest.mark.parametrize(("gate", "xdist", "files", "expected_tail"), [
     ({"paths": ("tests/unit",), "workers": "auto"}, True, None, ["-n", "auto", "tests/unit"]),
     ({"paths": ("tests/unit",), "workers": "auto"}, False, None, ["tests/unit"]),  # fallback
-    ({"paths": ("t",), "workers": "0"}, True, ["t/test_a.py"], ["t/test_a.py"]),
+    # a selection walks the tier's paths and the plugin keeps only the selected files
+    ({"paths": ("t",), "workers": "0"}, True, ["t/test_a.py"], ["-p", "_phasegate_select", "t"]),
+    ({"workers": "0"}, True, ["b/test_b.py", "a/x/test_a.py", "a/test_c.py"],
+     ["-p", "_phasegate_select", "a", "b"]),
     ({"paths": ("t",), "workers": "2", "markers": "not slow", "args": ("-x",)}, True, None,
      ["-n", "2", "t", "-m", "not slow", "-x"]),
 ])
