@@ -6,13 +6,17 @@ otherwise hold ``communicate()`` until the timeout even after the command itself
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
             proc = subprocess.Popen(
                 list(argv), cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
-                env=dict(env) if env is not None else None,
+                env=dict(env) if env is not None else None, preexec_fn=_die_with_parent,
             )
         except OSError as exc:
             out.write(f"cannot run {argv[0]}: {exc.strerror}\n".encode())
@@ -70,6 +74,17 @@ def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
         # must not outlive the gate.
         _kill_group(proc.pid)
     return Outcome(tuple(argv), code, time.monotonic() - start, timed_out, log)
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, be killed when phasegate dies, even by SIGKILL
+    (a new session is out of reach of the terminal's signals, and of our own cleanup then)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
 
 
 def _kill_group(pgid: int) -> None:

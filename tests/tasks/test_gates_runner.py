@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tasks import gates_runner
 
 
@@ -87,6 +89,35 @@ def test_an_interrupted_caller_takes_the_gate_down(tmp_path: Path) -> None:
         assert time.monotonic() < deadline, "the gate never started"
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=20)
+    gate = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while _alive(gate) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(gate)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(PR_SET_PDEATHSIG)")
+def test_a_killed_caller_takes_the_gate_down_even_with_sigkill(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    pidfile = tmp_path / "pid"
+    gate_script = tmp_path / "gate.py"
+    gate_script.write_text(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))"
+                           "\ntime.sleep(60)\n")
+    caller = tmp_path / "caller.py"
+    caller.write_text("import sys\nfrom pathlib import Path\nfrom tasks import gates_runner\n"
+                      f"gates_runner.run([sys.executable, {str(gate_script)!r}], cwd=Path('.'),"
+                      f" timeout=60, log=Path({str(tmp_path / 'k.log')!r}))\n")
+    repo = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, str(caller)], cwd=repo,
+                            env={**os.environ, "PYTHONPATH": str(repo)})
+    deadline = time.monotonic() + 20
+    while not pidfile.is_file() or not pidfile.read_text():
+        assert time.monotonic() < deadline, "the gate never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=20)
     gate = int(pidfile.read_text())
     deadline = time.monotonic() + 5
