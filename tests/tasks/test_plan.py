@@ -178,3 +178,15 @@ def test_cli_plan_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert p1["summary"]["manual_reasons"] == {
         "re-exported in __all__": 1,
         "re-exported in __all__: importers of this module break": 1}
+
+
+def test_workers_are_spawn_safe() -> None:
+    """plan_file and its arguments survive a spawn-started pool (macOS, Windows)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = [("/", f"app/x{i}.py", USES, (".",), (MOVE,), "") for i in range(2)]
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        outcomes = list(pool.map(plan_file, work))
+    assert [o.after for o in outcomes] == [b"from c.d import G\nG()\n"] * 2
+    assert [o.rewritten[0].path for o in outcomes] == ["app/x0.py", "app/x1.py"]
