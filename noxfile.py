@@ -82,7 +82,9 @@ def phasegate(session: nox.Session, *args: str, ok: Iterable[int] = (0,)) -> Non
                     success_codes=list(ok))
     except nox.command.CommandFailed as exc:
         code = exc.return_code
-        session.error(f"phasegate {args[0]} exited {code}: {EXIT_MEANING.get(code, 'failed')}")
+        meaning = "a test tier failed" if args[0] == "verify" and code == 3 else \
+            EXIT_MEANING.get(code, "failed")
+        session.error(f"phasegate {args[0]} exited {code}: {meaning}")
 
 
 def _session(name: str, doc: str, body: Callable[[nox.Session], None]) -> None:
