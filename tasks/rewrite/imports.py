@@ -175,6 +175,13 @@ class Applier(cst.CSTTransformer):
             return updated_node
         return cst.FlattenSentinel([updated_node, *lines])
 
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        if updated_node.body:
+            return updated_node
+        # every statement of the block was an import that moved elsewhere
+        return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite,
     ) -> cst.SimpleStatementSuite:
