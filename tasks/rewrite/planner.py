@@ -205,11 +205,18 @@ class Planner:
             self._add(moved.info, NewImport(module, name, local))
 
     def _only_binding(self, moved: Moved) -> bool:
-        """The old local name is bound by this import alone (no ``except ImportError: f = None``
-        fallback), so its uses can follow a rename."""
+        """Every binding of the old local name is an import moving to the same place (no
+        ``except ImportError: f = None`` fallback), so its uses can follow a rename."""
         scope = moved.info.scope
         name = moved.alias.evaluated_alias or moved.alias.evaluated_name
-        return scope is None or len(list(scope.assignments[name])) <= 1
+        if scope is None:
+            return True
+        for assignment in scope.assignments[name]:
+            node = getattr(assignment, "node", None)
+            if not any(m.info.stmt is node and m.target == moved.target and m.alias.asname is None
+                       and not self.blocked.get(m.rule.id) for m in self.moved):
+                return False
+        return True
 
     def _free(self, name: str, full: str) -> bool:
         bound = self.scan.import_bound.get(name)
