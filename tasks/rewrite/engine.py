@@ -35,7 +35,7 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     package = module if is_package else module.rpartition(".")[0]
     if builtin:
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        planner = Planner(FileScan(wrapper, package), path, builtin)
+        planner = Planner(FileScan(wrapper, package, module_name=module), path, builtin)
         edits = planner.plan()
         outcome.rewritten += planner.rewritten
         outcome.manual += planner.manual

@@ -190,6 +190,9 @@ class Planner:
         module, name = moved.target
         old_local = moved.alias.evaluated_alias or moved.alias.evaluated_name
         full = f"{module}.{name}"
+        if module == self.scan.module_name:  # the new name is defined in this very file
+            moved.local = name
+            return
         if keep_old:  # both bindings live on: the new one needs a name of its own
             local = name if name != old_local and self._free(name, full) else ""
         elif moved.alias.asname is not None:
@@ -290,6 +293,8 @@ class Planner:
     def _add(self, info: ImportInfo, new: NewImport) -> None:
         """Add ``new`` next to ``info``'s statement unless this block (or the module) already
         gets it."""
+        if new.module == self.scan.module_name:
+            return  # never import a file into itself
         key = (id(info.block), new)
         if key in self.added or (id(self.scan.module), new) in self.added:
             return

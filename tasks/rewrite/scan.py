@@ -27,6 +27,7 @@ class ImportInfo:
 class FileScan:
     wrapper: MetadataWrapper
     package: str
+    module_name: str = ""  # the file's own dotted module
     imports: list[ImportInfo] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)  # every name the file spells
     import_bound: dict[str, set[str]] = field(default_factory=dict)  # local -> qualified

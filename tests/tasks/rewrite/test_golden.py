@@ -126,6 +126,11 @@ CASES: list[tuple[str, object, str, bytes, bytes, tuple[str, ...]]] = [
      b"\n\ndef f(user_context):\n    return Manager(user_context=user_context, "
      b"token=issue(user_context))\n\n\ndef g():\n    return create()\n",
      ("no user context in scope", "still used by sites left to a person")),
+    ("call-in-the-new-module-itself", CALL, "ws/manager.py",
+     b"from ws.auth import issue\nfrom ws.factory import create\n\n\nclass Manager:\n    pass\n\n\n"
+     b"m = create(c)\n",
+     b"from ws.auth import issue\n\n\nclass Manager:\n    pass\n\n\n"
+     b"m = Manager(user_context=c, token=issue(c))\n", ()),
     ("call-merges-template-import", CALL, "p/m.py",
      b"from ws.auth import issue, other\nfrom ws.factory import create\nm = create(c)\n",
      b"from ws.auth import issue, other\nfrom ws.manager import Manager\n"
