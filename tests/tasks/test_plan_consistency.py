@@ -61,7 +61,13 @@ def test_seed_files_show_context_awareness() -> None:
     assert "create_websocket_manager" not in fixtures
     assert "ws_types" not in fixtures
     race = "netra_backend/tests/websocket_core/test_send_after_close_race_condition.py"
-    assert "create_websocket_manager" not in after[race].split("importlib")[0]
+    assert "make_manager(user_context=user_context, authorization_token=" in after[race]
+    assert "await make_manager" not in after[race]
+    core = "netra_backend/tests/integration/test_agent_execution_core.py"
+    assert "websocket_core.create_websocket_manager" not in after[core]
+    assert ".WebSocketManager(user_context=ctx, authorization_token=" in after[core]
+    assert {race, core, "netra_backend/tests/e2e/thread_test_fixtures.py"} <= \
+        {f.path for f in plan.changes}
     assert [s.reason for s in plan.manual] == ["dynamic import by string: rewrite it by hand"]
 
 
