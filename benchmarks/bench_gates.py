@@ -57,15 +57,32 @@ def ladder_argv(config: Path, phase: str, records: Path, *, changed: Path | None
     return argv + (["--all-tests"] if all_tests else [])
 
 
-def by_hand_argvs(config: Path, gates: list[str], junit_dir: Path) -> list[list[str]]:
-    """The pytest commands the ladder would run for these gates, built by phasegate itself."""
+def by_hand_argvs(config: Path, names: list[str], junit_dir: Path,
+                  workers_from: Path | None = None) -> list[list[str]]:
+    """The pytest commands the ladder runs for these gates, built by phasegate itself.
+
+    With ``workers_from`` (the ladder run's records dir), xdist or not is decided exactly as the
+    ladder decides it from the durations recorded there; without it, the configured ``-n``.
+    """
     sys.path.insert(0, str(REPO))
     from tasks import config as config_mod
-    from tasks import gates_tests
+    from tasks import gates_shard, gates_tests
+    from tasks.discover import discover
+    from tasks.gates import _workers
 
     cfg, _ = config_mod.load(config)
-    return [gates_tests.pytest_argv(cfg.gate(g), junit_dir / f"{g}.xml", None) for g in gates
-            if gates_tests.configured(cfg, g)]
+    every = discover(cfg.root).files
+    argvs = []
+    for g in names:
+        if not gates_tests.configured(cfg, g):
+            continue
+        gate = cfg.gate(g)
+        workers = None
+        if workers_from is not None:
+            tests = gates_shard.tier_files(cfg, gate, every)
+            workers = _workers(cfg, g, tests, workers_from)
+        argvs.append(gates_tests.pytest_argv(gate, junit_dir / f"{g}.xml", None, workers))
+    return argvs
 
 
 def run_series(cwd: Path, argvs: list[list[str]], series: Series,
@@ -95,22 +112,25 @@ def generated(workdir: Path, files: int, tests: int, repeats: int,
     changed.write_text("\n".join(touched))
     rec = workdir / "records"
     modes = {
-        "by hand (full unit tier)": ([*by_hand_argvs(cfg, ["unit"], rec / "hand")], []),
-        "ladder, all tests": ([ladder_argv(cfg, "p0", rec / "all" / "unit", changed=changed,
-                                           all_tests=True)], []),
+        "by hand (full unit tier)": (
+            lambda: by_hand_argvs(cfg, ["unit"], rec / "hand", rec / "all" / "unit"), []),
+        "by hand, naive -n auto": (lambda: by_hand_argvs(cfg, ["unit"], rec / "hand"), []),
+        "ladder, all tests": (lambda: [ladder_argv(cfg, "p0", rec / "all" / "unit",
+                                                   changed=changed, all_tests=True)], []),
         "ladder, affected (graph cold)": (
-            [ladder_argv(cfg, "p0", rec / "cold" / "unit", changed=changed, all_tests=False)],
+            lambda: [ladder_argv(cfg, "p0", rec / "cold" / "unit", changed=changed,
+                                 all_tests=False)],
             [rec / "cold" / "import-graph.json"]),
         "ladder, affected (graph cached)": (
-            [ladder_argv(cfg, "p0", rec / "warm" / "unit", changed=changed, all_tests=False)],
-            []),
+            lambda: [ladder_argv(cfg, "p0", rec / "warm" / "unit", changed=changed,
+                                 all_tests=False)], []),
     }
     (rec / "hand").mkdir(parents=True, exist_ok=True)
     series = {label: Series(label) for label in modes}
     summaries: dict[str, object] = {}
     for _ in range(repeats):
         for label, (argvs, before) in modes.items():
-            summaries[label] = run_series(tree, argvs, series[label], before)
+            summaries[label] = run_series(tree, argvs(), series[label], before)
     return {"tree": str(tree), "changed_modules": len(touched), "modules": len(mods),
             "series": series, "summaries": summaries}
 
@@ -128,14 +148,15 @@ def example(workdir: Path, repeats: int) -> dict[str, object] | None:
     tiers = [g for g in phase.gates if g in TEST_GATES]
     rec = workdir / "example-records"
     (rec / "hand").mkdir(parents=True, exist_ok=True)
-    modes = {"by hand": by_hand_argvs(cfg, tiers, rec / "hand"),
-             "ladder, all tests": [ladder_argv(cfg, "p0", rec / "all" / "p0", all_tests=True,
-                                               gates=",".join(tiers))]}
+    modes = {"by hand": lambda: by_hand_argvs(cfg, tiers, rec / "hand", rec / "all" / "p0"),
+             "by hand, naive -n auto": lambda: by_hand_argvs(cfg, tiers, rec / "hand"),
+             "ladder, all tests": lambda: [ladder_argv(cfg, "p0", rec / "all" / "p0",
+                                                       all_tests=True, gates=",".join(tiers))]}
     series = {label: Series(label) for label in modes}
     summaries: dict[str, object] = {}
     for _ in range(repeats):
         for label, argvs in modes.items():
-            summaries[label] = run_series(loaded.root, argvs, series[label])
+            summaries[label] = run_series(loaded.root, argvs(), series[label])
     return {"tiers": tiers, "series": series, "summaries": summaries}
 
 
@@ -154,7 +175,10 @@ def report(gen: dict[str, object], ex: dict[str, object] | None) -> list[str]:
     codes = {k: sorted({r.returncode for r in v.runs}) for k, v in s.items()}
     cold = s["ladder, affected (graph cold)"].median
     warm = s["ladder, affected (graph cached)"].median
-    lines += ["", f"- ladder overhead over pytest by hand: **{(full / hand - 1) * 100:+.1f}%**"
+    hand_cpu, full_cpu = s["by hand (full unit tier)"].cpu, s["ladder, all tests"].cpu
+    over, over_cpu = (full / hand - 1) * 100, (full_cpu / hand_cpu - 1) * 100
+    lines += ["", f"- ladder overhead over the same pytest command by hand: **{over:+.1f}%**"
+              f" wall, **{over_cpu:+.1f}%** CPU"
               " (target <= +10%).",
               f"- affected selection speed-up over the full unit gate: **{full / cold:.1f}x**"
               f" with the import graph built in the run, **{full / warm:.1f}x** with it cached"
@@ -166,8 +190,12 @@ def report(gen: dict[str, object], ex: dict[str, object] | None) -> list[str]:
     else:
         es: dict[str, Series] = ex["series"]  # type: ignore[assignment]
         h, lad = es["by hand"].median, es["ladder, all tests"].median
-        lines += ["", f"Bundled example (p0 tiers {ex['tiers']}): by hand {fmt_s(h)}, ladder"
-                  f" {fmt_s(lad)}: overhead **{(lad / h - 1) * 100:+.1f}%**;"
+        naive = es["by hand, naive -n auto"].median
+        lines += ["", f"Bundled example (p0 tiers {ex['tiers']}): by hand {fmt_s(h)}"
+                  f" (CPU {fmt_s(es['by hand'].cpu)}), naive -n auto {fmt_s(naive)}, ladder"
+                  f" {fmt_s(lad)} (CPU {fmt_s(es['ladder, all tests'].cpu)}): overhead"
+                  f" **{(lad / h - 1) * 100:+.1f}%** wall,"
+                  f" **{(es['ladder, all tests'].cpu / es['by hand'].cpu - 1) * 100:+.1f}%** CPU;"
                   f" summaries {json.dumps(ex['summaries'])}"]
     return lines
 
