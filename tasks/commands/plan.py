@@ -21,11 +21,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tasks import config as config_mod
 from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
-from tasks.plan import Plan, build_plan
+
+if TYPE_CHECKING:  # libcst is heavy: every CLI start imports this module to build --help
+    from tasks.plan import Plan
 
 ORDER = 20
 SCHEMA = "phasegate.plan/1"
@@ -45,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.phase) == bool(args.all):
         raise MigrationError("plan: give one PHASE or --all", EXIT_USAGE)
     ids = [p.id for p in config.phases] if args.all else [config.phase(args.phase).id]
+    from tasks.plan import build_plan
+
     plans = [build_plan(config, pid, jobs=args.jobs) for pid in ids]
     show(plans, args.format, sys.stdout)
     return EXIT_FOUND if any(p.changes for p in plans) else EXIT_OK
