@@ -158,8 +158,10 @@ def equivalence(ours: dict[str, bytes], theirs: dict[str, bytes]) -> dict[str, o
     differ = []
     for rel in both:
         try:
-            if imported(ours[rel], rel) != imported(theirs[rel], rel):
-                differ.append(rel)
+            a, b = imported(ours[rel], rel), imported(theirs[rel], rel)
+            if a != b:
+                differ.append(f"{rel}: phasegate imports {sorted(a - b)}, RenameCommand"
+                              f" {sorted(b - a)}")
         except SyntaxError:
             differ.append(f"{rel} (does not parse)")
     return {"phasegate_changed": len(ours), "rename_changed": len(theirs), "both": len(both),
