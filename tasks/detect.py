@@ -161,20 +161,17 @@ def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     chunk = max(16, len(work) // (workers * 8))
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
+    keys = dict(todo)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for batch in track(pool.map(_scan_batch, batches), len(batches), "scan"):
             for rel, entry, parsed in batch:
                 if entry is None:  # bytes unchanged: reuse the cached findings
                     old = cache[rel]
-                    entry = (_key_of(work, rel), old[1], old[2], old[3])
+                    entry = (keys[rel], old[1], old[2], old[3])
                 yield rel, entry, parsed
 
 
 WorkItem = tuple[str, str, StatKey, bytes, tuple[str, ...], RuleIndex]
-
-
-def _key_of(work: list[WorkItem], rel: str) -> StatKey:
-    return next(item[2] for item in work if item[1] == rel)
 
 
 def _scan_one(item: WorkItem, cache: dict[str, Entry]) -> tuple[str, Entry, int]:
