@@ -149,7 +149,7 @@ GLUE_CASES = [
     ("detect", [], 2, "phasegate detect exited 2: usage or configuration error"),
     ("status", [], 0, None),
     ("verify", ["--shard", "1/4"], 3,
-     "phasegate verify exited 3: a gate failed and the phase was rolled back"),
+     "phasegate verify exited 3: a test tier failed"),
     ("plan-p0", [], 1, None),
     ("migrate-p0", [], 3, "phasegate migrate exited 3: a gate failed and the phase was rolled "
      "back"),
