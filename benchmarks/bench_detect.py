@@ -6,7 +6,8 @@ Per tree and round, interleaved: phasegate cold (its detect cache deleted), ruff
 (``--no-cache``), phasegate warm (cache from the previous run) and ruff warm (its own cache).
 Medians over the rounds, ratios phasegate/ruff, the largest process's peak RSS from wait4 and,
 in one extra untimed run each, the summed RSS of phasegate's whole process tree (it forks
-workers). "Cold" means the tools' caches are gone; the OS page cache stays warm for both, since
+workers). phasegate runs with its bytecode cached (``PYTHONPYCACHEPREFIX``, as after a normal
+install). "Cold" means the tools' caches are gone; the OS page cache stays warm for both, since
 it cannot be dropped without root. Also checks that every location ruff reports is one
 phasegate reports.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -63,23 +65,32 @@ def detect_cache_dir(tree: Path) -> Path:
     return detect.state_dir(cfg) / "cache"
 
 
+def python_env(cache: Path) -> dict[str, str]:
+    """As after a normal install: bytecode cached (here outside the repo), whatever the caller's
+    PYTHONDONTWRITEBYTECODE says, so phasegate does not recompile itself on every run."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    return env
+
+
 def measure(tree: Path, files: int, repeats: int) -> DetectFigures:
     cmds = commands(tree)
+    env = python_env(tree.parent / "pycache")
     cache = detect_cache_dir(tree)
     series = {label: Series(label) for label in cmds}
     codes: dict[str, set[int]] = {label: set() for label in cmds}
-    timed(cmds["phasegate warm"], tree)  # fill the OS page cache and both tools' caches
+    timed(cmds["phasegate warm"], tree, env=env)  # fill the page cache and both tools' caches
     timed(cmds["ruff warm"], tree)
     for _ in range(repeats):
         for label, argv in cmds.items():
             if label == "phasegate cold":
                 shutil.rmtree(cache, ignore_errors=True)
-            run = timed(argv, tree)
+            run = timed(argv, tree, env=env if label.startswith("phasegate") else None)
             series[label].runs.append(run)
             codes[label].add(run.returncode)
     shutil.rmtree(cache, ignore_errors=True)
-    peaks = {"phasegate cold": tree_peak_mb(cmds["phasegate cold"], tree),
-             "phasegate warm": tree_peak_mb(cmds["phasegate warm"], tree)}
+    peaks = {"phasegate cold": tree_peak_mb(cmds["phasegate cold"], tree, env=env),
+             "phasegate warm": tree_peak_mb(cmds["phasegate warm"], tree, env=env)}
     return DetectFigures(files, series, peaks, *compare(tree, cmds), returncodes=codes)
 
 
