@@ -107,8 +107,9 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
     result.files_scanned = len(paths)
     for rel in sorted(fresh):
         _, _, violations, problem = fresh[rel]
-        phase_id = assign_phase(config, rel)
-        result.violations.extend(_with_phase(v, phase_id) for v in violations)
+        if violations:  # matching globs costs: only files with findings need a phase
+            phase_id = assign_phase(config, rel)
+            result.violations.extend(_with_phase(v, phase_id) for v in violations)
         if problem is not None:
             result.problems.append(problem)
     result.violations.sort()
