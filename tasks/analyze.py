@@ -43,11 +43,15 @@ class RuleIndex:
         modules: dict[str, str] = {}
         needles: set[bytes] = set()
         for rule in rules:
+            if rule.kind == "codemod":  # found by running the codemod itself: codemod_sites
+                needles.update(n.encode() for n in rule.needles)
+                if rule.old:
+                    needles.add(rule.old.rsplit(".", 1)[-1].encode())
+                continue
             target = modules if rule.kind == "module" else members
             for name in rule.olds:
                 target.setdefault(name, rule.id)
                 needles.add(name.rsplit(".", 1)[-1].encode())
-            needles.update(n.encode() for n in rule.needles)
         homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
         return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)))
 
@@ -302,7 +306,7 @@ class FileAnalyzer(ast.NodeVisitor):
         if not rid:
             return
         rule = self.index.rule(rid)
-        if rule.kind not in ("call", "codemod"):
+        if rule.kind != "call":
             if start is not None:
                 self.add(at, rid, "attribute", qual)
             return
@@ -310,9 +314,6 @@ class FileAnalyzer(ast.NodeVisitor):
         if call is None:
             self.add(at, rid, "reference", qual, fixable=False,
                      reason="referenced without being called")
-            return
-        if rule.kind == "codemod":
-            self.add(at, rid, "call", qual)
             return
         reason = call_problem(rule, call, id(call) in self.awaited) or \
             missing_context(rule, call, self.scopes)
@@ -525,6 +526,31 @@ def hot_lines(data: bytes, index: RuleIndex) -> list[int]:
     return hot
 
 
+def codemod_sites(data: bytes, path: str, module: str, is_package: bool,
+                  index: RuleIndex) -> list[Violation]:
+    """Sites of the ``codemod`` rules, found by running each codemod on the file without
+    writing it: what the codemod would rewrite is fixable, what it reports for a person is
+    manual. Detect and plan agree by construction; only files holding a needle get here."""
+    rules = [r for r in index.rules if r.kind == "codemod"]
+    wanted = [r for r in rules if any(n.encode() in data for n in
+                                      r.needles + ((r.old.rsplit(".", 1)[-1],) if r.old else ()))]
+    if not wanted:
+        return []
+    import libcst as cst
+
+    from tasks.rewrite.engine import run_codemod
+
+    tree = cst.parse_module(data)
+    package = module if is_package else module.rpartition(".")[0]
+    found: list[Violation] = []
+    for rule in wanted:
+        _, sites, _ = run_codemod(tree, rule, path, package)
+        found.extend(Violation(path, s.line, s.col, rule.id, s.kind, rule.old or rule.codemod,
+                               fixable=not s.reason, reason=s.reason, message=rule.message)
+                     for s in sites)
+    return found
+
+
 def _utf8_lines(data: bytes) -> list[bytes]:
     """The file's lines as UTF-8 (what ast's byte offsets count in), without a BOM."""
     if data.isascii():
@@ -552,9 +578,12 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     lines = _utf8_lines(data)
     analyzer = FileAnalyzer(index, path, module, package, lines, hot_lines(data, index))
     try:
-        return sorted(set(analyzer.run(tree))), None
+        found = analyzer.run(tree)
     except RecursionError:
         return [], FileProblem(path, "too deeply nested to analyse")
+    if any(r.kind == "codemod" for r in index.rules):
+        found = found + codemod_sites(data, path, module, is_package, index)
+    return sorted(set(found)), None
 
 
 __all__ = ["COMPREHENSIONS", "FUNCTION_NODES", "RuleIndex", "analyze_source", "context_for"]

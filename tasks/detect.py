@@ -25,7 +25,7 @@ from tasks.discover import discover, module_name, spec
 from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
 from tasks.progress import track
 
-ENGINE = "detect-4"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-5"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
 _PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 

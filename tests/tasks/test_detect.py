@@ -272,3 +272,20 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["detect", "--config", cfg, "--format", "json", "--no-cache"]) == 0
     assert main(["detect", "--config", str(tmp_path / "missing.toml")]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_codemod_rules_report_what_the_codemod_would_rewrite(tmp_path: Path) -> None:
+    cfg = make_project(tmp_path, {"pkg/sub/mod.py": (
+        "from pkg.ws import make_manager as mm\n"
+        "mm(ctx=1)\n"
+        "mm(other=2)\n"
+        "mm(ctx=1, user_context=2)\n")})
+    text = (tmp_path / "phases.toml").read_text() + (
+        '\n[rules.kw]\nkind = "codemod"\ncodemod = "rename_kwarg"\nold = "pkg.ws.make_manager"\n'
+        '[rules.kw.options]\nkeyword = "ctx"\nto = "user_context"\n')
+    (tmp_path / "phases.toml").write_text(text)
+    cfg = config.load(tmp_path / "phases.toml")[0]
+    found = [(v.line, v.kind, v.fixable, v.reason) for v in detect.detect(cfg, use_cache=False)
+             .violations if v.rule == "kw"]
+    assert found == [(2, "call", True, ""),
+                     (4, "call", False, "passes both 'ctx' and 'user_context'")]
