@@ -8,7 +8,9 @@ On a generated tree with a few thousand tests, interleaved per round:
   interpreter (startup, config, JUnit parsing: all of phasegate's overhead counts);
 - ``ladder, affected``: the same with affected-test selection for a phase touching
   a random 5% of the modules, once with the import-graph cache deleted and once with it kept.
-With ``--example``, the same overhead comparison on the bundled example (repo phases.toml, p0).
+A first, untimed round warms up (the ladder records test durations, which decide xdist or not,
+and caches the import graph). With ``--example``, the same overhead comparison on the bundled
+example (repo phases.toml, p0).
 """
 
 from __future__ import annotations
@@ -128,9 +130,10 @@ def generated(workdir: Path, files: int, tests: int, repeats: int,
     (rec / "hand").mkdir(parents=True, exist_ok=True)
     series = {label: Series(label) for label in modes}
     summaries: dict[str, object] = {}
-    for _ in range(repeats):
+    for rnd in range(repeats + 1):  # round 0 warms up: durations recorded, graph cached
         for label, (argvs, before) in modes.items():
-            summaries[label] = run_series(tree, argvs(), series[label], before)
+            target = series[label] if rnd else Series("warm-up")
+            summaries[label] = run_series(tree, argvs(), target, before)
     return {"tree": str(tree), "changed_modules": len(touched), "modules": len(mods),
             "series": series, "summaries": summaries}
 
@@ -154,9 +157,10 @@ def example(workdir: Path, repeats: int) -> dict[str, object] | None:
                                                        all_tests=True, gates=",".join(tiers))]}
     series = {label: Series(label) for label in modes}
     summaries: dict[str, object] = {}
-    for _ in range(repeats):
+    for rnd in range(repeats + 1):  # round 0 warms up, as above
         for label, argvs in modes.items():
-            summaries[label] = run_series(loaded.root, argvs(), series[label])
+            target = series[label] if rnd else Series("warm-up")
+            summaries[label] = run_series(loaded.root, argvs(), target)
     return {"tiers": tiers, "series": series, "summaries": summaries}
 
 
