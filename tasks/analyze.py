@@ -441,15 +441,23 @@ def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
 
 
 def call_problem(rule: Rule, call: ast.Call, awaited: bool) -> str:
-    """Why this call cannot be rewritten mechanically, or ''. Mirrors tasks/rewrite/call.py."""
-    if any(isinstance(a, ast.Starred) for a in call.args) or \
-            any(k.arg is None for k in call.keywords):
+    """Why this call cannot be rewritten mechanically, or ''."""
+    starred = any(isinstance(a, ast.Starred) for a in call.args) or \
+        any(k.arg is None for k in call.keywords)
+    return arguments_problem(rule, len(call.args), [k.arg for k in call.keywords if k.arg],
+                             starred, awaited)
+
+
+def arguments_problem(rule: Rule, positional: int, keywords: list[str], starred: bool,
+                      awaited: bool) -> str:
+    """The one decision detect (ast) and the rewrite (libcst, tasks/rewrite/call.py) share:
+    why a call with these arguments cannot be rewritten mechanically, or ''."""
+    if starred:
         return "call uses *args or **kwargs"
-    if len(call.args) > len(rule.params):
+    if positional > len(rule.params):
         return "more positional arguments than the old callee's params"
     used = set(rule.required)
-    passed = list(rule.params[: len(call.args)]) + [k.arg for k in call.keywords if k.arg]
-    for name in passed:
+    for name in list(rule.params[:positional]) + keywords:
         if name not in rule.params:
             return f"unexpected keyword argument '{name}'"
         if name not in used:

@@ -14,6 +14,7 @@ import re
 
 import libcst as cst
 
+from tasks.analyze import arguments_problem
 from tasks.config import Rule
 from tasks.rewrite.model import Example
 
@@ -22,23 +23,11 @@ _EMPTY = cst.Module([])
 
 
 def call_problem(rule: Rule, call: cst.Call, awaited: bool) -> str:
-    """Why this call cannot be rewritten mechanically, or ''."""
-    if any(a.star for a in call.args):
-        return "call uses *args or **kwargs"
-    positional = [a for a in call.args if a.keyword is None]
-    if len(positional) > len(rule.params):
-        return "more positional arguments than the old callee's params"
-    used = set(rule.required)
-    passed = list(rule.params[: len(positional)]) + \
-        [a.keyword.value for a in call.args if a.keyword is not None]
-    for name in passed:
-        if name not in rule.params:
-            return f"unexpected keyword argument '{name}'"
-        if name not in used:
-            return f"argument '{name}' has no place in the new call"
-    if rule.awaitable and not awaited:
-        return "the new callee is async but this call is not awaited"
-    return ""
+    """Why this call cannot be rewritten mechanically, or '' (the rule detect applies too)."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = [a.keyword.value for a in call.args if a.keyword is not None]
+    starred = any(a.star for a in call.args)
+    return arguments_problem(rule, len(positional), keywords, starred, awaited)
 
 
 def passed_code(rule: Rule, call: cst.Call, placeholder: str) -> str | None:
