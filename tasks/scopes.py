@@ -33,7 +33,16 @@ class Scope:
     globals_: set[str] = field(default_factory=set)
     params: list[Binding] = field(default_factory=list)
     param_names: list[str] = field(default_factory=list)
-    self_attrs: set[str] = field(default_factory=set)  # classes: attributes set on self / class
+    _self_attrs: set[str] | None = None
+
+    @property
+    def self_attrs(self) -> set[str]:
+        """Classes: attributes set on ``self`` or the class (found on first use: only the
+        context search for ``self.<attr>`` needs them)."""
+        if self._self_attrs is None:
+            self._self_attrs = _class_attrs(self.node, self.bindings) \
+                if isinstance(self.node, ast.ClassDef) else set()
+        return self._self_attrs
 
     def add(self, name: str, binding: Binding) -> None:
         if name in self.globals_ and self.kind != "module":
@@ -45,6 +54,21 @@ class Scope:
         return (self.kind == "function" and self.parent is not None
                 and self.parent.kind == "class" and bool(self.param_names)
                 and self.param_names[0] == "self")
+
+
+def _class_attrs(node: ast.ClassDef, bindings: dict[str, list[Binding]]) -> set[str]:
+    attrs = set(bindings)
+    for sub in ast.walk(node):
+        targets: list[ast.expr] = []
+        if isinstance(sub, ast.Assign):
+            targets = sub.targets
+        elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)):
+            targets = [sub.target]
+        for t in targets:
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                    and t.value.id == "self":
+                attrs.add(t.attr)
+    return attrs
 
 
 def resolve_relative(module: str, level: int, package: str) -> str | None:
@@ -89,17 +113,19 @@ def _last(node: ast.expr) -> str:
 class ScopeBuilder(ast.NodeVisitor):
     """Collects the bindings of one scope without entering nested scopes."""
 
-    def __init__(self, scope: Scope, package: str) -> None:
+    def __init__(self, scope: Scope, package: str, *, declarations: bool = True) -> None:
         self.scope = scope
         self.package = package
+        self.declarations = declarations  # False: the file has no global/nonlocal to look for
 
     def build(self) -> Scope:
         node = self.scope.node
         if isinstance(node, FUNCTION_NODES):
             self._params(node.args)
             body: list[ast.AST] = [node.body] if isinstance(node, ast.Lambda) else list(node.body)
-            for stmt in body:
-                self._collect_globals(stmt)
+            if self.declarations:
+                for stmt in body:
+                    self._collect_globals(stmt)
             for stmt in body:
                 self.visit(stmt)
         elif isinstance(node, COMPREHENSIONS):
@@ -109,8 +135,6 @@ class ScopeBuilder(ast.NodeVisitor):
             body = list(getattr(node, "body", []))
             for stmt in body:
                 self.visit(stmt)
-            if isinstance(node, ast.ClassDef):
-                self._class_attrs(node)
         return self.scope
 
     def _collect_globals(self, stmt: ast.AST) -> None:
@@ -127,20 +151,6 @@ class ScopeBuilder(ast.NodeVisitor):
             self.scope.params.append(binding)
             self.scope.param_names.append(arg.arg)
             self.scope.add(arg.arg, binding)
-
-    def _class_attrs(self, node: ast.ClassDef) -> None:
-        attrs = self.scope.self_attrs
-        attrs.update(self.scope.bindings)
-        for sub in ast.walk(node):
-            targets: list[ast.expr] = []
-            if isinstance(sub, ast.Assign):
-                targets = sub.targets
-            elif isinstance(sub, (ast.AnnAssign, ast.AugAssign)):
-                targets = [sub.target]
-            for t in targets:
-                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
-                        and t.value.id == "self":
-                    attrs.add(t.attr)
 
     def _bind(self, name: str, node: ast.AST, qualname: str | None = None) -> None:
         self.scope.add(name, Binding(getattr(node, "lineno", 0), getattr(node, "col_offset", 0),

@@ -264,7 +264,7 @@ def test_generated_tree_parity(tmp_path: Path) -> None:
         pytest.skip("benchmarks/generate.py is not in this checkout")
     out = tmp_path / "tree"
     subprocess.run([sys.executable, str(generator), str(out), "--files", "120",
-                    "--density", "0.5", "--size", "1500", "--no-git"],
+                    "--density", "0.5", "--size", "6000", "--no-git"],
                    check=True, capture_output=True, timeout=300,
                    env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     cfg = config_mod.load(out / "phases.toml")[0]

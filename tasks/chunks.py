@@ -1,0 +1,206 @@
+"""Parse only the top-level statements of a file that can matter to detect.
+
+Most of a candidate file is code that never mentions a deprecated name. Parsing it is most of
+detect's cost, so :func:`partial_source` blanks out the top-level statements that cannot change the
+answer and keeps every line where it was (same line numbers, same columns):
+
+* kept: every top-level statement holding a *hot* offset (a needle, an ``as`` alias, a star
+  import), every one mentioning ``__all__``, and every one that may bind, at module level, a name
+  that the kept statements use (a ``def``/``class`` binds only its own name; any other statement
+  is assumed to bind any word it contains);
+* blanked: the rest. A name is only ever bound at module level by a statement that spells it,
+  so a use inside a kept statement resolves to the same binding as in the whole file.
+
+Statement boundaries come from a small exact lexer: strings (every prefix, triple quotes,
+escapes), comments, brackets and backslash continuations. Anything it is not sure of (an
+unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie, bytes
+that are not UTF-8, a form feed) returns ``None`` and the caller parses the whole file; so does
+a parsed tree whose statements do not sit exactly on the chunks chosen (:func:`aligned`).
+
+The one visible difference from a whole-file parse: a syntax error inside a statement that was
+blanked out is not seen, so the file is scanned rather than reported unparseable (the syntax
+gate and ``plan``, which parse whole files, still catch it).
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(
+    rb"""
+      (?:[^'"\#\\()\[\]{}]++|[(\[{][^'"\#\\()\[\]{}\n]*+[)\]}])++
+    | \#[^\r\n]*+
+    | '''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
+    | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
+    | '(?:[^'\\\r\n]++|\\(?:\r\n|.))*+'
+    | "(?:[^"\\\r\n]++|\\(?:\r\n|.))*+"
+    | ['"]
+    | [(\[{][^()\[\]{}'"\#\\\n]*+[)\]}]
+    | [(\[{)\]}]
+    | \\(?:\r?\n)?
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_LINE_START = re.compile(rb"^[^\s#)\]}]", re.MULTILINE)
+_CONTINUES = re.compile(rb"(?:else|elif|except|finally)\b")
+_DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(?:def|class)[ \t]+"
+                  rb"([A-Za-z_][A-Za-z0-9_]*)")
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = frozenset(k.encode() for k in keyword.kwlist)
+_OPEN = frozenset(b"([{")
+_SPECIAL = frozenset(b"([{)]}#'\"\\")
+_CLOSE = frozenset(b")]}")
+
+
+@dataclass(frozen=True)
+class Partial:
+    source: bytes  # the file with unneeded top-level statements replaced by blank lines
+    starts: frozenset[int]  # 1-based first line of each kept top-level statement (or decorator)
+    ends: tuple[tuple[int, int], ...]  # (first line, last line) of each kept chunk
+
+
+def chunks(data: bytes) -> list[tuple[int, int]] | None:
+    """(start, end) byte offsets of each top-level statement (decorators and ``else:``-style
+    clauses included), in order; None when the lexer is not sure."""
+    if b"\r" in data.replace(b"\r\n", b"") or b"\f" in data or b"\0" in data:
+        return None
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None  # not UTF-8 and no cookie: only the whole file's parse can say why
+    head = data[:400].split(b"\n", 2)[:2]
+    if any(b"coding" in line and line.lstrip().startswith(b"#") for line in head):
+        return None  # a declared encoding may not be ASCII-compatible: parse it whole
+    blocked = _blocked_spans(data)
+    if blocked is None:
+        return None
+    starts: list[int] = []
+    spans = iter(blocked)
+    span = next(spans, None)
+    previous_decorator = False
+    for match in _LINE_START.finditer(data):
+        at = match.start()
+        while span is not None and span[1] <= at:
+            span = next(spans, None)
+        if span is not None and span[0] < at:
+            continue  # inside brackets, a multi-line string or after a backslash
+        if starts and (previous_decorator or _CONTINUES.match(data, at)):
+            previous_decorator = data[at] == 0x40
+            continue
+        previous_decorator = data[at] == 0x40
+        starts.append(at)
+    return list(zip(starts, starts[1:] + [len(data)], strict=False))
+
+
+def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
+    """Spans where no statement can start: inside brackets, inside a multi-line string, and
+    the line after a backslash continuation. None on anything the lexer does not understand."""
+    blocked: list[tuple[int, int]] = []
+    depth = 0
+    opened = 0
+    for match in _TOKEN.finditer(data):
+        start = match.start()
+        first = data[start]
+        if first not in _SPECIAL:
+            continue  # code with no string, comment or backslash, brackets closed on their line
+        if first in _OPEN:
+            if match.end() - start > 1:
+                continue  # a bracket pair closed on the same line, with no string inside
+            if depth == 0:
+                opened = start
+            depth += 1
+        elif first in _CLOSE:
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                blocked.append((opened, match.end()))
+        elif first == 0x23:  # a comment
+            continue
+        elif first == 0x5C:  # a backslash outside a string
+            if match.end() == start + 1:
+                return None
+            if depth == 0:
+                blocked.append((start, match.end() + 1))
+        elif match.end() - start == 1:
+            return None  # a quote that opens no complete string
+        elif depth == 0 and b"\n" in data[start:match.end()]:
+            blocked.append((start, match.end()))
+    return blocked if depth == 0 else None
+
+
+def partial_source(data: bytes, hot: list[int]) -> Partial | None:
+    """``data`` with the top-level statements detect does not need blanked out, or None
+    when the whole file should be parsed (the lexer is unsure, or nothing can be left out).
+
+    ``hot`` holds sorted byte offsets where a reference could be."""
+    spans = chunks(data)
+    if spans is None or len(spans) < 2:
+        return None
+    keep = [False] * len(spans)
+    i = 0
+    for offset in hot:
+        while i < len(spans) and spans[i][1] <= offset:
+            i += 1
+        if i < len(spans) and spans[i][0] <= offset:
+            keep[i] = True
+    for n, (s, e) in enumerate(spans):
+        if not keep[n] and data.find(b"__all__", s, e) >= 0:
+            keep[n] = True
+    if not any(keep):
+        return None
+    used = {w for n, (s, e) in enumerate(spans) if keep[n]
+            for w in _WORD.findall(data, s, e)} - _KEYWORDS
+    for n, (s, e) in enumerate(spans):
+        if keep[n]:
+            continue
+        named = _DEF.match(data, s)
+        if named is not None and data.find(b"global", s, e) < 0 \
+                and data.find(b":=", s, e) < 0:
+            keep[n] = named.group(1) in used
+        else:
+            keep[n] = any(w in used for w in _WORD.findall(data, s, e))
+    if all(keep):
+        return None
+    return _assemble(data, spans, keep)
+
+
+def _assemble(data: bytes, spans: list[tuple[int, int]], keep: list[bool]) -> Partial:
+    parts = [data[:spans[0][0]]]
+    line = 1 + data.count(b"\n", 0, spans[0][0])
+    starts: set[int] = set()
+    ends: list[tuple[int, int]] = []
+    for (s, e), kept in zip(spans, keep, strict=True):
+        lines = data.count(b"\n", s, e)
+        if kept:
+            parts.append(data[s:e])
+            starts.add(line)
+            last = line + lines - (1 if data.endswith(b"\n", s, e) else 0)
+            ends.append((line, max(line, last)))
+        else:
+            parts.append(b"\n" * lines)
+        line += lines
+    return Partial(b"".join(parts), frozenset(starts), tuple(ends))
+
+
+def aligned(tree: ast.Module, partial: Partial) -> bool:
+    """Whether every parsed top-level statement lies inside one kept chunk and every kept
+    chunk starts a statement: the lexer's boundaries agreed with the parser's."""
+    seen: set[int] = set()
+    bounds = dict(partial.ends)
+    current = 0
+    for stmt in tree.body:
+        decorators = getattr(stmt, "decorator_list", None) or ()
+        first = min([stmt.lineno] + [d.lineno for d in decorators])
+        if first in bounds:
+            current = first
+            seen.add(first)
+        elif not current or first < current:
+            return False
+        if (stmt.end_lineno or stmt.lineno) > bounds[current]:
+            return False
+    return seen == set(partial.starts)

@@ -1,0 +1,233 @@
+"""The statement lexer behind detect's partial parse: its boundaries are the parser's, it gives
+up when unsure, and what it blanks out never changes detect's answer."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from tasks import analyze, chunks, config, detect
+from tasks.config import Rule
+from tests.tasks import test_detect as detect_tests
+from tests.tasks.test_detect import BAD_FILES, SCANNED_FILES, SHAPES, found
+
+# (id, source): the lexer must find exactly the parser's top-level statement starts
+TRICKY = [
+    ("docstring-with-code", '"""Doc.\nimport os\nfrom a import b\n"""\nx = 1\n'),
+    ("single-quoted-triple", "x = '''\ndef f():\n'''\ny = 2\n"),
+    ("escaped-quotes", "x = 'it\\'s'\ny = \"say \\\"hi\\\"\"\nz = 3\n"),
+    ("raw-string-backslash-quote", "x = r'\\''\ny = 1\n"),
+    ("triple-with-inner-quotes", 'x = """a "b" ""c"" d"""\ny = 1\n'),
+    ("bytes-and-fstrings", "x = rb'(' + f'{y!r:>{w}}' + Rb\"[\"\nz = 1\n"),
+    ("fstring-other-quotes", "x = f\"{d['k']}\"\ny = 1\n"),
+    ("comment-with-quote-and-bracket", "x = 1  # don't ( [\ny = 2\n"),
+    ("hash-in-string", "x = '#not a comment'\ny = 2\n"),
+    ("brackets-at-column-0", "x = [\n1,\n2,\n]\ny = foo(\na)\n"),
+    ("closing-bracket-at-column-0", "x = dict(\n    a=1,\n)\ny = 2\n"),
+    ("backslash-continuation", "x = 1 + \\\n2\ny = 3\n"),
+    ("string-continuation", "x = 'a\\\nb'\ny = 1\n"),
+    ("decorators", "@dec\n@dec2(\n  x)\ndef f(): pass\n\nclass C: pass\n"),
+    ("if-else-try-except", "if a:\n    b\nelif c:\n    d\nelse:\n    e\n"
+     "try:\n    f\nexcept E:\n    g\nfinally:\n    h\nz = 1\n"),
+    ("for-else-while-else", "for i in x:\n    pass\nelse:\n    pass\nwhile y:\n    pass\n"
+     "else:\n    pass\n"),
+    ("semicolons", "import a; import b\nx = 1; y = 2\n"),
+    ("comment-lines-at-column-0-in-body", "def f():\n    x = 1\n# a comment\n    return x\n"
+     "y = 1\n"),
+    ("match-statement", "match x:\n    case 1:\n        pass\ny = 2\n"),
+    ("crlf", "import a\r\nx = (\r\n1)\r\ny = 2\r\n"),
+    ("nested-brackets-and-strings", "x = f(g('(', \"]\"), [h(')')])\ny = {'a': (1,\n2)}\n"),
+    ("empty-lines-and-comments-only", "# only\n\n# comments\n"),
+    ("async-def", "async def f():\n    await g()\nx = 1\n"),
+    ("else-like-names", "elsewhere = 1\nexcepted = 2\n"),
+]
+
+
+def statement_starts(source: bytes) -> list[int]:
+    starts = []
+    for stmt in ast.parse(source).body:
+        decorators = getattr(stmt, "decorator_list", None) or ()
+        starts.append(min([stmt.lineno] + [d.lineno for d in decorators]))
+    return starts
+
+
+def chunk_lines(source: bytes) -> list[int]:
+    spans = chunks.chunks(source)
+    assert spans is not None
+    return [1 + source.count(b"\n", 0, s) for s, _ in spans]
+
+
+@pytest.mark.parametrize("source", [s for _, s in TRICKY], ids=[i for i, _ in TRICKY])
+def test_boundaries_are_the_parsers(source: str) -> None:
+    data = source.encode()
+    assert chunk_lines(data) == sorted(set(statement_starts(data)))
+
+
+UNSURE = [
+    ("unterminated-string", b"x = 'abc\ny = 1\n"),
+    ("unterminated-triple", b'x = """abc\ny = 1\n'),
+    ("unbalanced-open", b"x = (1,\ny = 2\n"),
+    ("unbalanced-close", b"x = 1)\ny = 2\n"),
+    ("stray-backslash", b"x = 1 \\ y\n"),
+    ("lone-cr", b"x = 1\ry = 2\n"),
+    ("form-feed", b"x = 1\n\x0cy = 2\n"),
+    ("coding-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n"),
+    ("not-utf8", b"x = '\xe9'\ny = 1\n"),
+    ("null-byte", b"x = 1\x00\n"),
+]
+
+
+@pytest.mark.parametrize("data", [d for _, d in UNSURE], ids=[i for i, _ in UNSURE])
+def test_gives_up_when_unsure(data: bytes) -> None:
+    assert chunks.chunks(data) is None
+
+
+def _library_files(limit: int) -> list[Path]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.glob("*.py"))
+    files += sorted(p for p in (root / "email").glob("*.py"))
+    return files[:limit]
+
+
+def test_boundaries_match_the_parser_on_the_standard_library() -> None:
+    checked = 0
+    for path in _library_files(250):
+        data = path.read_bytes()
+        try:
+            expected = sorted(set(statement_starts(data)))
+        except SyntaxError:
+            continue
+        if chunks.chunks(data) is None:
+            continue  # cookies, form feeds: parsed whole, which is always right
+        assert chunk_lines(data) == expected, path
+        checked += 1
+    assert checked > 150, f"only {checked} files were checked (python {sys.version})"
+
+
+def test_kept_statements_include_the_bindings_the_hot_ones_use() -> None:
+    source = (b"import acme\n"
+              b"import os\n"
+              b"LIMIT = 3\n"
+              b"def unrelated():\n    return os.getcwd()\n"
+              b"def use():\n    return acme.core.config.get_settings()\n"
+              b"class Other:\n    pass\n")
+    hot = [source.index(b"get_settings")]
+    partial = chunks.partial_source(source, hot)
+    assert partial is not None
+    kept = [line for line in partial.source.decode().splitlines() if line.strip()]
+    assert kept == ["import acme", "def use():", "    return acme.core.config.get_settings()"]
+    assert partial.source.count(b"\n") == source.count(b"\n")  # every line where it was
+
+
+def test_a_def_that_rebinds_a_used_name_is_kept() -> None:
+    source = (b"from acme.core.config import get_settings as gs\n"
+              b"def gs():\n    return 1\n"
+              b"x = 1\n"
+              b"def use():\n    return gs()\n")
+    hot = [source.index(b"get_settings"), source.index(b"gs()")]
+    partial = chunks.partial_source(source, hot)
+    assert partial is not None and b"def gs():" in partial.source
+    assert b"x = 1" not in partial.source
+
+
+def test_global_or_walrus_in_a_def_keeps_it_when_it_mentions_a_used_name() -> None:
+    source = (b"import acme\n"
+              b"def setup():\n    global acme\n    acme = None\n"
+              b"def other():\n    x = 1\n    return x\n"
+              b"def use():\n    return acme.core.config.get_settings()\n")
+    partial = chunks.partial_source(source, [source.index(b"get_settings")])
+    assert partial is not None and b"global acme" in partial.source
+    assert b"def other" not in partial.source
+
+
+def test_misaligned_trees_are_refused() -> None:
+    source = b"x = 1\ny = 2\nz = 3\n"
+    partial = chunks.partial_source(source, [source.index(b"y")])
+    assert partial is not None
+    assert chunks.aligned(ast.parse(partial.source), partial)
+    assert not chunks.aligned(ast.parse(b"\ny = 2; w = 0\nq = 1\n"), partial)
+
+
+@pytest.fixture
+def always_partial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+
+
+def test_string_mentions_are_never_kept_as_code(always_partial: None) -> None:
+    source = (b'"""Docs.\nfrom pkg.old import Thing\nThing()\n"""\n'
+              b"import os\n"
+              b"def f():\n    return '''\nfrom pkg.old import Thing\n'''\n")
+    index = analyze.RuleIndex.build([_move_rule()])
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is None and found == []
+
+
+def test_a_syntax_error_in_a_blanked_statement_is_not_seen(always_partial: None) -> None:
+    source = b"from pkg.old import Thing\n\ndef broken(:\n    pass\n"
+    index = analyze.RuleIndex.build([_move_rule()])
+    # the lexer gives up on the unclosed bracket: the whole file is parsed and reported
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is not None and problem.line == 3
+    source = b"from pkg.old import Thing\n\ndef broken():\n    return 1 +\n"
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is None and [(v.line, v.kind) for v in found] == [(1, "import")]
+
+
+def _move_rule() -> Rule:
+    return Rule(id="moved", kind="move", old="pkg.old.Thing", new="pkg.new.Thing")
+
+
+# Every table of test_detect again, with every file parsed partially: the same answers.
+@pytest.mark.parametrize(("source", "expected"), [(s, e) for _, s, e in SHAPES],
+                         ids=[i for i, _, _ in SHAPES])
+def test_import_shapes_partially_parsed(always_partial: None, tmp_path: Path, source: str,
+                                        expected: list[tuple]) -> None:
+    padded = source + "\n\ndef _padding():\n    return 1\n"  # something to blank out
+    assert found(tmp_path, padded) == sorted(expected)
+
+
+@pytest.mark.parametrize(("data", "reason", "line"), [(d, r, n) for _, d, r, n in BAD_FILES],
+                         ids=[i for i, *_ in BAD_FILES])
+def test_bad_files_partially_parsed(always_partial: None, tmp_path: Path, data: bytes,
+                                    reason: str, line: int) -> None:
+    detect_tests.test_bad_files_are_reported_not_crashed(tmp_path, data, reason, line)
+
+
+@pytest.mark.parametrize(("data", "where"), [(d, w) for _, d, w in SCANNED_FILES],
+                         ids=[i for i, *_ in SCANNED_FILES])
+def test_odd_files_partially_parsed(always_partial: None, tmp_path: Path, data: bytes,
+                                    where: tuple | None) -> None:
+    detect_tests.test_odd_files_are_scanned(tmp_path, data, where)
+
+
+@pytest.mark.slow
+def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+    out = tmp_path / "tree"
+    subprocess.run([sys.executable, str(generator), str(out), "--files", "80", "--density",
+                    "0.5", "--size", "8000", "--no-git"], check=True, capture_output=True,
+                   timeout=300, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    cfg = config.load(out / "phases.toml")[0]
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
+    whole = detect.detect(cfg, use_cache=False, jobs=1)
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    calls: list[int] = []
+    real = chunks.partial_source
+
+    def counting(data: bytes, hot: list[int]) -> chunks.Partial | None:
+        partial = real(data, hot)
+        calls.append(partial is not None)
+        return partial
+
+    monkeypatch.setattr(analyze, "partial_source", counting)
+    partly = detect.detect(cfg, use_cache=False, jobs=1)
+    assert sum(calls) > 20, "the partial parse was not exercised"
+    assert len(whole.violations) > 40
+    assert partly.violations == whole.violations and partly.problems == whole.problems
