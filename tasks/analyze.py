@@ -59,10 +59,12 @@ class RuleIndex:
 
     def is_candidate(self, data: bytes) -> bool:
         """Cheap byte test: could this file refer to a banned name at all?"""
-        if any(needle in data for needle in self.needles):
-            return True
-        return (b"import_module" in data or b"__import__" in data) and \
-            any(home in data for home in self.home_needles)
+        for needle in self.needles:  # a plain loop: this runs on every file of the tree
+            if needle in data:
+                return True
+        if b"import_module" not in data and b"__import__" not in data:
+            return False
+        return any(home in data for home in self.home_needles)
 
     @functools.cached_property
     def line_words(self) -> tuple[bytes, ...]:

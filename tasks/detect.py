@@ -188,8 +188,7 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
     out: list[tuple[str, Entry | None, int]] = []
     for root, rel, key, old_digest, src, index in items:
         try:
-            with open(os.path.join(root, rel), "rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
+            data = _read(os.path.join(root, rel), key[0])
         except OSError as exc:
             out.append((rel, (key, b"", [], FileProblem(rel, f"unreadable: {exc.strerror}")), 0))
             continue
@@ -198,16 +197,32 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
             problem = FileProblem(rel, f"too large to scan (> {MAX_BYTES // 2**20} MB)")
             out.append((rel, (key, b"", [], problem), 0))
             continue
+        if not index.is_candidate(data):
+            # no digest: re-reading and re-testing a changed file costs what hashing would
+            out.append((rel, (key, b"", [], None), 0))
+            continue
         digest = hashlib.blake2b(data, digest_size=16).digest()
         if old_digest and digest == old_digest:
             out.append((rel, None, 0))
             continue
-        if not index.is_candidate(data):
-            out.append((rel, (key, digest, [], None), 0))
-            continue
         violations, problem = _analyze(src, rel, data, index)
         out.append((rel, (key, digest, violations, problem), 1))
     return out
+
+
+def _read(path: str, size: int) -> bytes:
+    """The file's bytes, at most MAX_BYTES + 1 of them. Sized by its stat: a buffered
+    ``read(MAX_BYTES + 1)`` would allocate 16 MB for every file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        parts = [os.read(fd, min(size, MAX_BYTES) + 1)]
+        total = len(parts[0])
+        while parts[-1] and total <= MAX_BYTES:
+            parts.append(os.read(fd, max(65536, MAX_BYTES + 1 - total)))
+            total += len(parts[-1])
+        return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 def _analyze(src: tuple[str, ...], rel: str, data: bytes,

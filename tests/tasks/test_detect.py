@@ -289,3 +289,33 @@ def test_codemod_rules_report_what_the_codemod_would_rewrite(tmp_path: Path) -> 
              .violations if v.rule == "kw"]
     assert found == [(2, "call", True, ""),
                      (4, "call", False, "passes both 'ctx' and 'user_context'")]
+
+
+@pytest.mark.parametrize(("size", "limit", "reported"), [
+    (0, 64, False), (64, 64, False), (65, 64, True), (200_000, 64, True), (200_000, 300_000, False),
+], ids=["empty", "at-limit", "one-over", "far-over", "large-under"])
+def test_read_is_bounded_and_reports_too_large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               size: int, limit: int, reported: bool) -> None:
+    body = (b"from pkg.old import Thing\n" + b"#" * size)[:size] if size else b""
+    cfg = make_project(tmp_path, {"pkg/sub/big.py": body})
+    monkeypatch.setattr(detect, "MAX_BYTES", limit)
+    result = detect.detect(cfg, use_cache=False, jobs=1)
+    problems = [p.reason for p in result.problems if p.path == "pkg/sub/big.py"]
+    assert problems == (["too large to scan (> 0 MB)"] if reported else [])
+    assert detect._read(str(tmp_path / "pkg/sub/big.py"), 10)[:limit + 1] == body[:limit + 1]
+
+
+def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = make_project(tmp_path, {"pkg/sub/secret.py": "from pkg.old import Thing\n"})
+    real_open = os.open
+
+    def refuse(path: str, flags: int, *args: int) -> int:
+        if str(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)  # root reads any file: refuse it the way EACCES does
+    result = detect.detect(cfg, use_cache=False, jobs=1)
+    assert [p.reason for p in result.problems if p.path == "pkg/sub/secret.py"] == \
+        ["unreadable: Permission denied"]
+    assert not [v for v in result.violations if v.path == "pkg/sub/secret.py"]
