@@ -7,23 +7,25 @@ short message plus the path of the saved traceback.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
-import pkgutil
 import sys
-import tempfile
-import traceback
-from collections.abc import Sequence
-from types import ModuleType
 
 from tasks import __version__, commands
 from tasks.errors import EXIT_USAGE, MigrationError
+
+TYPE_CHECKING = False  # not typing's: `detect` may replay before anything else is imported
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
+    from types import ModuleType
 
 EXIT_INTERNAL = 70  # a bug in phasegate: the traceback is saved, the tree is left as it was
 
 
 def _command_modules() -> list[ModuleType]:
+    import importlib
+    import pkgutil
+
     mods = []
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
@@ -32,6 +34,8 @@ def _command_modules() -> list[ModuleType]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="phasegate",
         description="Take a Python codebase off deprecated APIs in phases, gated and reversible.",
@@ -51,13 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    args_list = list(argv) if argv is not None else sys.argv[1:]
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        return int(args._run(args))
+        return _dispatch(args_list)
     except MigrationError as exc:
         print(f"phasegate: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -65,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("phasegate: interrupted", file=sys.stderr)
         return 130
     except Exception:  # noqa: BLE001 - the one place that catches everything
+        import tempfile
+        import traceback
+
         fd, path = tempfile.mkstemp(prefix="phasegate-crash-", suffix=".txt")
         with os.fdopen(fd, "w") as fh:
             fh.write(traceback.format_exc())
@@ -73,3 +76,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"phasegate: internal error ({name}: {exc_value}); traceback saved to {path}",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _dispatch(args_list: list[str]) -> int:
+    if args_list[:1] == ["detect"]:
+        # before the parser imports every command: an unchanged tree replays its last answer
+        from tasks.replay import replay
+
+        replayed = replay(args_list[1:])
+        if replayed is not None:
+            return replayed
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    return int(args._run(args))

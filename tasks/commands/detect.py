@@ -34,17 +34,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks import report
+    from tasks import replay, report
 
     config, _ = config_mod.load(args.config)
     recover_first(config)
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
+    # the fingerprint is taken before the scan: an edit made during it makes the next run miss
+    snap = None if args.no_cache or args.update_baseline else replay.snapshot(config, args.output)
     result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
     counts = Counter(v.rule for v in result.violations)
     fmt = args.format or report.default_format()
     text = report.render(result, config, fmt, baseline=config.baseline or None)
-    _emit(text, args.output)
+    written = _emit(text, args.output)
     _record_counts(config, result, args.phase)
     if args.update_baseline:
         from tasks.state import write_baseline
@@ -53,24 +55,41 @@ def run(args: argparse.Namespace) -> int:
         print(f"baseline updated: {sum(counts.values())} violation(s) over "
               f"{len(config.rules)} rule(s) recorded in {config.path.name}", file=sys.stderr)
         return EXIT_OK
+    code, notes = EXIT_FOUND if result.violations else EXIT_OK, ""
     if args.baseline:
-        if not config.baseline:
-            raise MigrationError(f"{config.path.name}: no [baseline] recorded yet "
-                                 "(run: phasegate detect --update-baseline)", EXIT_USAGE)
-        grown = report.compare_baseline(dict(counts), config.baseline)
-        for line in grown:
-            print(f"ratchet: {line}", file=sys.stderr)
-        if not grown:
-            print("ratchet: no rule's count grew past the baseline", file=sys.stderr)
-        return EXIT_FOUND if grown else EXIT_OK
-    return EXIT_FOUND if result.violations else EXIT_OK
+        code, notes = _ratchet(config, counts)
+        sys.stderr.write(notes)
+    if snap is not None:
+        replay.record(config, snap, result, stdout="" if args.output else written, stderr=notes,
+                      code=code, output=(args.output, written) if args.output else None)
+    return code
 
 
-def _emit(text: str, output: str | None) -> None:
+def _ratchet(config: config_mod.Config, counts: Counter[str]) -> tuple[int, str]:
+    """The ratchet's exit code and its lines for stderr."""
+    from tasks import report
+
+    if not config.baseline:
+        raise MigrationError(f"{config.path.name}: no [baseline] recorded yet "
+                             "(run: phasegate detect --update-baseline)", EXIT_USAGE)
+    grown = report.compare_baseline(dict(counts), config.baseline)
+    lines = [f"ratchet: {line}" for line in grown]
+    if not grown:
+        lines.append("ratchet: no rule's count grew past the baseline")
+    return (EXIT_FOUND if grown else EXIT_OK), "".join(f"{line}\n" for line in lines)
+
+
+def _emit(text: str, output: str | None) -> str:
+    """Write the report to ``output`` or stdout; returns exactly what was written."""
     if output:
-        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    elif text:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        written = text if text.endswith("\n") else text + "\n"
+        Path(output).write_text(written, encoding="utf-8")
+        return written
+    if not text:
+        return ""
+    written = text if text.endswith("\n") else text + "\n"
+    sys.stdout.write(written)
+    return written
 
 
 def _record_counts(config: config_mod.Config, result: DetectResult, phase: str | None) -> None:
