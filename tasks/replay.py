@@ -51,7 +51,6 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import time
 import zlib
 
 import tasks
@@ -59,9 +58,6 @@ import tasks
 TYPE_CHECKING = False  # not typing's: this module must import only what a replay needs
 if TYPE_CHECKING:
     from typing import Any
-
-    from tasks.config import Config
-    from tasks.model import DetectResult
 
 DISABLE_ENV = "PHASEGATE_NO_REPLAY"
 ENV_KEYS = ("CI", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LINES",
@@ -97,6 +93,7 @@ class Probe:
 
 
 _probe: Probe | None = None  # set by replay() on a miss, for this process's detect to record
+# (tasks.replay_record reads it: what this process may record, and under which key)
 last_outcome = "off"  # "hit", "miss: <why>" or "off": for tests and --debugging, never printed
 
 
@@ -229,7 +226,7 @@ def _matching_record(probe: Probe) -> tuple[dict[str, Any] | None, str]:
         return None, why
     if listing is None:
         return None, "git ls-files failed"
-    if _listed(root, listing, record["ignored"]) != record["listed"]:
+    if listed(root, listing, record["ignored"]) != record["listed"]:
         return None, "files changed"
     return record, ""
 
@@ -299,7 +296,7 @@ def git_listing(root: str) -> bytes | None:
         return None
 
 
-def _listed(root: str, listing: bytes, ignored: tuple[str, ...]) -> tuple[Any, ...]:
+def listed(root: str, listing: bytes, ignored: tuple[str, ...]) -> tuple[Any, ...]:
     """Each listed path (minus ``ignored``) with its lstat, or None when it is gone."""
     out: list[tuple[bytes, Stat | None]] = []
     for name in sorted(set(listing.split(b"\0"))):
@@ -362,117 +359,3 @@ def _write_outputs(record: dict[str, Any]) -> None:
     if record["stderr"]:
         sys.stderr.write(record["stderr"])
         sys.stderr.flush()
-
-
-# -- recording (called by the detect command; only here may phasegate's own modules load) --
-
-class Snapshot:
-    """The fingerprint taken before a detect scans, to be stored with its answer."""
-
-    def __init__(self, probe: Probe, root: str, repo: tuple[Any, ...],
-                 listed: tuple[Any, ...], ignored: tuple[str, ...]) -> None:
-        self.probe, self.root, self.repo, self.listed, self.ignored = (
-            probe, root, repo, listed, ignored)
-
-
-def snapshot(config: Config, output: str | None) -> Snapshot | None:
-    """The fingerprint now, when this run may be recorded (else None)."""
-    probe = _probe
-    if probe is None or str(config.path) != probe.config_path:
-        return None
-    root = str(config.root)
-    if git_dir_of(root) != probe.git_dir or not _same_state_dir(config, probe.git_dir):
-        return None
-    started = time.time_ns()
-    repo = repo_state(probe.git_dir)
-    listing = git_listing(root)
-    if listing is None:
-        return None
-    ignored = _ignored(root, str(config.path), output)
-    listed = _listed(root, listing, ignored)
-    if _racy(listed, started) or not _journal_clean(config) or _unchecked_entries(root):
-        return None
-    return Snapshot(probe, root, repo, listed, ignored)
-
-
-def record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str, stderr: str,
-           code: int, output: tuple[str, str] | None) -> bool:
-    """Store the run's answer with its fingerprint (atomically; a failure is ignored).
-
-    Only a run that took every file from the per-file cache is recorded: its JSON summary says
-    ``files_parsed: 0`` and ``cache_hits: <all>``, as the normal warm run a replay stands for
-    would, where a cold run's counts would be a stale claim.
-    """
-    if result.files_parsed or result.cache_hits != result.files_scanned:
-        return False
-    try:
-        body = {"format": FORMAT, "key": snap.probe.key, "root": snap.root,
-                "config_path": snap.probe.config_path, "config": config.path.read_bytes(),
-                "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
-                "stdout": stdout, "stderr": stderr, "code": int(code),
-                "output": None if output is None else
-                (os.path.abspath(output[0]), output[1].encode("utf-8"))}
-        path = snap.probe.record_path
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            marshal.dump(body, fh)
-        os.replace(tmp, path)
-    except (OSError, ValueError, UnicodeError):
-        return False  # like the detect cache: an optimisation, never a failure
-    return True
-
-
-def _same_state_dir(config: Config, git_dir: str) -> bool:
-    """Records are looked up under the git dir found by walking up; only record when that is
-    where phasegate's state really lives (git itself agrees, no project.state_dir elsewhere)."""
-    from tasks.detect import state_dir
-
-    return os.path.realpath(state_dir(config)) == os.path.realpath(
-        os.path.join(git_dir, "phasegate"))
-
-
-def _ignored(root: str, config_path: str, output: str | None) -> tuple[str, ...]:
-    """Listed paths whose lstat does not matter: the config (compared by its bytes) and the
-    report file this command writes (unless detect could scan it)."""
-    out = [os.path.relpath(config_path, root)]
-    if output is not None:
-        rel = os.path.relpath(os.path.abspath(output), root)
-        if not rel.endswith(".py") and os.path.basename(rel) != ".gitignore":
-            out.append(rel)
-    return tuple(sorted(p for p in out if not p.startswith("..")))
-
-
-def _racy(listed: tuple[Any, ...], started: int) -> bool:
-    """A listed file changed so recently that a same-size edit could keep its lstat."""
-    return any(st is not None and max(st[1], st[3]) >= started - RACY_NS for _, st in listed)
-
-
-def _journal_clean(config: Config) -> bool:
-    """Nothing for recovery to do (a pending or unrecorded transaction is never skipped)."""
-    from tasks.errors import MigrationError
-    from tasks.journal_store import COMMITTED, PENDING, recorded, status, transactions
-
-    try:
-        for txn in transactions(config):
-            state = status(txn)
-            if state in PENDING or (state == COMMITTED and not recorded(txn)):
-                return False
-    except (MigrationError, OSError):
-        return False
-    return True
-
-
-def _unchecked_entries(root: str) -> bool:
-    """True when an index entry is assume-unchanged or skip-worktree: ``-m`` trusts those."""
-    import subprocess
-
-    try:
-        proc = subprocess.run(["git", "-C", root, "ls-files", "-z", "-v", "--", "."],
-                              capture_output=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return True
-    if proc.returncode != 0:
-        return True
-    return any(entry[:1].islower() or entry[:1] == b"S"
-               for entry in proc.stdout.split(b"\0") if entry)

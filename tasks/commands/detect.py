@@ -34,14 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks import replay, report
+    from tasks import replay_record, report
 
     config, _ = config_mod.load(args.config)
     recover_first(config)
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
     # the fingerprint is taken before the scan: an edit made during it makes the next run miss
-    snap = None if args.no_cache or args.update_baseline else replay.snapshot(config, args.output)
+    snap = (None if args.no_cache or args.update_baseline
+            else replay_record.snapshot(config, args.output))
     result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
     counts = Counter(v.rule for v in result.violations)
     fmt = args.format or report.default_format()
@@ -60,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         code, notes = _ratchet(config, counts)
         sys.stderr.write(notes)
     if snap is not None:
-        replay.record(config, snap, result, stdout="" if args.output else written, stderr=notes,
-                      code=code, output=(args.output, written) if args.output else None)
+        replay_record.record(config, snap, result, stdout="" if args.output else written,
+                             stderr=notes, code=code,
+                             output=(args.output, written) if args.output else None)
     return code
 
 

@@ -1,0 +1,349 @@
+"""Replay: an unchanged tree replays detect's last answer; every change that matters misses.
+
+Each test builds a real git repository in tmp_path and runs the CLI in-process, so
+``replay.last_outcome`` says whether the answer was replayed (never judged by timing).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import tasks
+from tasks import replay
+from tasks.cli import main
+
+PHASES = """\
+[project]
+root = "."
+
+[rules.moved]
+kind = "move"
+old = "pkg.old.Thing"
+new = "pkg.new.Thing"
+
+[rules.legacy]
+kind = "module"
+old = "pkg.legacy"
+new = "pkg.modern"
+
+[phases.p0]
+files = ["pkg/**"]
+rules = ["moved", "legacy"]
+"""
+
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/old.py": "class Thing: ...\n",
+    "pkg/legacy.py": "X = 1\n",
+    "pkg/a.py": "from pkg.old import Thing\n",
+    "pkg/b.py": "import pkg.legacy\n",
+    "pkg/ignored.py": "import pkg.legacy\n",
+    ".gitignore": "pkg/ignored.py\n",
+}
+
+
+def git(root: Path, *args: str) -> str:
+    proc = subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c",
+                           "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+                          capture_output=True, text=True, check=True)
+    return proc.stdout
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+    outcome: str
+
+
+@dataclass
+class Project:
+    root: Path
+    capsys: pytest.CaptureFixture[str]
+
+    @property
+    def config(self) -> Path:
+        return self.root / "phases.toml"
+
+    def detect(self, *extra: str) -> Run:
+        self.capsys.readouterr()
+        code = main(["detect", "--config", str(self.config), *extra])
+        out, err = self.capsys.readouterr()
+        return Run(code, out, err, replay.last_outcome)
+
+    def fresh(self, *extra: str, monkeypatch: pytest.MonkeyPatch) -> Run:
+        """What a normal run prints now (replay off, per-file cache off)."""
+        with monkeypatch.context() as m:
+            m.setenv(replay.DISABLE_ENV, "1")
+            return self.detect(*extra, "--no-cache")
+
+
+@pytest.fixture
+def project(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+            monkeypatch: pytest.MonkeyPatch) -> Project:
+    for name in (replay.DISABLE_ENV, *replay.GIT_LOCATION_ENV):
+        monkeypatch.delenv(name, raising=False)
+    root = tmp_path / "repo"
+    for rel, body in FILES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body)
+    (root / "phases.toml").write_text(PHASES)
+    git(root, "init", "-q")
+    git(root, "add", ".")
+    git(root, "commit", "-q", "-m", "init")
+    return Project(root, capsys)
+
+
+def primed(p: Project, *extra: str) -> Run:
+    """Cold run (not recorded: it parsed files), warm run (recorded), then a replay."""
+    cold = p.detect(*extra)
+    assert cold.outcome.startswith("miss")
+    warm = p.detect(*extra)
+    assert warm.outcome == "miss: no record"
+    hit = p.detect(*extra)
+    assert hit.outcome == "hit"
+    assert (hit.code, hit.out, hit.err) == (warm.code, warm.out, warm.err)
+    return hit
+
+
+def test_unchanged_tree_replays_identical_output(project: Project) -> None:
+    hit = primed(project)
+    assert hit.code == 1
+    assert "pkg/a.py:1:21: moved" in hit.out and "pkg/ignored.py" not in hit.out
+    again = project.detect()
+    assert again.outcome == "hit" and again.out == hit.out
+
+
+def test_json_replay_claims_a_fully_cached_run(project: Project) -> None:
+    hit = primed(project, "--format", "json")
+    assert '"files_parsed": 0,' in hit.out and '"cache_hits": 5' in hit.out
+    assert '"files_scanned": 5,' in hit.out
+
+
+def write_same_size(p: Project) -> None:
+    """Same size, same mtime: only ctime (and git's content check) can tell."""
+    path = p.root / "pkg/a.py"
+    st = path.stat()
+    path.write_text("from pkg.olx import Thing\n")  # no longer a violation
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def add_untracked(p: Project) -> None:
+    (p.root / "pkg/c.py").write_text("from pkg.old import Thing\n")
+
+
+def delete_tracked(p: Project) -> None:
+    (p.root / "pkg/b.py").unlink()
+
+
+def stage_edit(p: Project) -> None:
+    (p.root / "pkg/b.py").write_text("import pkg.legacy\nimport pkg.legacy as again\n")
+    git(p.root, "add", "pkg/b.py")
+
+
+def add_ignored(p: Project) -> None:
+    git(p.root, "add", "-f", "pkg/ignored.py")
+
+
+def commit_empty(p: Project) -> None:
+    git(p.root, "commit", "-q", "--allow-empty", "-m", "moves HEAD only")
+
+
+def unignore(p: Project) -> None:
+    (p.root / ".gitignore").write_text("# nothing ignored\n")
+
+
+def edit_config(p: Project) -> None:
+    p.config.write_text(PHASES.replace('rules = ["moved", "legacy"]', 'rules = ["moved"]'))
+
+
+def pending_journal(p: Project) -> None:
+    txn = p.root / ".git/phasegate/journal/0001-p0"
+    txn.mkdir(parents=True)
+    (txn / "log.jsonl").write_bytes(b"")  # 'new': recovery discards it, and says so
+
+
+# (id, change, what the next run's outcome must start with)
+CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
+    ("edit-tracked-same-size-same-mtime", write_same_size, "miss: files changed"),
+    ("add-untracked", add_untracked, "miss: files changed"),
+    ("delete-tracked", delete_tracked, "miss: files changed"),
+    ("git-add-edit", stage_edit, "miss"),
+    ("git-add-ignored", add_ignored, "miss: index"),
+    ("commit-moves-head", commit_empty, "miss: index"),
+    ("gitignore-edited", unignore, "miss: files changed"),
+    ("config-edited", edit_config, "miss: config changed"),
+    ("pending-journal", pending_journal, "miss: index, HEAD or journal changed"),
+]
+
+
+@pytest.mark.parametrize("change,expected", [(c, e) for _, c, e in CHANGES],
+                         ids=[i for i, _, _ in CHANGES])
+def test_change_misses_and_matches_a_fresh_run(project: Project, change: Callable[[Project], None],
+                                               expected: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    primed(project)
+    change(project)
+    after = project.detect()
+    assert after.outcome.startswith(expected), after.outcome
+    fresh = project.fresh(monkeypatch=monkeypatch)
+    assert (after.code, after.out) == (fresh.code, fresh.out)
+    if change is pending_journal:
+        assert "recovered:" in after.err and "recovered:" not in fresh.err
+    else:
+        assert after.err == fresh.err
+
+
+def test_changes_change_the_answer(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows above would catch a stale replay: most of them change the answer itself."""
+    before = primed(project).out
+    for change in (write_same_size, add_untracked, delete_tracked, add_ignored, edit_config):
+        change(project)
+        assert project.fresh(monkeypatch=monkeypatch).out != before, change.__name__
+
+
+# (id, how the second run differs, expected outcome)
+ASKED: list[tuple[str, Callable[[pytest.MonkeyPatch], None], list[str], str]] = [
+    ("format", lambda m: None, ["--format", "json"], "miss: no record"),
+    ("env-no-color", lambda m: m.setenv("NO_COLOR", "1"), [], "miss: no record"),
+    ("env-ci", lambda m: m.setenv("CI", "true"), [], "miss: no record"),
+    ("version", lambda m: m.setattr(tasks, "__version__", "9.9.9"), [], "miss: no record"),
+    ("code-changed", lambda m: m.setattr(replay, "_code_stats", lambda: ()), [],
+     "miss: no record"),
+    ("no-replay", lambda m: m.setenv(replay.DISABLE_ENV, "1"), [], "off: PHASEGATE_NO_REPLAY"),
+    ("git-dir-env", lambda m: m.setenv("GIT_INDEX_FILE", "/nonexistent"), [],
+     "off: GIT_INDEX_FILE"),
+]
+
+
+@pytest.mark.parametrize("setup,extra,expected", [a[1:] for a in ASKED],
+                         ids=[a[0] for a in ASKED])
+def test_asked_differently_misses(project: Project, monkeypatch: pytest.MonkeyPatch,
+                                  setup: Callable[[pytest.MonkeyPatch], None], extra: list[str],
+                                  expected: str) -> None:
+    primed(project)
+    setup(monkeypatch)
+    after = project.detect(*extra)
+    assert after.outcome.startswith(expected), after.outcome
+
+
+def test_no_cache_never_records(project: Project) -> None:
+    runs = [project.detect("--no-cache") for _ in range(3)]
+    assert [r.outcome for r in runs] == ["miss: no record"] * 3
+    assert not list((project.root / ".git/phasegate/cache").glob("replay-*"))
+
+
+def test_output_file_and_ratchet_lines_are_replayed(project: Project) -> None:
+    report = project.root.parent / "report.txt"
+    with project.config.open("a") as fh:
+        fh.write("\n[baseline]\nmoved = 0\nlegacy = 5\n")
+    git(project.root, "commit", "-qam", "baseline")
+    hit = primed(project, "--baseline", "-o", str(report))
+    assert hit.code == 1 and hit.out == ""
+    assert hit.err == "ratchet: moved: 1 > baseline 0\n"
+    written = report.read_text()
+    report.unlink()
+    again = project.detect("--baseline", "-o", str(report))
+    assert again.outcome == "hit" and report.read_text() == written
+    assert "pkg/a.py:1:21" in written
+
+
+def test_report_written_inside_the_tree_does_not_defeat_replay(project: Project) -> None:
+    report = project.root / "out" / "report.txt"
+    report.parent.mkdir()
+    cold, warm = project.detect("-o", str(report)), project.detect("-o", str(report))
+    assert cold.outcome.startswith("miss") and warm.outcome == "miss: no record"
+    assert project.detect("-o", str(report)).outcome == "hit"
+
+
+def test_edit_during_the_scan_makes_the_next_run_miss(project: Project,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    primed(project)
+    from tasks.commands import detect as command
+
+    real = command.detect
+
+    def edit_then_scan(*args: object, **kwargs: object) -> object:
+        add_untracked(project)  # after the fingerprint, before the files are read
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    (project.root / "pkg/a.py").write_text("from pkg.old import Thing\nThing()\n")
+    with monkeypatch.context() as m:
+        m.setattr(command, "detect", edit_then_scan)
+        during = project.detect()
+    assert during.outcome == "miss: files changed"
+    after = project.detect()
+    assert after.outcome.startswith("miss"), after.outcome
+    assert after.out == project.fresh(monkeypatch=monkeypatch).out
+
+
+def test_racy_listed_file_is_not_recorded(project: Project) -> None:
+    primed(project)
+    (record,) = (project.root / ".git/phasegate/cache").glob("replay-*")
+    kept = record.read_bytes()
+    add_untracked(project)  # changed just now: a same-size edit could keep its lstat
+    runs = [project.detect() for _ in range(2)]
+    assert [r.outcome for r in runs] == ["miss: files changed"] * 2
+    assert record.read_bytes() == kept
+
+
+def test_listed_files_are_recorded_with_their_stat(project: Project,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(replay, "RACY_NS", 0)  # as if c.py had been written long ago
+    primed(project)
+    add_untracked(project)
+    (project.root / "pkg/b.py").write_text("import pkg.legacy as lg\n")  # tracked, modified
+    parsed, cached = project.detect(), project.detect()  # only the fully cached run records
+    assert parsed.outcome == cached.outcome == "miss: files changed"
+    hit = project.detect()
+    assert hit.outcome == "hit" and "pkg/c.py:1:21" in hit.out
+    (project.root / "pkg/c.py").write_text("from pkg.old import Thing as T\n")
+    assert project.detect().outcome == "miss: files changed"
+
+
+# (argv after detect, env PHASEGATE_CONFIG, expected config argument)
+CONFIG_ARGS = [
+    ([], None, "phases.toml"),
+    ([], "other.toml", "other.toml"),
+    (["--config", "a.toml"], "other.toml", "a.toml"),
+    (["--config=b.toml"], None, "b.toml"),
+    (["--config", "a.toml", "--config", "c.toml"], None, "c.toml"),
+]
+
+
+@pytest.mark.parametrize("argv,env,expected", CONFIG_ARGS)
+def test_config_argument(argv: list[str], env: str | None, expected: str,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    if env is None:
+        monkeypatch.delenv("PHASEGATE_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("PHASEGATE_CONFIG", env)
+    assert replay._config_arg(argv) == expected
+
+
+def test_hit_imports_only_the_standard_library(project: Project) -> None:
+    """A real process: the hit path must not import the parser, tomlkit, pathspec or rich."""
+    env = {k: v for k, v in os.environ.items() if k != replay.DISABLE_ENV}
+    argv = [sys.executable, "-X", "importtime", "-m", "tasks", "detect", "--config",
+            str(project.config)]
+    runs = [subprocess.run(argv, capture_output=True, text=True, env=env, cwd=project.root,
+                           check=False) for _ in range(3)]
+    assert [r.returncode for r in runs] == [1, 1, 1]
+    assert runs[2].stdout == runs[1].stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in runs[2].stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "tasks.replay" in imported
+    for heavy in ("argparse", "tomlkit", "pathspec", "rich", "tasks.detect", "tasks.config",
+                  "subprocess", "typing"):
+        assert heavy not in imported, heavy
+    first = {line.rsplit("|", 1)[-1].strip() for line in runs[0].stderr.splitlines()
+             if line.startswith("import time:")}
+    assert "tasks.detect" in first  # the cold run did the real work
