@@ -29,16 +29,23 @@ import keyword
 import re
 from dataclasses import dataclass
 
+# Neutral text changes neither the bracket depth nor where a line can start a statement:
+# code, comments, one-line strings without escapes (never an empty one, which could open a
+# triple quote), and bracket pairs closed on their own line (three levels deep).
+_STR1 = rb"'[^'\\\n]++'" + rb'|"[^"\\\n]++"'
+_INNER = rb"""[^'"\#\\()\[\]{}\n]++"""
+_GROUP = rb"[(\[{](?:" + _INNER + rb"|" + _STR1 + rb")*+[)\]}]"
+for _ in range(2):
+    _GROUP = rb"[(\[{](?:" + _INNER + rb"|" + _STR1 + rb"|" + _GROUP + rb")*+[)\]}]"
+_NEUTRAL = rb"""(?:[^'"\#\\()\[\]{}]++|\#[^\r\n]*+|""" + _STR1 + rb"|" + _GROUP + rb")++"
 _TOKEN = re.compile(
-    rb"""
-      (?:[^'"\#\\()\[\]{}]++|[(\[{][^'"\#\\()\[\]{}\n]*+[)\]}])++
+    b"(" + _NEUTRAL + rb""")
     | \#[^\r\n]*+
     | '''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
     | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
     | '(?:[^'\\\r\n]++|\\(?:\r\n|.))*+'
     | "(?:[^"\\\r\n]++|\\(?:\r\n|.))*+"
     | ['"]
-    | [(\[{][^()\[\]{}'"\#\\\n]*+[)\]}]
     | [(\[{)\]}]
     | \\(?:\r?\n)?
     """,
@@ -51,7 +58,7 @@ _DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = frozenset(k.encode() for k in keyword.kwlist)
 _OPEN = frozenset(b"([{")
-_SPECIAL = frozenset(b"([{)]}#'\"\\")
+_E_OR_F = frozenset(b"ef")  # else, elif, except, finally
 _CLOSE = frozenset(b")]}")
 
 
@@ -88,10 +95,11 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
             span = next(spans, None)
         if span is not None and span[0] < at:
             continue  # inside brackets, a multi-line string or after a backslash
-        if starts and (previous_decorator or _CONTINUES.match(data, at)):
-            previous_decorator = data[at] == 0x40
+        first = data[at]
+        if starts and (previous_decorator or (first in _E_OR_F and _CONTINUES.match(data, at))):
+            previous_decorator = first == 0x40
             continue
-        previous_decorator = data[at] == 0x40
+        previous_decorator = first == 0x40  # an "@": the decorated def joins this chunk
         starts.append(at)
     return list(zip(starts, starts[1:] + [len(data)], strict=False))
 
@@ -103,13 +111,11 @@ def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
     depth = 0
     opened = 0
     for match in _TOKEN.finditer(data):
+        if match.lastindex:
+            continue  # neutral text
         start = match.start()
         first = data[start]
-        if first not in _SPECIAL:
-            continue  # code with no string, comment or backslash, brackets closed on their line
         if first in _OPEN:
-            if match.end() - start > 1:
-                continue  # a bracket pair closed on the same line, with no string inside
             if depth == 0:
                 opened = start
             depth += 1

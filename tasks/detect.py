@@ -160,7 +160,7 @@ def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
             yield _scan_one(item, cache)
         return
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    chunk = max(16, len(work) // (workers * 8))
+    chunk = max(16, len(work) // (workers * 32))  # small batches: no long tail on one core
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     keys = dict(todo)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
