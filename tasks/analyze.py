@@ -15,7 +15,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from tasks.chunks import aligned, partial_source
+from tasks.chunks import aligned, has_word, partial_source
 from tasks.config import Rule
 from tasks.model import FileProblem, Violation
 from tasks.scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
@@ -114,6 +114,7 @@ class FileAnalyzer(ast.NodeVisitor):
         self.package = package
         self.data = data
         self.declarations = b"global" in data or b"nonlocal" in data
+        self.walrus = b":=" in data
         self.scopes: list[Scope] = []
         self.found: list[Violation] = []
         self.star_modules: list[tuple[str, ast.ImportFrom]] = []
@@ -142,7 +143,7 @@ class FileAnalyzer(ast.NodeVisitor):
     def push(self, node: ast.AST, kind: str) -> None:
         parent = self.scopes[-1] if self.scopes else None
         builder = ScopeBuilder(Scope(node, kind, parent), self.package,
-                               declarations=self.declarations)
+                               declarations=self.declarations, walrus=self.walrus)
         self.scopes.append(builder.build())
 
     def resolve(self, name: str, node: ast.AST) -> str | None:
@@ -547,15 +548,9 @@ def _find_all(data: bytes, word: bytes, into: set[int], *, bounded: bool) -> Non
     at = data.find(word)
     while at >= 0:
         end = at + len(word)
-        if not bounded or ((at == 0 or not _is_word_byte(data[at - 1]))
-                           and (end == len(data) or not _is_word_byte(data[end]))):
+        if not bounded or has_word(data[max(0, at - 1):end + 1], word):
             into.add(at)
         at = data.find(word, end)
-
-
-def _is_word_byte(byte: int) -> bool:
-    return byte == 0x5F or 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A \
-        or byte >= 0x80
 
 
 def hot_lines(data: bytes, index: RuleIndex, offsets: list[int] | None = None) -> list[int]:

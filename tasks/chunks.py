@@ -159,20 +159,38 @@ def partial_source(data: bytes, hot: list[int]) -> Partial | None:
             keep[n] = True
     if not any(keep):
         return None
-    used = {w for n, (s, e) in enumerate(spans) if keep[n]
-            for w in _WORD.findall(data, s, e)} - _KEYWORDS
+    hot_text = b"\n".join(data[s:e] for n, (s, e) in enumerate(spans) if keep[n])
     for n, (s, e) in enumerate(spans):
         if keep[n]:
             continue
         named = _DEF.match(data, s)
         if named is not None and data.find(b"global", s, e) < 0 \
                 and data.find(b":=", s, e) < 0:
-            keep[n] = named.group(1) in used
+            names = {named.group(1)}
         else:
-            keep[n] = any(w in used for w in _WORD.findall(data, s, e))
+            names = set(_WORD.findall(data, s, e)) - _KEYWORDS
+        # a name this chunk may bind, used by a kept one (searched in C, word by word)
+        keep[n] = any(has_word(hot_text, name) for name in names)
     if all(keep):
         return None
     return _assemble(data, spans, keep)
+
+
+def has_word(text: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs in ``text`` as a whole identifier."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not _is_word_byte(text[at - 1])) and \
+                (end == len(text) or not _is_word_byte(text[end])):
+            return True
+        at = text.find(word, end)
+    return False
+
+
+def _is_word_byte(byte: int) -> bool:
+    return byte == 0x5F or 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x5A or \
+        0x61 <= byte <= 0x7A or byte >= 0x80
 
 
 def _assemble(data: bytes, spans: list[tuple[int, int]], keep: list[bool]) -> Partial:

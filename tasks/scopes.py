@@ -113,10 +113,20 @@ def _last(node: ast.expr) -> str:
 class ScopeBuilder(ast.NodeVisitor):
     """Collects the bindings of one scope without entering nested scopes."""
 
-    def __init__(self, scope: Scope, package: str, *, declarations: bool = True) -> None:
+    def __init__(self, scope: Scope, package: str, *, declarations: bool = True,
+                 walrus: bool = True) -> None:
         self.scope = scope
         self.package = package
         self.declarations = declarations  # False: the file has no global/nonlocal to look for
+        self.walrus = walrus  # False: the file has no ``:=``, so only targets can bind
+
+    def visit(self, node: ast.AST) -> None:
+        """Without ``:=`` an expression binds a name only as a target (Store/Del context):
+        every other expression is skipped instead of walked."""
+        if not self.walrus and isinstance(node, ast.expr) and \
+                not isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del)):
+            return
+        super().visit(node)
 
     def build(self) -> Scope:
         node = self.scope.node

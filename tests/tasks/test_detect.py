@@ -114,6 +114,21 @@ SHAPES = [
     ("shadowed-local", "from pkg.ws import make_manager\n\ndef f():\n"
      "    make_manager = dict\n    return make_manager()\n",
      [(1, 20, "factory", "import", True)]),
+    ("walrus-shadows-in-function", "from pkg.ws import make_manager\n\ndef f(x):\n"
+     "    if (make_manager := x):\n        return make_manager()\n",
+     [(1, 20, "factory", "import", True)]),
+    ("walrus-in-comprehension-binds-function", "from pkg.ws import make_manager\n\n"
+     "def f(xs):\n    [make_manager := x for x in xs]\n    return make_manager()\n",
+     [(1, 20, "factory", "import", True)]),
+    ("target-in-for-and-with", "from pkg.ws import make_manager\n\ndef f(xs, cm):\n"
+     "    for make_manager in xs:\n        pass\n    with cm as (a, *make_manager):\n"
+     "        pass\n    return make_manager()\n",
+     [(1, 20, "factory", "import", True)]),
+    ("load-only-expressions-bind-nothing", "from pkg.ws import make_manager\n\n"
+     "def f(user_context):\n    print(make_manager, [make_manager for _ in ()])\n"
+     "    return make_manager(user_context)\n",
+     [(1, 20, "factory", "import", False), (4, 11, "factory", "reference", False),
+      (4, 26, "factory", "reference", False), (5, 12, "factory", "call", True)]),
     ("call-with-arg", "from pkg.ws import make_manager\nmake_manager(object())\n",
      [(1, 20, "factory", "import", True), (2, 1, "factory", "call", True)]),
     ("call-keyword", "from pkg.ws import make_manager\nmake_manager(user_context=1)\n",
