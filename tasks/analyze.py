@@ -68,10 +68,11 @@ class RuleIndex:
 
     @functools.cached_property
     def line_words(self) -> tuple[bytes, ...]:
-        """Needles and the modules banned members live in (for string imports)."""
+        """Needles, and the full dotted modules banned members live in: a string import
+        names its module in full (the last part alone, ``config``, is in every docstring)."""
         words = set(self.needles)
         for name in self.members:
-            words.add(name.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode())
+            words.add(name.rsplit(".", 1)[0].encode())
         return tuple(sorted(words))
 
     def rule(self, rule_id: str) -> Rule:
