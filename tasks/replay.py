@@ -17,8 +17,10 @@ What the answer depends on, and how each is checked (every doubt means: run norm
   config path, whether stdout/stderr are terminals (and their size), their encodings, every
   environment variable the output reads (:data:`ENV_KEYS`) and every ``GIT_*`` one; one that
   points git elsewhere (:data:`GIT_LOCATION_ENV`) means no replay at all.
-- **phases.toml**: its bytes after the recorded run (detect may rewrite its ``[status]``
-  counts) must equal its bytes now.
+- **phases.toml**: its bytes now must equal the bytes the recorded run read. A run during
+  which it changed (detect rewrites its ``[status]`` counts when they change) or that it had
+  changed within :data:`RACY_NS` before (it was parsed a moment before the fingerprint) is not
+  recorded.
 - **the files** (the git fingerprint, taken before the recorded run scanned, so an edit made
   during that scan makes the next run miss): the lstat of the git ``index`` (size, mtime, inode,
   ctime), ``HEAD`` and the ref it names, and two git listings run side by side:

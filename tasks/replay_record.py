@@ -22,13 +22,22 @@ class Snapshot:
     """The fingerprint taken before a detect scans, to be stored with its answer."""
 
     def __init__(self, probe: replay.Probe, root: str, repo: tuple[Any, ...],
-                 listed: tuple[Any, ...], ignored: tuple[str, ...]) -> None:
+                 listed: tuple[Any, ...], ignored: tuple[str, ...],
+                 config: tuple[bytes, replay.Stat]) -> None:
         self.probe, self.root, self.repo, self.listed, self.ignored = (
             probe, root, repo, listed, ignored)
+        self.config = config  # phases.toml's bytes and lstat: this run must not change them
 
 
 def snapshot(config: Config, output: str | None) -> Snapshot | None:
     """The fingerprint now, when this run may be recorded (else None)."""
+    try:
+        return _snapshot(config, output)
+    except Exception:  # noqa: BLE001 - recording is an optimisation, never a failure
+        return None
+
+
+def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     probe = replay._probe
     if probe is None or str(config.path) != probe.config_path:
         return None
@@ -36,15 +45,27 @@ def snapshot(config: Config, output: str | None) -> Snapshot | None:
     if replay.git_dir_of(root) != probe.git_dir or not _same_state_dir(config, probe.git_dir):
         return None
     started = time.time_ns()
+    settled = _config_state(config)
     repo = replay.repo_state(probe.git_dir)
     listing = replay.git_listing(root)
-    if listing is None:
+    if listing is None or settled is None:
         return None
     ignored = _ignored(root, str(config.path), output)
     listed = replay.listed(root, listing, ignored)
-    if _racy(listed, started) or not _journal_clean(config) or _unchecked_entries(root):
+    # the config was parsed a moment ago: one changed since could differ from what was parsed
+    if _racy(((b"", settled[1]), *listed), started):
         return None
-    return Snapshot(probe, root, repo, listed, ignored)
+    if not _journal_clean(config) or _unchecked_entries(root):
+        return None
+    return Snapshot(probe, root, repo, listed, ignored, settled)
+
+
+def _config_state(config: Config) -> tuple[bytes, replay.Stat] | None:
+    key = replay.lstat_key(str(config.path))
+    if key is None:
+        return None
+    with open(config.path, "rb") as fh:
+        return fh.read(), key
 
 
 def record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str, stderr: str,
@@ -58,8 +79,10 @@ def record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str,
     if result.files_parsed or result.cache_hits != result.files_scanned:
         return False
     try:
+        if _config_state(config) != snap.config:
+            return False  # rewritten during the run (its [status] counts, or by a person)
         body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
-                "config_path": snap.probe.config_path, "config": config.path.read_bytes(),
+                "config_path": snap.probe.config_path, "config": snap.config[0],
                 "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
                 "stdout": stdout, "stderr": stderr, "code": int(code),
                 "output": None if output is None else

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,8 @@ def project(tmp_path: Path, capsys: pytest.CaptureFixture[str],
             monkeypatch: pytest.MonkeyPatch) -> Project:
     for name in (replay.DISABLE_ENV, *replay.GIT_LOCATION_ENV):
         monkeypatch.delenv(name, raising=False)
+    # files written a moment ago are "racy" and never recorded; the racy tests turn it back on
+    monkeypatch.setattr(replay, "RACY_NS", 0)
     root = tmp_path / "repo"
     for rel, body in FILES.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -285,8 +288,10 @@ def test_edit_during_the_scan_makes_the_next_run_miss(project: Project,
     assert after.out == project.fresh(monkeypatch=monkeypatch).out
 
 
-def test_racy_listed_file_is_not_recorded(project: Project) -> None:
+def test_racy_listed_file_is_not_recorded(project: Project,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     primed(project)
+    monkeypatch.setattr(replay, "RACY_NS", 2_000_000_000)
     (record,) = (project.root / ".git/phasegate/cache").glob("replay-*")
     kept = record.read_bytes()
     add_untracked(project)  # changed just now: a same-size edit could keep its lstat
@@ -295,10 +300,8 @@ def test_racy_listed_file_is_not_recorded(project: Project) -> None:
     assert record.read_bytes() == kept
 
 
-def test_listed_files_are_recorded_with_their_stat(project: Project,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replay, "RACY_NS", 0)  # as if c.py had been written long ago
-    primed(project)
+def test_listed_files_are_recorded_with_their_stat(project: Project) -> None:
+    primed(project)  # RACY_NS is 0: as if c.py below had been written long ago
     add_untracked(project)
     (project.root / "pkg/b.py").write_text("import pkg.legacy as lg\n")  # tracked, modified
     parsed, cached = project.detect(), project.detect()  # only the fully cached run records
@@ -307,6 +310,31 @@ def test_listed_files_are_recorded_with_their_stat(project: Project,
     assert hit.outcome == "hit" and "pkg/c.py:1:21" in hit.out
     (project.root / "pkg/c.py").write_text("from pkg.old import Thing as T\n")
     assert project.detect().outcome == "miss: files changed"
+
+
+def test_config_changed_during_the_run_is_not_recorded(project: Project,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from tasks.commands import detect as command
+
+    real = command.detect
+
+    def edit_config_then_scan(*args: object, **kwargs: object) -> object:
+        with project.config.open("a") as fh:
+            fh.write("# edited while detect ran\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    project.detect()  # cold: fills the per-file cache
+    with monkeypatch.context() as m:
+        m.setattr(command, "detect", edit_config_then_scan)
+        assert project.detect().outcome == "miss: no record"
+    assert project.detect().outcome == "miss: no record"  # nothing was recorded
+
+
+def test_config_changed_just_before_is_not_recorded(project: Project,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(replay, "RACY_NS", 2_000_000_000)  # phases.toml was written just now
+    for _ in range(3):
+        assert project.detect().outcome == "miss: no record"
 
 
 # (argv after detect, env PHASEGATE_CONFIG, expected config argument)
@@ -332,6 +360,8 @@ def test_config_argument(argv: list[str], env: str | None, expected: str,
 def test_hit_imports_only_the_standard_library(project: Project) -> None:
     """A real process: the hit path must not import the parser, tomlkit, pathspec or rich."""
     env = {k: v for k, v in os.environ.items() if k != replay.DISABLE_ENV}
+    settled = project.config.stat().st_ctime + 2.1  # a real process has the real RACY_NS
+    time.sleep(max(0.0, settled - time.time()))
     argv = [sys.executable, "-X", "importtime", "-m", "tasks", "detect", "--config",
             str(project.config)]
     runs = [subprocess.run(argv, capture_output=True, text=True, env=env, cwd=project.root,
