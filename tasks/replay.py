@@ -14,7 +14,8 @@ What the answer depends on, and how each is checked (every doubt means: run norm
   every ``.py`` file of the installed ``tasks`` and ``codemods`` packages (which covers
   ``ENGINE`` in tasks/detect.py), the interpreter and the mtime of every ``sys.path`` directory
   (an installed or removed dependency), the literal argv after ``detect``, the cwd, the absolute
-  config path, whether stdout/stderr are terminals (and their size), their encodings, every
+  config path, stdout's and stderr's encodings (neither may be a terminal: there a normal run
+  draws and erases a progress bar, which a replay could not repeat byte for byte), every
   environment variable the output reads (:data:`ENV_KEYS`) and every ``GIT_*`` one; one that
   points git elsewhere (:data:`GIT_LOCATION_ENV`) means no replay at all.
 - **phases.toml**: its bytes now must equal the bytes the recorded run read. A run during
@@ -126,6 +127,9 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
     moved = [name for name in GIT_LOCATION_ENV if name in os.environ]
     if moved or any(name.startswith("GIT_CONFIG_KEY_") for name in os.environ):
         return None, f"off: {(moved or ['GIT_CONFIG_KEY_*'])[0]} is set"
+    if sys.stdout.isatty() or sys.stderr.isatty():
+        # at a terminal a normal run draws (and erases) a progress bar: not byte-identical
+        return None, "off: a terminal"
     try:
         cwd = os.getcwd()
         config_path = os.path.realpath(os.path.join(cwd, _config_arg(argv)))
@@ -165,15 +169,12 @@ def git_dir_of(start: str) -> str | None:
 
 
 def _key(argv: list[str], cwd: str, config_path: str) -> tuple[Any, ...]:
-    streams = []
-    for stream in (sys.stdout, sys.stderr):
-        tty = bool(stream.isatty())
-        size = tuple(os.get_terminal_size(stream.fileno())) if tty else ()
-        streams.append((tty, size, stream.encoding, stream.errors))
+    streams = tuple((stream.isatty(), stream.encoding, stream.errors)
+                    for stream in (sys.stdout, sys.stderr))
     env = (tuple(os.environ.get(name) for name in ENV_KEYS),
            tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_"))))
     return (FORMAT, tasks.__version__, sys.version, sys.executable, tuple(argv), cwd,
-            config_path, tuple(streams), env, _code_stats(), _path_stats())
+            config_path, streams, env, _code_stats(), _path_stats())
 
 
 def _code_stats() -> tuple[tuple[str, int, int, int, int], ...]:

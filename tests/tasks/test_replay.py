@@ -222,6 +222,8 @@ ASKED: list[tuple[str, Callable[[pytest.MonkeyPatch], None], list[str], str]] = 
     ("code-changed", lambda m: m.setattr(replay, "_code_stats", lambda: ()), [],
      "miss: no record"),
     ("no-replay", lambda m: m.setenv(replay.DISABLE_ENV, "1"), [], "off: PHASEGATE_NO_REPLAY"),
+    ("terminal", lambda m: m.setattr(sys.stdout, "isatty", lambda: True), [],
+     "off: a terminal"),
     ("git-dir-env", lambda m: m.setenv("GIT_INDEX_FILE", "/nonexistent"), [],
      "off: GIT_INDEX_FILE"),
 ]
