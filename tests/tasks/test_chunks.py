@@ -46,6 +46,9 @@ TRICKY = [
     ("empty-lines-and-comments-only", "# only\n\n# comments\n"),
     ("async-def", "async def f():\n    await g()\nx = 1\n"),
     ("else-like-names", "elsewhere = 1\nexcepted = 2\n"),
+    ("leading-blank-and-comment", "\n# header\nx = 1\ny = 2\n"),
+    ("byte-order-mark", "\ufeffx = 1\ny = 2\n"),
+    ("first-line-indented-comment", "  # indented comment\nx = 1\n"),
 ]
 
 
