@@ -31,15 +31,21 @@ def spec(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
 
 def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py") -> Discovered:
     """Every ``*.py`` file under ``root`` not ignored by git and not matched by ``exclude``."""
-    excluded = spec(exclude)
+    patterns = list(exclude)
+    excluded = spec(patterns) if patterns else None
     base = str(root) + os.sep
     listed = _git_files(root)
     candidates = listed if listed is not None else _walk(root)
     out = Discovered()
+    skip_dir: dict[str, bool] = {}  # per directory: is it under one that is always skipped?
     for rel in candidates:
-        if not rel.endswith(suffix) or excluded.match_file(rel):
+        if not rel.endswith(suffix) or (excluded is not None and excluded.match_file(rel)):
             continue
-        if any(part in _ALWAYS_SKIP for part in rel.split("/")[:-1]):
+        folder = rel.rpartition("/")[0]
+        skipped = skip_dir.get(folder)
+        if skipped is None:
+            skipped = skip_dir[folder] = any(p in _ALWAYS_SKIP for p in folder.split("/"))
+        if skipped:
             continue
         st, reason = _unfit(base + rel)
         if st is None:
