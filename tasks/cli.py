@@ -22,18 +22,23 @@ if TYPE_CHECKING:
 EXIT_INTERNAL = 70  # a bug in phasegate: the traceback is saved, the tree is left as it was
 
 
-def _command_modules() -> list[ModuleType]:
+def _command_modules(only: str | None = None) -> list[ModuleType]:
+    """Every command module, or just the one named ``only`` (when there is one by that name):
+    running a command need not import the others."""
     import importlib
     import pkgutil
 
-    mods = []
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            mods.append(importlib.import_module(f"tasks.commands.{info.name}"))
+    names = sorted(i.name for i in pkgutil.iter_modules(commands.__path__)
+                   if not i.name.startswith("_"))
+    wanted = (only or "").replace("-", "_")
+    if wanted in names:
+        names = [wanted]
+    mods = [importlib.import_module(f"tasks.commands.{name}") for name in names]
     return sorted(mods, key=lambda m: getattr(m, "ORDER", 50))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command; with ``only``, for that one command alone."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -43,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"phasegate {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for mod in _command_modules():
+    for mod in _command_modules(only):
         name = mod.__name__.rsplit(".", 1)[-1].replace("_", "-")
         doc = (mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else ""
         cmd = sub.add_parser(name, help=doc, description=doc)
@@ -86,7 +91,7 @@ def _dispatch(args_list: list[str]) -> int:
         replayed = replay(args_list[1:])
         if replayed is not None:
             return replayed
-    parser = build_parser()
+    parser = build_parser(args_list[0] if args_list else None)
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
