@@ -97,7 +97,7 @@ class Probe:
 
 _probe: Probe | None = None  # set by replay() on a miss, for this process's detect to record
 # (tasks.replay_record reads it: what this process may record, and under which key)
-last_outcome = "off"  # "hit", "miss: <why>" or "off": for tests and --debugging, never printed
+last_outcome = "off"  # "hit", "miss: <why>" or "off: <why>": for tests and debugging, never printed
 
 
 def replay(argv: list[str]) -> int | None:
