@@ -62,6 +62,8 @@ class RuleIndex:
         for needle in self.needles:  # a plain loop: this runs on every file of the tree
             if needle in data:
                 return True
+        if b"import_" not in data:  # in both import_module and __import__: one scan, not two
+            return False
         if b"import_module" not in data and b"__import__" not in data:
             return False
         return any(home in data for home in self.home_needles)

@@ -155,18 +155,20 @@ def partial_source(data: bytes, hot: list[int]) -> Partial | None:
             i += 1
         if i < len(spans) and spans[i][0] <= offset:
             keep[i] = True
-    for n, (s, e) in enumerate(spans):
-        if not keep[n] and data.find(b"__all__", s, e) >= 0:
-            keep[n] = True
+    if b"__all__" in data:
+        for n, (s, e) in enumerate(spans):
+            if not keep[n] and data.find(b"__all__", s, e) >= 0:
+                keep[n] = True
     if not any(keep):
         return None
+    declares = b"global" in data or b":=" in data  # what lets a def bind other names
     hot_text = b"\n".join(data[s:e] for n, (s, e) in enumerate(spans) if keep[n])
     for n, (s, e) in enumerate(spans):
         if keep[n]:
             continue
         named = _DEF.match(data, s)
-        if named is not None and data.find(b"global", s, e) < 0 \
-                and data.find(b":=", s, e) < 0:
+        if named is not None and (not declares or (data.find(b"global", s, e) < 0
+                                                   and data.find(b":=", s, e) < 0)):
             names = {named.group(1)}
         else:
             names = set(_WORD.findall(data, s, e)) - _KEYWORDS

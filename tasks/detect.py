@@ -215,8 +215,11 @@ def _read(path: str, size: int) -> bytes:
     ``read(MAX_BYTES + 1)`` would allocate 16 MB for every file."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
-        parts = [os.read(fd, min(size, MAX_BYTES) + 1)]
+        want = min(size, MAX_BYTES) + 1
+        parts = [os.read(fd, want)]
         total = len(parts[0])
+        if total < want:
+            return parts[0]  # a short read of a regular file is its end
         while parts[-1] and total <= MAX_BYTES:
             parts.append(os.read(fd, max(65536, MAX_BYTES + 1 - total)))
             total += len(parts[-1])
