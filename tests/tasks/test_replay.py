@@ -339,6 +339,31 @@ def test_config_changed_just_before_is_not_recorded(project: Project,
         assert project.detect().outcome == "miss: no record"
 
 
+def test_assume_unchanged_entries_are_never_recorded(project: Project,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """git does not look at such a file, so its edits would go unseen: never record."""
+    git(project.root, "update-index", "--assume-unchanged", "pkg/a.py")
+    runs = [project.detect() for _ in range(3)]
+    assert [r.outcome for r in runs] == ["miss: no record"] * 3
+    write_same_size(project)
+    after = project.detect()
+    assert after.outcome == "miss: no record"
+    assert after.out == project.fresh(monkeypatch=monkeypatch).out
+
+
+def test_no_git_or_linked_worktree_is_off(project: Project, tmp_path: Path) -> None:
+    linked = tmp_path / "linked"
+    git(project.root, "worktree", "add", "-q", str(linked))
+    assert (linked / ".git").is_file()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "phases.toml").write_text(PHASES)
+    for config in (linked / "phases.toml", plain / "phases.toml"):
+        runs = [main(["detect", "--config", str(config)]) for _ in range(3)]
+        assert runs == ([1, 1, 1] if config.parent == linked else [0, 0, 0])
+        assert replay.last_outcome == "off: the config is not in a git work tree"
+
+
 # (argv after detect, env PHASEGATE_CONFIG, expected config argument)
 CONFIG_ARGS = [
     ([], None, "phases.toml"),
