@@ -140,7 +140,7 @@ def _journal_clean(config: Config) -> bool:
 
 
 def _unchecked_entries(root: str) -> bool:
-    """True when an index entry is assume-unchanged or skip-worktree: ``-m`` trusts those."""
+    """True when an index entry is assume-unchanged or skip-worktree: diff-files skips those."""
     try:
         proc = subprocess.run(["git", "-C", root, "ls-files", "-z", "-v", "--", "."],
                               capture_output=True, check=False, timeout=60)
