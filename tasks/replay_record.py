@@ -38,7 +38,7 @@ def snapshot(config: Config, output: str | None) -> Snapshot | None:
 
 
 def _snapshot(config: Config, output: str | None) -> Snapshot | None:
-    probe = replay._probe
+    probe, replay._probe = replay._probe, None  # one run records once, with its own argv's key
     if probe is None or str(config.path) != probe.config_path:
         return None
     root = str(config.root)
