@@ -55,8 +55,6 @@ def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     # the config was parsed a moment ago: one changed since could differ from what was parsed
     if _racy(((b"", settled[1]), *listed), started):
         return None
-    if not _journal_clean(config) or _unchecked_entries(root):
-        return None
     return Snapshot(probe, root, repo, listed, ignored, settled)
 
 
@@ -70,7 +68,18 @@ def _config_state(config: Config) -> tuple[bytes, replay.Stat] | None:
 
 def record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str, stderr: str,
            code: int, output: tuple[str, str] | None) -> bool:
-    """Store the run's answer with its fingerprint (atomically; a failure is ignored).
+    """Store the run's answer when it may be replayed; False when not (a failure is ignored,
+    like the detect cache's: an optimisation, never a failure)."""
+    try:
+        return _record(config, snap, result, stdout=stdout, stderr=stderr, code=code,
+                       output=output)
+    except Exception:  # noqa: BLE001 - recording is an optimisation, never a failure
+        return False
+
+
+def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str, stderr: str,
+            code: int, output: tuple[str, str] | None) -> bool:
+    """Store the run's answer with its fingerprint, atomically.
 
     Only a run that took every file from the per-file cache is recorded: its JSON summary says
     ``files_parsed: 0`` and ``cache_hits: <all>``, as the normal warm run a replay stands for
@@ -78,23 +87,24 @@ def record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str,
     """
     if result.files_parsed or result.cache_hits != result.files_scanned:
         return False
-    try:
-        if _config_state(config) != snap.config:
-            return False  # rewritten during the run (its [status] counts, or by a person)
-        body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
-                "config_path": snap.probe.config_path, "config": snap.config[0],
-                "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
-                "stdout": stdout, "stderr": stderr, "code": int(code),
-                "output": None if output is None else
-                (os.path.abspath(output[0]), output[1].encode("utf-8"))}
-        path = snap.probe.record_path
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            marshal.dump(body, fh)
-        os.replace(tmp, path)
-    except (OSError, ValueError, UnicodeError):
-        return False  # like the detect cache: an optimisation, never a failure
+    # Checked now rather than before the scan (only runs that will be recorded pay for them):
+    # the index and journal were fingerprinted before it, so a change since makes a miss.
+    if not _journal_clean(config) or _unchecked_entries(snap.root):
+        return False
+    if _config_state(config) != snap.config:
+        return False  # rewritten during the run (its [status] counts, or by a person)
+    body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
+            "config_path": snap.probe.config_path, "config": snap.config[0],
+            "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
+            "stdout": stdout, "stderr": stderr, "code": int(code),
+            "output": None if output is None else
+            (os.path.abspath(output[0]), output[1].encode("utf-8"))}
+    path = snap.probe.record_path
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        marshal.dump(body, fh)
+    os.replace(tmp, path)
     return True
 
 
