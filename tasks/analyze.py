@@ -15,7 +15,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from tasks.chunks import aligned, has_word, is_word_byte, partial_source
+from tasks.chunks import aligned, is_word_byte, partial_source
 from tasks.config import Rule
 from tasks.model import FileProblem, Violation
 from tasks.scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
@@ -25,6 +25,7 @@ STRING_IMPORTERS = ("importlib.import_module", "__import__")
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
 _STRING_START = re.compile(rb"[rRuU]?('\'\'|\"\"\"|'|\")")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
+PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
 
 
 @dataclass(frozen=True)
@@ -551,9 +552,11 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
 
 def _find_all(data: bytes, word: bytes, into: set[int], *, bounded: bool) -> None:
     at = data.find(word)
+    last = len(data)
     while at >= 0:
         end = at + len(word)
-        if not bounded or has_word(data[max(0, at - 1):end + 1], word):
+        if not bounded or ((at == 0 or not is_word_byte(data[at - 1]))
+                           and (end == last or not is_word_byte(data[end]))):
             into.add(at)
         at = data.find(word, end)
 
@@ -616,7 +619,10 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     Only the top-level statements that can matter are parsed when the file is large enough
     for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed."""
     offsets = hot_offsets(data, index)
-    tree = _parse_partial(data, path, offsets) if len(data) > PARTIAL_MIN_BYTES else None
+    hot = hot_lines(data, index, offsets)
+    tree = None
+    if len(data) > PARTIAL_MIN_BYTES and len(hot) * PARTIAL_MAX_HOT <= data.count(b"\n"):
+        tree = _parse_partial(data, path, offsets)
     if tree is None:
         try:
             tree = ast.parse(data, filename=path)
@@ -627,8 +633,7 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         except RecursionError:
             return [], FileProblem(path, "unparseable: nested too deeply for the parser")
     package = module if is_package else module.rpartition(".")[0]
-    analyzer = FileAnalyzer(index, path, module, package, data,
-                            hot_lines(data, index, offsets))
+    analyzer = FileAnalyzer(index, path, module, package, data, hot)
     try:
         found = analyzer.run(tree)
     except RecursionError:

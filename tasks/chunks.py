@@ -161,6 +161,8 @@ def partial_source(data: bytes, hot: list[int]) -> Partial | None:
                 keep[n] = True
     if not any(keep):
         return None
+    if sum(e - s for n, (s, e) in enumerate(spans) if keep[n]) * 2 > len(data):
+        return None  # most of the file is needed anyway: blanking the rest would not pay
     declares = b"global" in data or b":=" in data  # what lets a def bind other names
     hot_text = b"\n".join(data[s:e] for n, (s, e) in enumerate(spans) if keep[n])
     for n, (s, e) in enumerate(spans):

@@ -132,7 +132,8 @@ def test_a_def_that_rebinds_a_used_name_is_kept() -> None:
     source = (b"from acme.core.config import get_settings as gs\n"
               b"def gs():\n    return 1\n"
               b"x = 1\n"
-              b"def use():\n    return gs()\n")
+              b"def use():\n    return gs()\n"
+              b"def long_unrelated():\n" + b"    x = 1\n" * 40)
     hot = [source.index(b"get_settings"), source.index(b"gs()")]
     partial = chunks.partial_source(source, hot)
     assert partial is not None and b"def gs():" in partial.source
@@ -160,6 +161,7 @@ def test_misaligned_trees_are_refused() -> None:
 @pytest.fixture
 def always_partial(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
 
 
 def test_string_mentions_are_never_kept_as_code(always_partial: None) -> None:
@@ -221,6 +223,7 @@ def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
     monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
     whole = detect.detect(cfg, use_cache=False, jobs=1)
     monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
     calls: list[int] = []
     real = chunks.partial_source
 
@@ -234,3 +237,8 @@ def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
     assert sum(calls) > 20, "the partial parse was not exercised"
     assert len(whole.violations) > 40
     assert partly.violations == whole.violations and partly.problems == whole.problems
+
+
+def test_nothing_is_blanked_when_most_of_the_file_is_needed() -> None:
+    source = b"from pkg.old import Thing\n\ndef big():\n" + b"    Thing()\n" * 30 + b"x = 1\n"
+    assert chunks.partial_source(source, [source.index(b"Thing")]) is None
