@@ -244,3 +244,33 @@ def test_nothing_is_blanked_when_most_of_the_file_is_needed() -> None:
     hot = [i for i in range(len(source)) if source.startswith(b"Thing", i)]
     assert chunks.partial_source(source, hot) is None
     assert chunks.partial_source(source, hot[:1]) is not None  # the import alone: blank big()
+
+
+REAL_RULES = [
+    Rule(id="join", kind="move", old="os.path.join", new="posixpath.join"),
+    Rule(id="optional", kind="move", old="typing.Optional", new="typing.Union"),
+    Rule(id="od", kind="move", old="collections.OrderedDict", new="builtins.dict"),
+    Rule(id="logger", kind="call", old="logging.getLogger", new="logging.Logger",
+         params=("name",), arguments=(("name", "{name}"),)),
+    Rule(id="abc", kind="module", old="collections.abc", new="typing"),
+    Rule(id="dataclass", kind="move", old="dataclasses.dataclass", new="attrs.define"),
+]
+
+
+def test_standard_library_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real code, rules on names it uses a lot: the partial parse changes no finding."""
+    index = analyze.RuleIndex.build(REAL_RULES)
+    compared = findings = 0
+    for path in _library_files(400):
+        data = path.read_bytes()
+        if len(data) < 2000 or not index.is_candidate(data):
+            continue
+        monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+        monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+        partly = analyze.analyze_source(data, path.name, "stdlib.mod", False, index)
+        monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
+        whole = analyze.analyze_source(data, path.name, "stdlib.mod", False, index)
+        assert partly == whole, path
+        compared += 1
+        findings += len(whole[0])
+    assert compared > 60 and findings > 100, (compared, findings)
