@@ -89,6 +89,13 @@ class Probe:
         self.git_dir = git_dir
 
     @property
+    def root_pointer(self) -> str:
+        """A small file naming the root the last record for this config listed: read first,
+        so git starts before the key is computed and the record is read."""
+        digest = zlib.crc32(self.config_path.encode("utf-8", "surrogateescape"))
+        return os.path.join(self.git_dir, "phasegate", "cache", f"last-root-{digest:08x}")
+
+    @property
     def record_path(self) -> str:
         # only names the file: the whole key is stored and compared (zlib imports faster)
         digest = zlib.crc32(repr(self.key).encode("utf-8", "surrogateescape"))
@@ -110,7 +117,7 @@ def replay(argv: list[str]) -> int | None:
             last_outcome = why
             return None
         _probe = probe
-        record, why = _matching_record(probe)
+        record, why = _matching_record(probe, _early_listing(probe))
     except Exception as exc:  # noqa: BLE001 - any doubt is a normal run, never a failure
         record, why = None, f"{type(exc).__name__}: {exc}"
     if record is None:
@@ -119,6 +126,16 @@ def replay(argv: list[str]) -> int | None:
     last_outcome = "hit"
     _write_outputs(record)
     return int(record["code"])
+
+
+def _early_listing(probe: Probe) -> tuple[str, Spawned] | None:
+    """Start git on the root the last record listed, if one was recorded for this config."""
+    try:
+        with open(probe.root_pointer, "rb") as fh:
+            root = os.fsdecode(fh.read())
+        return root, _start_listing(root)
+    except OSError:
+        return None
 
 
 def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
@@ -207,20 +224,44 @@ def _path_stats() -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def _matching_record(probe: Probe) -> tuple[dict[str, Any] | None, str]:
+def _matching_record(probe: Probe, early: tuple[str, Spawned] | None
+                     ) -> tuple[dict[str, Any] | None, str]:
+    """The record to replay, or None and why not. Always reaps the ``early`` listing."""
+    try:
+        return _match(probe, early)
+    except BaseException:
+        if early is not None and early[1]:
+            _finish_listing(early[1])  # no zombie git, whatever went wrong
+        raise
+
+
+def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, Any] | None, str]:
+    git: Spawned = []
     try:
         with open(probe.record_path, "rb") as fh:
             record = marshal.load(fh)
     except (OSError, EOFError, ValueError, TypeError):
-        return None, "no record"
+        record = None
     if not isinstance(record, dict) or record.get("format") != FORMAT:
-        return None, "unreadable record"
-    if record.get("key") != probe.key:
-        return None, "key changed"
+        why = "unreadable record" if record is not None else "no record"
+    elif record.get("key") != probe.key:
+        why = "key changed"
+    elif record["config_path"] != probe.config_path or \
+            git_dir_of(record["root"]) != probe.git_dir:
+        why = "config or git dir moved"
+    else:
+        why = ""
+    if early is not None:
+        started = early[1]
+        if why or early[0] != record["root"]:  # not started on the recorded root: unusable
+            _finish_listing(started)
+        else:
+            git = started
+    if why:
+        return None, why
     root = record["root"]
-    if record["config_path"] != probe.config_path or git_dir_of(root) != probe.git_dir:
-        return None, "config or git dir moved"
-    git = _start_listing(root)  # runs while the cheaper checks below are done
+    if not git:
+        git = _start_listing(root)  # runs while the cheaper checks below are done
     try:
         why = _cheap_mismatch(record, probe)
     finally:
@@ -280,10 +321,12 @@ def _start_listing(root: str) -> Spawned:
 
 
 def _finish_listing(started: Spawned) -> bytes | None:
-    """Both listings joined (NUL-separated), or None when either git failed."""
+    """Both listings joined (NUL-separated), or None when either git failed. Reaps each git
+    once: ``started`` is emptied, so a second call is a no-op."""
     out: list[bytes] = []
     ok = True
-    for pid, read in started:
+    while started:
+        pid, read = started.pop(0)
         with os.fdopen(read, "rb") as fh:
             out.append(fh.read())
         _, status = os.waitpid(pid, 0)

@@ -105,6 +105,10 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
     with open(tmp, "wb") as fh:
         marshal.dump(body, fh)
     os.replace(tmp, path)
+    pointer = snap.probe.root_pointer
+    with open(f"{pointer}.{os.getpid()}.tmp", "wb") as fh:
+        fh.write(os.fsencode(snap.root))
+    os.replace(f"{pointer}.{os.getpid()}.tmp", pointer)
     return True
 
 

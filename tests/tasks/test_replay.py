@@ -404,3 +404,20 @@ def test_hit_imports_only_the_standard_library(project: Project) -> None:
     first = {line.rsplit("|", 1)[-1].strip() for line in runs[0].stderr.splitlines()
              if line.startswith("import time:")}
     assert "tasks.detect" in first  # the cold run did the real work
+
+
+@pytest.mark.parametrize("pointer", ["elsewhere", "missing-dir", "deleted"])
+def test_root_pointer_only_starts_git_early(project: Project, pointer: str,
+                                            tmp_path: Path) -> None:
+    """The pointer naming the last root only lets git start sooner: a wrong or missing one
+    still gives the right answer."""
+    primed(project)
+    (ptr,) = (project.root / ".git/phasegate/cache").glob("last-root-*")
+    if pointer == "deleted":
+        ptr.unlink()
+    else:
+        ptr.write_bytes(os.fsencode(tmp_path if pointer == "elsewhere" else tmp_path / "nope"))
+    hit = project.detect()
+    assert hit.outcome == "hit"
+    add_untracked(project)
+    assert project.detect().outcome == "miss: files changed"
