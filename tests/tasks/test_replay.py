@@ -90,7 +90,8 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path, capsys: pytest.CaptureFixture[str],
             monkeypatch: pytest.MonkeyPatch) -> Project:
-    for name in (replay.DISABLE_ENV, *replay.GIT_LOCATION_ENV):
+    # a known environment: CI runs this suite with CI=true, which the "env-ci" row sets
+    for name in (replay.DISABLE_ENV, *replay.GIT_LOCATION_ENV, "CI", "NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
     # files written a moment ago are "racy" and never recorded; the racy tests turn it back on
     monkeypatch.setattr(replay, "RACY_NS", 0)
