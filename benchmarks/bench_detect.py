@@ -66,10 +66,10 @@ def commands(tree: Path) -> dict[str, list[str]]:
 def detect_cache_dir(tree: Path) -> Path:
     """Where phasegate keeps its detect cache for this tree (asked of phasegate itself)."""
     sys.path.insert(0, str(REPO))
-    from tasks import config, detect
+    from tasks import config, statedir
 
     cfg, _ = config.load(tree / "phases.toml")
-    return detect.state_dir(cfg) / "cache"
+    return statedir.state_dir(cfg) / "cache"
 
 
 def python_env(cache: Path) -> dict[str, str]:

@@ -10,7 +10,6 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import subprocess
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +23,7 @@ from tasks.config import Config, Phase, Rule
 from tasks.discover import discover, module_name, spec
 from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
 from tasks.progress import track
+from tasks.statedir import state_dir
 
 ENGINE = "detect-5"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
@@ -57,23 +57,6 @@ def rules_for(config: Config, phase: str | None) -> list[Rule]:
     if phase is None:
         return list(config.rules.values())
     return [config.rules[r] for r in config.phase(phase).rules]
-
-
-def state_dir(config: Config) -> Path:
-    """Where phasegate keeps its own files: under the git dir, else project.state_dir, else a
-    per-user cache dir keyed by the root (never inside the working tree)."""
-    if config.state_dir is not None:
-        return config.state_dir
-    try:
-        out = subprocess.run(["git", "-C", str(config.root), "rev-parse", "--absolute-git-dir"],
-                             capture_output=True, text=True, check=False, timeout=30)
-        if out.returncode == 0 and out.stdout.strip():
-            return Path(out.stdout.strip()) / "phasegate"
-    except (OSError, subprocess.TimeoutExpired):
-        pass
-    digest = hashlib.sha256(str(config.root).encode()).hexdigest()[:16]
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "phasegate" / digest
 
 
 def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | None = None,

@@ -24,6 +24,7 @@ from typing import Any
 from tasks import fsutil
 from tasks.config import Config
 from tasks.errors import EXIT_USAGE, MigrationError
+from tasks.statedir import state_dir
 
 MANIFEST_VERSION = 1
 _TXN = re.compile(r"^(\d{4,})-([a-z0-9][a-z0-9_-]*)$")
@@ -74,19 +75,6 @@ class Txn:
 
     def blob(self, digest: str) -> Path:
         return self.dir / "blobs" / digest
-
-
-_STATE_DIRS: dict[tuple[Path, Path | None], Path] = {}
-
-
-def state_dir(config: Config) -> Path:
-    """Where state lives (one definition, in tasks.detect), asked of git once per process."""
-    key = (config.root, config.state_dir)
-    if key not in _STATE_DIRS:
-        from tasks.detect import state_dir as shared
-
-        _STATE_DIRS[key] = shared(config)
-    return _STATE_DIRS[key]
 
 
 def journal_dir(config: Config) -> Path:

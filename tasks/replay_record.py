@@ -115,7 +115,7 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
 def _same_state_dir(config: Config, git_dir: str) -> bool:
     """Records are looked up under the git dir found by walking up; only record when that is
     where phasegate's state really lives (git itself agrees, no project.state_dir elsewhere)."""
-    from tasks.detect import state_dir
+    from tasks.statedir import state_dir
 
     return os.path.realpath(state_dir(config)) == os.path.realpath(
         os.path.join(git_dir, "phasegate"))

@@ -251,7 +251,7 @@ def _edit(config: Config, edit: Any) -> None:
 @contextmanager
 def _locked(config: Config) -> Iterator[None]:
     """An exclusive flock in phasegate's state dir (never in the working tree); waits."""
-    from tasks.detect import state_dir  # the one definition of where state lives
+    from tasks.statedir import state_dir  # the one definition of where state lives
 
     try:
         lock_dir = state_dir(config)

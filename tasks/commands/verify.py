@@ -46,7 +46,7 @@ def records_root(config: Config) -> Path:
 
         return Path(records_dir(config, "_verify")).parent
     except ImportError:
-        from tasks.detect import state_dir
+        from tasks.statedir import state_dir
 
         return state_dir(config) / "records"
 
