@@ -101,6 +101,12 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
     return result
 
 
+def has_cache(config: Config, *, phase: str | None = None) -> bool:
+    """Whether a cache from an earlier run exists for these rules (a run without one reads
+    every file)."""
+    return _cache_path(config, RuleIndex.build(rules_for(config, phase))).is_file()
+
+
 def detect_sources(config: Config, sources: dict[str, bytes], *,
                    phase: str | None = None) -> DetectResult:
     """Detect on in-memory sources (e.g. a plan's output) without touching the disk."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tasks import config as config_mod
 from tasks.commands._common import recover_first
-from tasks.detect import detect
+from tasks.detect import detect, has_cache
 from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 from tasks.model import DetectResult
 
@@ -40,8 +40,10 @@ def run(args: argparse.Namespace) -> int:
     recover_first(config)
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
-    # the fingerprint is taken before the scan: an edit made during it makes the next run miss
+    # the fingerprint is taken before the scan: an edit made during it makes the next run miss;
+    # without a detect cache no file can come from it, and only such runs are recorded
     snap = (None if args.no_cache or args.update_baseline
+            or not has_cache(config, phase=args.phase)
             else replay_record.snapshot(config, args.output))
     result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
     counts = Counter(v.rule for v in result.violations)

@@ -422,3 +422,17 @@ def test_root_pointer_only_starts_git_early(project: Project, pointer: str,
     assert hit.outcome == "hit"
     add_untracked(project)
     assert project.detect().outcome == "miss: files changed"
+
+
+def test_cold_run_takes_no_fingerprint(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a detect cache no run can be recorded, so the git fingerprint is not taken."""
+    from tasks import replay_record
+
+    taken: list[bool] = []
+    real = replay_record.snapshot
+    monkeypatch.setattr(replay_record, "snapshot", lambda *a: taken.append(True) or real(*a))
+    project.detect()
+    assert taken == []
+    project.detect()  # the cache exists now: this run may be recorded
+    assert taken == [True]
+    assert project.detect().outcome == "hit"
