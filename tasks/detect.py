@@ -7,12 +7,10 @@ again; a file whose stat changed but whose bytes did not is not parsed again.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import pickle
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
@@ -148,6 +146,9 @@ def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
         for item in track(work, len(work), "scan"):
             yield _scan_one(item, cache)
         return
+    import multiprocessing  # here: a warm run scans too few files to need a pool
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     chunk = max(16, len(work) // (workers * 32))  # small batches: no long tail on one core
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
