@@ -12,6 +12,7 @@ import pickle
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pathspec import GitIgnoreSpec
 
@@ -22,6 +23,9 @@ from tasks.discover import discover, module_name, spec
 from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
 from tasks.progress import track
 from tasks.statedir import state_dir
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 ENGINE = "detect-5"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
@@ -61,13 +65,27 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
            use_cache: bool = True, jobs: int | None = None) -> DetectResult:
     """Every violation of the rules (a phase's, or all) in the project's files."""
     index = RuleIndex.build(rules_for(config, phase))
+    cache_file = _cache_path(config, index) if use_cache else None
+    cache = _load_cache(cache_file)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    # a run without a cache reads every file: fork the workers now, while this process is
+    # small (forked later they would each count the file list and stats as their own memory)
+    pool = _pool(workers) if not cache and files is None and workers > 1 else None
+    try:
+        return _detect(config, index, phase, files, cache_file, cache, workers, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable[str] | None,
+            cache_file: Path | None, cache: dict[str, Entry], workers: int,
+            pool: Executor | None) -> DetectResult:
     found = discover(config.root, config.exclude)
     paths = list(files) if files is not None else found.files
     if phase is not None:
         paths = [p for p in paths if assign_phase(config, p) == phase]
     result = DetectResult(problems=list(found.skipped) if files is None else [])
-    cache_file = _cache_path(config, index) if use_cache else None
-    cache = _load_cache(cache_file)
     fresh: dict[str, Entry] = {}
     todo: list[tuple[str, StatKey]] = []
     for rel in paths:
@@ -82,7 +100,7 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
             result.cache_hits += 1
         else:
             todo.append((rel, key))
-    for rel, entry, parsed in _scan(config, index, todo, cache, jobs):
+    for rel, entry, parsed in _scan(config, index, todo, cache, workers, pool):
         fresh[rel] = entry
         result.files_parsed += parsed
     result.files_scanned = len(paths)
@@ -136,30 +154,42 @@ def _key(st: os.stat_result) -> StatKey:
     return (int(st.st_size), int(st.st_mtime_ns), int(st.st_ino), int(st.st_ctime_ns))
 
 
-def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
-          cache: dict[str, Entry], jobs: int | None) -> Iterable[tuple[str, Entry, int]]:
-    digests = {rel: entry[1] for rel, entry in cache.items()}
-    work: list[WorkItem] = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
-                            for rel, key in todo]
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(work) < _PARALLEL_MIN:
-        for item in track(work, len(work), "scan"):
-            yield _scan_one(item, cache)
-        return
+def _pool(workers: int) -> Executor:
+    """A process pool whose workers start now (with fork they all start at the first task)."""
     import multiprocessing  # here: a warm run scans too few files to need a pool
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool.submit(int)
+    return pool
+
+
+def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
+          cache: dict[str, Entry], workers: int,
+          pool: Executor | None) -> Iterable[tuple[str, Entry, int]]:
+    digests = {rel: entry[1] for rel, entry in cache.items()}
+    work: list[WorkItem] = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
+                            for rel, key in todo]
+    if pool is None and (workers <= 1 or len(work) < _PARALLEL_MIN):
+        for item in track(work, len(work), "scan"):
+            yield _scan_one(item, cache)
+        return
     chunk = max(16, len(work) // (workers * 32))  # small batches: no long tail on one core
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     keys = dict(todo)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for batch in track(pool.map(_scan_batch, batches), len(batches), "scan"):
+    own = pool is None
+    running = pool if pool is not None else _pool(workers)
+    try:
+        for batch in track(running.map(_scan_batch, batches), len(batches), "scan"):
             for rel, entry, parsed in batch:
                 if entry is None:  # bytes unchanged: reuse the cached findings
                     old = cache[rel]
                     entry = (keys[rel], old[1], old[2], old[3])
                 yield rel, entry, parsed
+    finally:
+        if own:
+            running.shutdown(cancel_futures=True)
 
 
 WorkItem = tuple[str, str, StatKey, bytes, tuple[str, ...], RuleIndex]

@@ -275,8 +275,17 @@ def test_parallel_equals_serial(tmp_path: Path) -> None:
              for i in range(120)}
     cfg = make_project(tmp_path, files)
     serial = detect.detect(cfg, use_cache=False, jobs=1)
-    parallel = detect.detect(cfg, use_cache=False, jobs=2)
+    parallel = detect.detect(cfg, use_cache=False, jobs=2)  # no cache: the pool starts early
     assert serial.violations == parallel.violations and len(serial.violations) == 240
+    (tmp_path / "pkg/m0.py").write_text("from pkg.old import Thing as T\n")
+    for i in range(1, 60):  # a warm run with enough changed files for a pool of its own
+        (tmp_path / f"pkg/m{i}.py").write_text("x = 1\n")
+    detect.detect(cfg, jobs=2)
+    warm = detect.detect(cfg, jobs=2)
+    (tmp_path / "pkg/m60.py").write_text("x = 2\n")
+    after = detect.detect(cfg, jobs=2)
+    assert len(warm.violations) == 240 - 59 * 2 - 1 and warm.cache_hits == warm.files_scanned
+    assert len(after.violations) == len(warm.violations) - 2
 
 
 def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
