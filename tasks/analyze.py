@@ -39,6 +39,9 @@ class RuleIndex:
     # the modules banned members live in: a file naming one is a candidate only together
     # with a dynamic import (importlib.import_module / __import__), see is_candidate
     home_needles: tuple[bytes, ...] = ()
+    # a codemod rule with neither ``needles`` nor ``old`` cannot be prefiltered: plan runs it
+    # on every file, so detect must look at every file too
+    every_file: bool = False
 
     @classmethod
     def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
@@ -56,10 +59,14 @@ class RuleIndex:
                 target.setdefault(name, rule.id)
                 needles.add(name.rsplit(".", 1)[-1].encode())
         homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
-        return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)))
+        every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
+        return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)),
+                   every)
 
     def is_candidate(self, data: bytes) -> bool:
         """Cheap byte test: could this file refer to a banned name at all?"""
+        if self.every_file:
+            return True
         for needle in self.needles:  # a plain loop: this runs on every file of the tree
             if needle in data:
                 return True
@@ -581,8 +588,8 @@ def codemod_sites(data: bytes, path: str, module: str, is_package: bool,
     writing it: what the codemod would rewrite is fixable, what it reports for a person is
     manual. Detect and plan agree by construction; only files holding a needle get here."""
     rules = [r for r in index.rules if r.kind == "codemod"]
-    wanted = [r for r in rules if any(n.encode() in data for n in
-                                      r.needles + ((r.old.rsplit(".", 1)[-1],) if r.old else ()))]
+    wanted = [r for r in rules if not (r.needles or r.old) or any(
+        n.encode() in data for n in r.needles + ((r.old.rsplit(".", 1)[-1],) if r.old else ()))]
     if not wanted:
         return []
     import libcst as cst

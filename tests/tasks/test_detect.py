@@ -315,6 +315,27 @@ def test_codemod_rules_report_what_the_codemod_would_rewrite(tmp_path: Path) -> 
                      (4, "call", False, "passes both 'ctx' and 'user_context'")]
 
 
+def test_codemod_without_needles_is_run_on_every_file(tmp_path: Path) -> None:
+    """Plan runs a codemod that names no needle on every file: detect must look there too."""
+    make_project(tmp_path, {"pkg/sub/mod.py": "from pkg.ws import make_manager as mm\n"
+                                              "mm(ctx=1)\n"})
+    text = (tmp_path / "phases.toml").read_text() + (
+        '\n[rules.kw]\nkind = "codemod"\ncodemod = "rename_kwarg"\n'
+        '[rules.kw.options]\ncallee = "pkg.ws.make_manager"\nkeyword = "ctx"\n'
+        'to = "user_context"\n')
+    (tmp_path / "phases.toml").write_text(text.replace('rules = ["moved", "legacy", "factory"]',
+                                                       'rules = ["kw"]'))
+    cfg = config.load(tmp_path / "phases.toml")[0]
+    found = [(v.path, v.line, v.kind) for v in detect.detect(cfg, use_cache=False).violations
+             if v.rule == "kw"]
+    assert found == [("pkg/sub/mod.py", 2, "call")]
+    from tasks.plan import build_plan
+
+    plan = build_plan(cfg, "p1")
+    assert [(f.path, [s.line for s in f.rewritten]) for f in plan.changes] == \
+        [("pkg/sub/mod.py", [2])]
+
+
 @pytest.mark.parametrize(("size", "limit", "reported"), [
     (0, 64, False), (64, 64, False), (65, 64, True), (200_000, 64, True), (200_000, 300_000, False),
 ], ids=["empty", "at-limit", "one-over", "far-over", "large-under"])
