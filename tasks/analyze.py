@@ -85,6 +85,13 @@ class RuleIndex:
             words.add(name.rsplit(".", 1)[0].encode())
         return tuple(sorted(words))
 
+    @functools.cached_property
+    def home_words(self) -> tuple[bytes, ...]:
+        """The last part of each module banned members live in (hot only in files that can
+        import by string, as a string import may be split over lines)."""
+        return tuple(sorted({n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()
+                             for n in self.members}))
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 
@@ -537,8 +544,9 @@ def context_for(rule: Rule, placeholder: str, line: int, scopes: list[Scope]) ->
     return None
 
 
-_AS_NAME = re.compile(rb"as\s+([A-Za-z_][A-Za-z0-9_]*)")  # the word boundary is checked by hand:
-# a literal first makes the search ten times faster than a leading \b
+# ``as name``: a literal first lets the regex engine skip ahead fast (a leading \b or
+# lookbehind makes it ten times slower), so the word boundary is checked by hand in _aliases
+_AS_NAME = re.compile(rb"as\s+([A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)")
 _STAR_IMPORT = re.compile(rb"import\s*\*")
 
 
@@ -549,12 +557,29 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
     found: set[int] = set()
     for word in index.line_words:
         _find_all(data, word, found, bounded=False)
-    for name in {m.group(1) for m in _AS_NAME.finditer(data)
-                 if m.start() == 0 or not is_word_byte(data[m.start() - 1])}:
+    if b"import_" in data:  # import_module / __import__: a string import may split its module
+        for word in index.home_words:  # over lines ("a." "b"), so its last part is hot too
+            _find_all(data, word, found, bounded=True)
+    for name in _aliases(data):
         _find_all(data, name, found, bounded=True)
     if b"*" in data:
         found.update(m.start() for m in _STAR_IMPORT.finditer(data))
     return sorted(found)
+
+
+def _aliases(data: bytes) -> set[bytes]:
+    """Every ``name`` in ``... as name``; a search that restarts one byte on after an ``as``
+    inside a word (``Canvas as C``: not the ``as`` of Canvas)."""
+    out: set[bytes] = set()
+    pos = 0
+    while (m := _AS_NAME.search(data, pos)) is not None:
+        at = m.start()
+        if at and is_word_byte(data[at - 1]):
+            pos = at + 1
+            continue
+        out.add(m.group(1))
+        pos = m.end()
+    return out
 
 
 def _find_all(data: bytes, word: bytes, into: set[int], *, bounded: bool) -> None:
@@ -626,9 +651,13 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     Only the top-level statements that can matter are parsed when the file is large enough
     for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed."""
     offsets = hot_offsets(data, index)
-    hot = hot_lines(data, index, offsets)
+    hot: list[int] | None = hot_lines(data, index, offsets)
     tree = None
-    if len(data) > PARTIAL_MIN_BYTES and len(hot) * PARTIAL_MAX_HOT <= data.count(b"\n"):
+    if not data.isascii():
+        # Python equates identifiers under NFKC (a fullwidth "ｏld" is "old"): byte searches
+        # for names cannot be trusted, so every statement is parsed and visited
+        hot = None
+    elif len(data) > PARTIAL_MIN_BYTES and len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
         tree = _parse_partial(data, path, offsets)
     if tree is None:
         try:

@@ -129,6 +129,14 @@ SHAPES = [
      "    return make_manager(user_context)\n",
      [(1, 20, "factory", "import", False), (4, 11, "factory", "reference", False),
       (4, 26, "factory", "reference", False), (5, 12, "factory", "call", True)]),
+    ("non-ascii-alias", "from pkg.ws import make_manager as café\n\n"
+     "def f(user_context):\n    return café(user_context)\n",
+     [(1, 20, "factory", "import", True), (4, 12, "factory", "call", True)]),
+    ("nfkc-equal-names", "from pkg.ws import make_manager as \uff4d\n\n"
+     "def f(user_context):\n    return m(user_context)\n",
+     [(1, 20, "factory", "import", True), (4, 12, "factory", "call", True)]),
+    ("string-import-split-over-lines", "import importlib\nm = importlib.import_module(\n"
+     "    'pkg.'\n    'ws')\n", [(2, 5, "factory", "string-import", False)]),
     ("call-with-arg", "from pkg.ws import make_manager\nmake_manager(object())\n",
      [(1, 20, "factory", "import", True), (2, 1, "factory", "call", True)]),
     ("call-keyword", "from pkg.ws import make_manager\nmake_manager(user_context=1)\n",
@@ -364,3 +372,16 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [p.reason for p in result.problems if p.path == "pkg/sub/secret.py"] == \
         ["unreadable: Permission denied"]
     assert not [v for v in result.violations if v.path == "pkg/sub/secret.py"]
+
+
+@pytest.mark.parametrize("name", ["Canvas", "alias", "pandas", "as_"])
+def test_alias_of_a_name_ending_in_as(name: str) -> None:
+    """``Canvas as C``: the "as" inside Canvas must not hide the alias C."""
+    from tasks.analyze import RuleIndex, analyze_source
+    from tasks.config import Rule
+
+    index = RuleIndex.build([Rule(id="r", kind="call", old=f"pkg.gfx.{name}", new="pkg.gfx.New")])
+    source = f"from pkg.gfx import {name} as C\n\ndef f():\n    return C()\n".encode()
+    found, problem = analyze_source(source, "m.py", "m", False, index)
+    assert problem is None
+    assert [(v.line, v.kind) for v in found] == [(1, "import"), (4, "call")]
