@@ -13,9 +13,10 @@ answer and keeps every line where it was (same line numbers, same columns):
 
 Statement boundaries come from a small exact lexer: strings (every prefix, triple quotes,
 escapes), comments, brackets and backslash continuations. Anything it is not sure of (an
-unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie, bytes
-that are not UTF-8, a form feed) returns ``None`` and the caller parses the whole file; so does
-a parsed tree whose statements do not sit exactly on the chunks chosen (:func:`aligned`).
+unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie, any
+byte that is not ASCII, a form feed, an f-string whose braces do not balance) returns ``None``
+and the caller parses the whole file; so does a parsed tree whose statements do not sit
+exactly on the chunks chosen (:func:`aligned`).
 
 The one visible difference from a whole-file parse: a syntax error inside a statement that was
 blanked out is not seen, so the file is scanned rather than reported unparseable (the syntax
@@ -32,7 +33,8 @@ from dataclasses import dataclass
 # Neutral text changes neither the bracket depth nor where a line can start a statement:
 # code, comments, one-line strings without escapes (never an empty one, which could open a
 # triple quote), and bracket pairs closed on their own line (three levels deep).
-_STR1 = rb"'[^'\\\n]++'" + rb'|"[^"\\\n]++"'
+_NOT_F = rb"(?<![fF])(?<![fF][rR])"  # f-strings are checked one by one (_fstring_unsure)
+_STR1 = _NOT_F + rb"'[^'\\\n]++'|" + _NOT_F + rb'"[^"\\\n]++"'
 _INNER = rb"""[^'"\#\\()\[\]{}\n]++"""
 _GROUP = rb"[(\[{](?:" + _INNER + rb"|" + _STR1 + rb")*+[)\]}]"
 for _ in range(2):
@@ -58,6 +60,7 @@ _DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = frozenset(k.encode() for k in keyword.kwlist)
 _OPEN = frozenset(b"([{")
+_BRACE = re.compile(rb"[{}]")
 _E_OR_F = frozenset(b"ef")  # else, elif, except, finally
 _CLOSE = frozenset(b")]}")
 
@@ -76,10 +79,7 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
             or b"\0" in data:
         return None
     if not data.isascii():
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            return None  # not UTF-8 and no cookie: only the whole file's parse can say why
+        return None  # names are compared as bytes, but Python equates them under NFKC
     head = data[:400].split(b"\n", 2)[:2]
     if any(b"coding" in line and line.lstrip().startswith(b"#") for line in head):
         return None  # a declared encoding may not be ASCII-compatible: parse it whole
@@ -135,9 +135,37 @@ def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
                 blocked.append((start, match.end() + 1))
         elif match.end() - start == 1:
             return None  # a quote that opens no complete string
-        elif depth == 0 and b"\n" in data[start:match.end()]:
-            blocked.append((start, match.end()))
+        else:
+            if _fstring_unsure(data, start, match.end()):
+                return None
+            if depth == 0 and b"\n" in data[start:match.end()]:
+                blocked.append((start, match.end()))
     return blocked if depth == 0 else None
+
+
+def _fstring_unsure(data: bytes, start: int, end: int) -> bool:
+    """An f-string whose braces do not balance: Python 3.12 lets a replacement field hold the
+    string's own quote (``f"{d["k"]}"``), which this lexer, like Python 3.11, would take for
+    the string's end. Then the file is parsed whole."""
+    before = data[max(0, start - 2):start].lower()
+    if not (before.endswith(b"f") or before == b"fr"):
+        return False
+    quote = 3 if data.startswith(data[start:start + 1] * 3, start) and end - start >= 6 else 1
+    depth = 0
+    skip = -1
+    for brace in _BRACE.finditer(data, start + quote, end - quote):
+        at = brace.start()
+        if at == skip:
+            continue  # the second half of an escaped {{ or }}
+        if depth == 0 and data[at + 1:at + 2] == brace.group() and at + 1 < end - quote:
+            skip = at + 1  # {{ or }} outside a replacement field: a literal brace
+        elif brace.group() == b"{":
+            depth += 1
+        elif depth == 0:
+            return True
+        else:
+            depth -= 1
+    return depth != 0
 
 
 def partial_source(data: bytes, hot: list[int]) -> Partial | None:

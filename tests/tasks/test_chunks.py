@@ -40,6 +40,8 @@ TRICKY = [
     ("semicolons", "import a; import b\nx = 1; y = 2\n"),
     ("comment-lines-at-column-0-in-body", "def f():\n    x = 1\n# a comment\n    return x\n"
      "y = 1\n"),
+    ("fstrings-3-11", "x = f'{d[\"k\"]}' + F\"{a!r:>{w}}\" + rf'{{}}' + fR\"{b}\"\ny = 1\n"),
+    ("name-ending-in-f-before-string", "if\"a\" in x: pass\ny = 1\n"),
     ("match-statement", "match x:\n    case 1:\n        pass\ny = 2\n"),
     ("crlf", "import a\r\nx = (\r\n1)\r\ny = 2\r\n"),
     ("nested-brackets-and-strings", "x = f(g('(', \"]\"), [h(')')])\ny = {'a': (1,\n2)}\n"),
@@ -47,7 +49,6 @@ TRICKY = [
     ("async-def", "async def f():\n    await g()\nx = 1\n"),
     ("else-like-names", "elsewhere = 1\nexcepted = 2\n"),
     ("leading-blank-and-comment", "\n# header\nx = 1\ny = 2\n"),
-    ("byte-order-mark", "\ufeffx = 1\ny = 2\n"),
     ("first-line-indented-comment", "  # indented comment\nx = 1\n"),
 ]
 
@@ -83,6 +84,14 @@ UNSURE = [
     ("coding-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n"),
     ("not-utf8", b"x = '\xe9'\ny = 1\n"),
     ("null-byte", b"x = 1\x00\n"),
+    ("non-ascii", "x = 'é'\ny = 1\n".encode()),
+    ("byte-order-mark", "\ufeffx = 1\ny = 2\n".encode()),
+    # Python 3.12 lets a replacement field hold the f-string's own quote: seen with 3.11's
+    # eyes the string ends early and a bracket or comment opens
+    ("fstring-nested-quote-bracket", b'x = f"{"("}"\nimport os\ny = f"{")"}"\n'),
+    ("fstring-nested-quote-comment", b'x = f"{"#"}"\ny = 1\n'),
+    ("fstring-nested-quote-raw", b'x = rf"{d["k"]}"\ny = 1\n'),
+    ("fstring-nested-quote-triple", b'x = f"""{d["""k"""]}"""\ny = 1\n'),
 ]
 
 
