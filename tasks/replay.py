@@ -153,9 +153,30 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
         git_dir = git_dir_of(os.path.dirname(config_path))
         if git_dir is None:
             return None, "off: the config is not in a git work tree"
+        relaxed = _relaxed_stat_config(git_dir)
+        if relaxed:
+            return None, f"off: git's {relaxed} is set"
         return Probe(_key(argv, cwd, config_path), config_path, git_dir), ""
     except (OSError, ValueError) as exc:
         return None, f"off: {exc}"
+
+
+# git settings under which "not listed by diff-files" no longer means "content unchanged" for a
+# same-size edit with its mtime put back (git then compares less than the full stat)
+RELAXED_STAT = (b"checkstat", b"trustctime", b"ignorestat")
+
+
+def _relaxed_stat_config(git_dir: str) -> str:
+    """The first of :data:`RELAXED_STAT` any git config file mentions, or ''."""
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    for path in (os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
+                 os.path.join(xdg, "git", "config"), "/etc/gitconfig"):
+        text = _read(path).lower()
+        for name in RELAXED_STAT:
+            if name in text:
+                return f"core.{name.decode()}"
+    return ""
 
 
 def _config_arg(argv: list[str]) -> str:

@@ -436,3 +436,13 @@ def test_cold_run_takes_no_fingerprint(project: Project, monkeypatch: pytest.Mon
     project.detect()  # the cache exists now: this run may be recorded
     assert taken == [True]
     assert project.detect().outcome == "hit"
+
+
+@pytest.mark.parametrize("setting", ["checkStat minimal", "trustctime false", "ignoreStat true"])
+def test_relaxed_git_stat_settings_turn_replay_off(project: Project, setting: str) -> None:
+    """With these, git may not see a same-size edit whose mtime was put back: no replay."""
+    primed(project)
+    key, value = setting.split()
+    git(project.root, "config", f"core.{key}", value)
+    run = project.detect()
+    assert run.outcome == f"off: git's core.{key.lower()} is set"
