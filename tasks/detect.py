@@ -27,7 +27,7 @@ from tasks.statedir import state_dir
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-ENGINE = "detect-6"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-7"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
 _PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 
