@@ -28,20 +28,13 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+import sys
 from dataclasses import dataclass
 
 # Neutral text changes neither the bracket depth nor where a line can start a statement:
 # code, comments, one-line strings without escapes (never an empty one, which could open a
 # triple quote), and bracket pairs closed on their own line (three levels deep).
-_NOT_F = rb"(?<![fF])(?<![fF][rR])"  # f-strings are checked one by one (_fstring_unsure)
-_STR1 = _NOT_F + rb"'[^'\\\n]++'|" + _NOT_F + rb'"[^"\\\n]++"'
-_INNER = rb"""[^'"\#\\()\[\]{}\n]++"""
-_GROUP = rb"[(\[{](?:" + _INNER + rb"|" + _STR1 + rb")*+[)\]}]"
-for _ in range(2):
-    _GROUP = rb"[(\[{](?:" + _INNER + rb"|" + _STR1 + rb"|" + _GROUP + rb")*+[)\]}]"
-_NEUTRAL = rb"""(?:[^'"\#\\()\[\]{}]++|\#[^\r\n]*+|""" + _STR1 + rb"|" + _GROUP + rb")++"
-_TOKEN = re.compile(
-    b"(" + _NEUTRAL + rb""")
+_TOKENS_TAIL = rb"""
     | \#[^\r\n]*+
     | '''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
     | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
@@ -50,9 +43,26 @@ _TOKEN = re.compile(
     | ['"]
     | [(\[{)\]}]
     | \\(?:\r?\n)?
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
+
+
+def _tokens(not_f: bytes) -> re.Pattern[bytes]:
+    """The lexer's one regex; ``not_f`` keeps f-strings out of neutral text (to check them)."""
+    str1 = not_f + rb"'[^'\\\n]++'|" + not_f + rb'"[^"\\\n]++"'
+    inner = rb"""[^'"\#\\()\[\]{}\n]++"""
+    group = rb"[(\[{](?:" + inner + rb"|" + str1 + rb")*+[)\]}]"
+    for _ in range(2):
+        group = rb"[(\[{](?:" + inner + rb"|" + str1 + rb"|" + group + rb")*+[)\]}]"
+    neutral = rb"""(?:[^'"\#\\()\[\]{}]++|\#[^\r\n]*+|""" + str1 + rb"|" + group + rb")++"
+    return re.compile(b"(" + neutral + b")" + _TOKENS_TAIL, re.VERBOSE | re.DOTALL)
+
+
+# From Python 3.12 a replacement field may hold its f-string's own quote (f"{d["k"]}"), which a
+# lexer reading strings the 3.11 way takes for the string's end: there every f-string is a
+# token of its own and checked (_fstring_unsure). On 3.11 that syntax does not parse anyway.
+NESTED_FSTRINGS = sys.version_info >= (3, 12)
+_TOKEN = _tokens(b"")
+_TOKEN_FSTRINGS = _tokens(rb"(?<![fF])(?<![fF][rR])")
 _LINE_START = re.compile(rb"\n(?=[^\s#)\]}])")  # faster than ^ with re.MULTILINE
 _CONTINUES = re.compile(rb"(?:else|elif|except|finally)\b")
 _DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(?:def|class)[ \t]+"
@@ -111,7 +121,8 @@ def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
     blocked: list[tuple[int, int]] = []
     depth = 0
     opened = 0
-    for match in _TOKEN.finditer(data):
+    checked = NESTED_FSTRINGS
+    for match in (_TOKEN_FSTRINGS if checked else _TOKEN).finditer(data):
         if match.lastindex:
             continue  # neutral text
         start = match.start()
@@ -136,7 +147,7 @@ def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
         elif match.end() - start == 1:
             return None  # a quote that opens no complete string
         else:
-            if _fstring_unsure(data, start, match.end()):
+            if checked and _fstring_unsure(data, start, match.end()):
                 return None
             if depth == 0 and b"\n" in data[start:match.end()]:
                 blocked.append((start, match.end()))
@@ -151,6 +162,9 @@ def _fstring_unsure(data: bytes, start: int, end: int) -> bool:
     if not (before.endswith(b"f") or before == b"fr"):
         return False
     quote = 3 if data.startswith(data[start:start + 1] * 3, start) and end - start >= 6 else 1
+    body = data[start + quote:end - quote]
+    if b"{{" not in body and b"}}" not in body:  # the common case: counting is enough
+        return body.count(b"{") != body.count(b"}")
     depth = 0
     skip = -1
     for brace in _BRACE.finditer(data, start + quote, end - quote):

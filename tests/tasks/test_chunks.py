@@ -67,8 +67,11 @@ def chunk_lines(source: bytes) -> list[int]:
     return [1 + source.count(b"\n", 0, s) for s, _ in spans]
 
 
+@pytest.mark.parametrize("nested", [False, True], ids=["3.11-fstrings", "3.12-fstrings"])
 @pytest.mark.parametrize("source", [s for _, s in TRICKY], ids=[i for i, _ in TRICKY])
-def test_boundaries_are_the_parsers(source: str) -> None:
+def test_boundaries_are_the_parsers(source: str, nested: bool,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", nested)  # both lexers, whatever runs this
     data = source.encode()
     assert chunk_lines(data) == sorted(set(statement_starts(data)))
 
@@ -96,8 +99,23 @@ UNSURE = [
 
 
 @pytest.mark.parametrize("data", [d for _, d in UNSURE], ids=[i for i, _ in UNSURE])
-def test_gives_up_when_unsure(data: bytes) -> None:
+def test_gives_up_when_unsure(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", True)  # as on Python 3.12+
     assert chunks.chunks(data) is None
+
+
+@pytest.mark.parametrize(("body", "unsure"), [
+    (b"{a} {b!r:>10}", False), (b"{y!r:>{w}}", False), (b"{{literal}}", False),
+    (b"{a}{{b}}{c:{d}}", False), (b"{{{a}}}", False), (b"", False),
+    (b"{", True), (b"}", True), (b"{a}}", True), (b"}}{a:{", True), (b"{'{'}", True),
+], ids=["plain", "nested-spec", "escaped", "mixed", "escaped-around-field", "empty",
+        "open", "close", "stray-close", "cut-inside-a-nested-field", "brace-in-inner-string"])
+def test_fstring_braces(body: bytes, unsure: bool) -> None:
+    """What a 3.11-style reading of an f-string leaves unbalanced when 3.12 nested a quote."""
+    for prefix in (b"f", b"rf", b"Fr"):
+        data = prefix + b'"' + body + b'"'
+        assert chunks._fstring_unsure(data, len(prefix), len(data)) is unsure
+    assert chunks._fstring_unsure(b'"{"', 0, 3) is False  # not an f-string
 
 
 def _library_files(limit: int) -> list[Path]:
