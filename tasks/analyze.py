@@ -13,103 +13,20 @@ import functools
 import io
 import re
 import tokenize
-from dataclasses import dataclass, field
 
-from tasks.chunks import aligned, is_word_byte, partial_source
-from tasks.config import Rule
+from tasks.callsite import call_problem, context_for, missing_context
+from tasks.chunks import aligned, partial_source
+from tasks.hotspots import hot_lines, hot_offsets
 from tasks.model import FileProblem, Violation
+from tasks.rule_index import RuleIndex
 from tasks.scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
-STRING_IMPORTERS = ("importlib.import_module", "__import__")
+STRING_IMPORTERS = ("importlib.import_module", "__import__")  # also in tasks/rewrite/dynamic.py
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
 _STRING_START = re.compile(rb"[rRuU]?('\'\'|\"\"\"|'|\")")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
 PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
-
-
-@dataclass(frozen=True)
-class RuleIndex:
-    """The rules of a run, arranged for lookups while walking a file (picklable)."""
-
-    rules: tuple[Rule, ...]
-    members: dict[str, str] = field(hash=False)  # banned qualified member name -> rule id
-    modules: dict[str, str] = field(hash=False)  # banned module -> rule id
-    needles: tuple[bytes, ...] = ()
-    # the modules banned members live in: a file naming one is a candidate only together
-    # with a dynamic import (importlib.import_module / __import__), see is_candidate
-    home_needles: tuple[bytes, ...] = ()
-    # a codemod rule with neither ``needles`` nor ``old`` cannot be prefiltered: plan runs it
-    # on every file, so detect must look at every file too
-    every_file: bool = False
-
-    @classmethod
-    def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
-        members: dict[str, str] = {}
-        modules: dict[str, str] = {}
-        needles: set[bytes] = set()
-        for rule in rules:
-            if rule.kind == "codemod":  # found by running the codemod itself: codemod_sites
-                needles.update(n.encode() for n in rule.needles)
-                if rule.old:
-                    needles.add(rule.old.rsplit(".", 1)[-1].encode())
-                continue
-            target = modules if rule.kind == "module" else members
-            for name in rule.olds:
-                target.setdefault(name, rule.id)
-                needles.add(name.rsplit(".", 1)[-1].encode())
-        homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
-        every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
-        return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)),
-                   every)
-
-    def is_candidate(self, data: bytes) -> bool:
-        """Cheap byte test: could this file refer to a banned name at all?"""
-        if self.every_file:
-            return True
-        for needle in self.needles:  # a plain loop: this runs on every file of the tree
-            if needle in data:
-                return True
-        if b"import_" not in data:  # in both import_module and __import__: one scan, not two
-            return False
-        if b"import_module" not in data and b"__import__" not in data:
-            return False
-        return any(home in data for home in self.home_needles)
-
-    @functools.cached_property
-    def line_words(self) -> tuple[bytes, ...]:
-        """Needles, and the full dotted modules banned members live in: a string import
-        names its module in full (the last part alone, ``config``, is in every docstring)."""
-        words = set(self.needles)
-        for name in self.members:
-            words.add(name.rsplit(".", 1)[0].encode())
-        return tuple(sorted(words))
-
-    @functools.cached_property
-    def home_words(self) -> tuple[bytes, ...]:
-        """The last part of each module banned members live in (hot only in files that can
-        import by string, as a string import may be split over lines)."""
-        return tuple(sorted({n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()
-                             for n in self.members}))
-
-    def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
-
-    def module_rule(self, dotted: str) -> str | None:
-        """The module rule banning ``dotted`` or one of its parent packages."""
-        parts = dotted.split(".")
-        for end in range(len(parts), 0, -1):
-            rid = self.modules.get(".".join(parts[:end]))
-            if rid:
-                return rid
-        return None
-
-    def provides(self, module: str, rule_id: str) -> bool:
-        """Whether ``module`` is where a rule's deprecated names live (it is never flagged)."""
-        rule = self.rule(rule_id)
-        if rule.kind == "module":
-            return any(module == o or module.startswith(o + ".") for o in rule.olds)
-        return any(o.rsplit(".", 1)[0] == module for o in rule.olds)
 
 
 def char_col(lines: list[bytes], line: int, byte_col: int) -> int:
@@ -470,141 +387,6 @@ def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
     every = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]
     anns = [arg.annotation for arg in every if arg.annotation is not None]
     return anns + ([node.returns] if node.returns is not None else [])
-
-
-def call_problem(rule: Rule, call: ast.Call, awaited: bool) -> str:
-    """Why this call cannot be rewritten mechanically, or ''."""
-    starred = any(isinstance(a, ast.Starred) for a in call.args) or \
-        any(k.arg is None for k in call.keywords)
-    return arguments_problem(rule, len(call.args), [k.arg for k in call.keywords if k.arg],
-                             starred, awaited)
-
-
-def arguments_problem(rule: Rule, positional: int, keywords: list[str], starred: bool,
-                      awaited: bool) -> str:
-    """The one decision detect (ast) and the rewrite (libcst, tasks/rewrite/call.py) share:
-    why a call with these arguments cannot be rewritten mechanically, or ''."""
-    if starred:
-        return "call uses *args or **kwargs"
-    if positional > len(rule.params):
-        return "more positional arguments than the old callee's params"
-    used = set(rule.required)
-    for name in list(rule.params[:positional]) + keywords:
-        if name not in rule.params:
-            return f"unexpected keyword argument '{name}'"
-        if name not in used:
-            return f"argument '{name}' has no place in the new call"
-    if rule.awaitable and not awaited:
-        return "the new callee is async but this call is not awaited"
-    return ""
-
-
-def missing_context(rule: Rule, call: ast.Call, scopes: list[Scope]) -> str:
-    """'' when every placeholder is passed or found in scope, else 'no <name> in scope'."""
-    for placeholder in rule.required:
-        if _passed(rule, call, placeholder):
-            continue
-        if context_for(rule, placeholder, call.lineno, scopes) is None:
-            return f"no {placeholder.replace('_', ' ')} in scope"
-    return ""
-
-
-def _passed(rule: Rule, call: ast.Call, placeholder: str) -> bool:
-    if placeholder in rule.params and rule.params.index(placeholder) < len(call.args):
-        return True
-    return any(k.arg == placeholder for k in call.keywords)
-
-
-def context_for(rule: Rule, placeholder: str, line: int, scopes: list[Scope]) -> str | None:
-    """The expression that supplies ``placeholder`` at a call on ``line``, searched outwards
-    through enclosing functions: a parameter by name, a parameter by annotation, a local
-    assigned before the call, then ``self.<attr>`` in a method whose class sets it."""
-    source = dict(rule.context).get(placeholder)
-    if source is None:
-        return None
-    for scope in reversed(scopes):
-        if scope.kind != "function":
-            continue
-        params = dict(zip(scope.param_names, scope.params, strict=False))
-        for name in source.names:
-            if name in params:
-                return name
-        for name, binding in params.items():
-            if binding.annotation and binding.annotation in source.annotations:
-                return name
-        for name in source.names:
-            if any(not b.is_param and b.qualname is None and b.line < line
-                   for b in scope.bindings.get(name, [])):
-                return name
-        if scope.is_method and scope.parent is not None:
-            for attr in source.attributes:
-                head, _, tail = attr.partition(".")
-                if head == "self" and tail and tail in scope.parent.self_attrs:
-                    return attr
-    return None
-
-
-# ``as name``: a literal first lets the regex engine skip ahead fast (a leading \b or
-# lookbehind makes it ten times slower), so the word boundary is checked by hand in _aliases
-_AS_NAME = re.compile(rb"as\s+([A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)")
-_STAR_IMPORT = re.compile(rb"import\s*\*")
-
-
-def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
-    """Sorted byte offsets where a reference could be: a needle, the module of a banned member
-    (string imports), a star import, or a name bound by ``... as name`` (whose uses carry no
-    needle). Found with ``bytes.find``, far faster here than one regex alternation."""
-    found: set[int] = set()
-    for word in index.line_words:
-        _find_all(data, word, found, bounded=False)
-    if b"import_" in data:  # import_module / __import__: a string import may split its module
-        for word in index.home_words:  # over lines ("a." "b"), so its last part is hot too
-            _find_all(data, word, found, bounded=True)
-    for name in _aliases(data):
-        _find_all(data, name, found, bounded=True)
-    if b"*" in data:
-        found.update(m.start() for m in _STAR_IMPORT.finditer(data))
-    return sorted(found)
-
-
-def _aliases(data: bytes) -> set[bytes]:
-    """Every ``name`` in ``... as name``; a search that restarts one byte on after an ``as``
-    inside a word (``Canvas as C``: not the ``as`` of Canvas)."""
-    out: set[bytes] = set()
-    pos = 0
-    while (m := _AS_NAME.search(data, pos)) is not None:
-        at = m.start()
-        if at and is_word_byte(data[at - 1]):
-            pos = at + 1
-            continue
-        out.add(m.group(1))
-        pos = m.end()
-    return out
-
-
-def _find_all(data: bytes, word: bytes, into: set[int], *, bounded: bool) -> None:
-    at = data.find(word)
-    last = len(data)
-    while at >= 0:
-        end = at + len(word)
-        if not bounded or ((at == 0 or not is_word_byte(data[at - 1]))
-                           and (end == last or not is_word_byte(data[end]))):
-            into.add(at)
-        at = data.find(word, end)
-
-
-def hot_lines(data: bytes, index: RuleIndex, offsets: list[int] | None = None) -> list[int]:
-    """1-based numbers of the lines where a reference could be (see ``hot_offsets``)."""
-    if b"\r" in data and b"\r" in data.replace(b"\r\n", b""):
-        return list(range(1, len(_LINE_SPLIT.split(data)) + 1))  # lone CRs: every line is hot
-    hot: list[int] = []
-    line, pos = 1, 0
-    for start in hot_offsets(data, index) if offsets is None else offsets:
-        line += data.count(b"\n", pos, start)
-        pos = start
-        if not hot or hot[-1] != line:
-            hot.append(line)
-    return hot
 
 
 def codemod_sites(data: bytes, path: str, module: str, is_package: bool,

@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 from pathspec import GitIgnoreSpec
 
 from tasks import __version__
-from tasks.analyze import RuleIndex, analyze_source
+from tasks.analyze import analyze_source
 from tasks.config import Config, Phase, Rule
 from tasks.discover import discover, module_name, spec
 from tasks.model import UNASSIGNED, DetectResult, FileProblem, Violation
 from tasks.progress import track
+from tasks.rule_index import RuleIndex
 from tasks.statedir import state_dir
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.analyze import RuleIndex, analyze_source
+from tasks.analyze import analyze_source
 from tasks.config import Config, Phase, Rule
 from tasks.detect import assign_phase
 from tasks.discover import discover, module_name
@@ -34,6 +34,7 @@ from tasks.errors import EXIT_USAGE, MigrationError
 from tasks.model import FileProblem
 from tasks.progress import track
 from tasks.rewrite import FileOutcome, Site, rewrite_source
+from tasks.rule_index import RuleIndex
 
 PARALLEL_MIN = 8  # fewer candidates than this are planned in-process: a pool costs more
 MAX_BYTES = 16 * 1024 * 1024

@@ -14,7 +14,7 @@ import re
 
 import libcst as cst
 
-from tasks.analyze import arguments_problem
+from tasks.callsite import arguments_problem
 from tasks.config import Rule
 from tasks.rewrite.model import Example
 

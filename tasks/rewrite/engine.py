@@ -13,12 +13,12 @@ import difflib
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from tasks.analyze import RuleIndex
 from tasks.config import Rule
 from tasks.rewrite.imports import Applier
 from tasks.rewrite.model import FileOutcome, Site
 from tasks.rewrite.planner import Planner
 from tasks.rewrite.scan import FileScan
+from tasks.rule_index import RuleIndex
 
 
 def rewrite_source(data: bytes, path: str, module: str, is_package: bool,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from tasks.analyze import RuleIndex
 from tasks.config import Rule
 from tasks.rewrite import call as call_kind
 from tasks.rewrite import dynamic
@@ -23,6 +22,7 @@ from tasks.rewrite.model import Site
 from tasks.rewrite.scan import FileScan, ImportInfo
 from tasks.rewrite.statements import StmtState, finish_statements
 from tasks.rewrite.uses import AliasRefs, Use, alias_refs
+from tasks.rule_index import RuleIndex
 
 STILL_USED = "still used by sites left to a person"
 RE_EXPORTED = "re-exported in __all__"

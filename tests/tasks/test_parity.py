@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from tasks import config as config_mod
-from tasks.analyze import RuleIndex
 from tasks.detect import detect
 from tasks.discover import discover, module_name
+from tasks.rule_index import RuleIndex
 
 REPO = Path(__file__).resolve().parents[2]
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
