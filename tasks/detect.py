@@ -10,7 +10,7 @@ import hashlib
 import os
 import pickle
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,20 +69,28 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
     cache_file = _cache_path(config, index) if use_cache else None
     cache = _load_cache(cache_file)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    # a run without a cache reads every file: fork the workers now, while this process is
-    # small (forked later they would each count the file list and stats as their own memory)
-    pool = _pool(workers) if not cache and files is None and workers > 1 else None
+    pools: list[Executor] = []
+
+    def early_pool(listed: int) -> None:
+        # a run without a cache reads every file: fork the workers as soon as the list says
+        # there are enough, before the stats are taken (forked later, each worker would count
+        # the file list and stats as its own memory)
+        if not cache and files is None and workers > 1 and listed >= _PARALLEL_MIN:
+            pools.append(_pool(workers))
+
     try:
-        return _detect(config, index, phase, files, cache_file, cache, workers, pool)
+        return _detect(config, index, phase, files, cache_file, cache, workers, pools,
+                       early_pool)
     finally:
-        if pool is not None:
+        for pool in pools:
             pool.shutdown(cancel_futures=True)
 
 
 def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable[str] | None,
             cache_file: Path | None, cache: dict[str, Entry], workers: int,
-            pool: Executor | None) -> DetectResult:
-    found = discover(config.root, config.exclude)
+            pools: list[Executor], early_pool: Callable[[int], None]) -> DetectResult:
+    found = discover(config.root, config.exclude, listed_hook=early_pool)
+    pool = pools[0] if pools else None
     paths = list(files) if files is not None else found.files
     if phase is not None:
         paths = [p for p in paths if assign_phase(config, p) == phase]

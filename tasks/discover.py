@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,13 +29,18 @@ def spec(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
-def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py") -> Discovered:
-    """Every ``*.py`` file under ``root`` not ignored by git and not matched by ``exclude``."""
+def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py",
+             listed_hook: Callable[[int], object] | None = None) -> Discovered:
+    """Every ``*.py`` file under ``root`` not ignored by git and not matched by ``exclude``.
+
+    ``listed_hook`` is told how many paths were listed, before each is stat-ed."""
     patterns = list(exclude)
     excluded = spec(patterns) if patterns else None
     base = str(root) + os.sep
     listed = _git_files(root)
     candidates = listed if listed is not None else _walk(root)
+    if listed_hook is not None:
+        listed_hook(len(candidates))
     out = Discovered()
     skip_dir: dict[str, bool] = {}  # per directory: is it under one that is always skipped?
     for rel in candidates:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tasks import config, detect
+from tasks import discover as discover_mod
 from tasks.cli import main
 
 PHASES = """\
@@ -385,3 +386,26 @@ def test_alias_of_a_name_ending_in_as(name: str) -> None:
     found, problem = analyze_source(source, "m.py", "m", False, index)
     assert problem is None
     assert [(v.line, v.kind) for v in found] == [(1, "import"), (4, "call")]
+
+
+@pytest.mark.parametrize(("count", "cached", "pools"), [
+    (5, False, 0), (120, False, 1), (120, True, 0),
+], ids=["tiny-cold", "large-cold-forks-early", "large-warm"])
+def test_workers_fork_early_only_for_a_large_cold_run(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      count: int, cached: bool,
+                                                      pools: int) -> None:
+    """A cold run on enough files forks its pool while discovery has only listed the files."""
+    files = {f"pkg/m{i}.py": "from pkg.old import Thing\n" for i in range(count)}
+    cfg = make_project(tmp_path, files)
+    if cached:
+        detect.detect(cfg, jobs=2)
+    started: list[int] = []
+    real_pool, real_unfit = detect._pool, discover_mod._unfit
+    stats: list[str] = []
+    monkeypatch.setattr(discover_mod, "_unfit", lambda p: stats.append(p) or real_unfit(p))
+    monkeypatch.setattr(detect, "_pool", lambda w: started.append(len(stats)) or real_pool(w))
+    result = detect.detect(cfg, jobs=2)
+    assert len(result.violations) == count
+    early = [n for n in started if n == 0]  # forked before the first file was stat-ed
+    assert len(early) == pools
