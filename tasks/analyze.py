@@ -22,7 +22,7 @@ from tasks.rule_index import RuleIndex
 from tasks.scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
-STRING_IMPORTERS = ("importlib.import_module", "__import__")  # also in tasks/rewrite/dynamic.py
+STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
 _STRING_START = re.compile(rb"[rRuU]?('\'\'|\"\"\"|'|\")")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little

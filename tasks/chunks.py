@@ -29,6 +29,7 @@ import ast
 import keyword
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 # Neutral text changes neither the bracket depth nor where a line can start a statement:
@@ -225,14 +226,18 @@ def partial_source(data: bytes, hot: list[int]) -> Partial | None:
 
 def has_word(text: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs in ``text`` as a whole identifier."""
+    return next(word_offsets(text, word), None) is not None
+
+
+def word_offsets(text: bytes, word: bytes, *, bounded: bool = True) -> Iterator[int]:
+    """Where ``word`` occurs in ``text`` (found in C); ``bounded``: only as a whole identifier."""
     at = text.find(word)
     while at >= 0:
         end = at + len(word)
-        if (at == 0 or not is_word_byte(text[at - 1])) and \
-                (end == len(text) or not is_word_byte(text[end])):
-            return True
+        if not bounded or ((at == 0 or not is_word_byte(text[at - 1]))
+                           and (end == len(text) or not is_word_byte(text[end]))):
+            yield at
         at = text.find(word, end)
-    return False
 
 
 def is_word_byte(byte: int) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tasks.chunks import is_word_byte
+from tasks.chunks import is_word_byte, word_offsets
 from tasks.rule_index import RuleIndex
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
@@ -28,12 +28,12 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
     needle). Found with ``bytes.find``, far faster here than one regex alternation."""
     found: set[int] = set()
     for word in index.line_words:
-        _find_all(data, word, found, bounded=False)
+        found.update(word_offsets(data, word, bounded=False))
     if b"import_" in data:  # import_module / __import__: a string import may split its module
         for word in index.home_words:  # over lines ("a." "b"), so its last part is hot too
-            _find_all(data, word, found, bounded=True)
+            found.update(word_offsets(data, word))
     for name in _aliases(data):
-        _find_all(data, name, found, bounded=True)
+        found.update(word_offsets(data, name))
     if b"*" in data:
         found.update(m.start() for m in _STAR_IMPORT.finditer(data))
     return sorted(found)
@@ -52,17 +52,6 @@ def _aliases(data: bytes) -> set[bytes]:
         out.add(m.group(1))
         pos = m.end()
     return out
-
-
-def _find_all(data: bytes, word: bytes, into: set[int], *, bounded: bool) -> None:
-    at = data.find(word)
-    last = len(data)
-    while at >= 0:
-        end = at + len(word)
-        if not bounded or ((at == 0 or not is_word_byte(data[at - 1]))
-                           and (end == last or not is_word_byte(data[end]))):
-            into.add(at)
-        at = data.find(word, end)
 
 
 def hot_lines(data: bytes, index: RuleIndex, offsets: list[int] | None = None) -> list[int]:
