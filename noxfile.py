@@ -1,4 +1,5 @@
-"""phasegate's nox sessions: glue only; every decision lives in the ``tasks`` package.
+"""phasegate's nox sessions: glue only; every decision lives in the package (``tasks/``,
+installed as ``phasegate``).
 
 Per phase of phases.toml: ``plan-<phase>``, ``migrate-<phase>``, ``rollback-<phase>``; plus
 ``detect``, ``verify``, ``status``, ``recover`` and the project's own ``tests``, ``lint``,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,7 +24,7 @@ CONFIG = Path(os.environ.get("PHASEGATE_CONFIG", HERE / "phases.toml"))
 # One venv shared by every migration session, so `nox -s migrate-p0` after `nox -s detect`
 # does not install again (nox gives each session its own venv otherwise).
 SHARED_ENV = HERE / ".nox" / "phasegate"
-# What a non-zero phasegate exit means (tasks/errors.py; 70 is cli.EXIT_INTERNAL).
+# What a non-zero phasegate exit means (phasegate.errors; 70 is cli.EXIT_INTERNAL).
 EXIT_MEANING = {1: "violations found / changes pending", 2: "usage or configuration error",
                 3: "a gate failed and the phase was rolled back",
                 4: "rollback left conflicts", 70: "internal error"}
@@ -32,14 +34,13 @@ nox.options.reuse_venv = "yes"
 
 
 def phase_ids() -> list[str]:
-    """Phase ids from phases.toml via tasks.config; a broken config yields none (the static
+    """Phase ids from phases.toml via phasegate.config; a broken config yields none (the static
     sessions still exist and report the error when run)."""
-    sys.path.insert(0, str(HERE))
     try:
-        from tasks import config
+        from phasegate import config
 
         return [phase.id for phase in config.load(CONFIG)[0].phases]
-    except ImportError:  # nox's own Python lacks tomlkit: read just the ids with the stdlib
+    except ImportError:  # phasegate is not installed beside nox: read just the ids
         return _ids_stdlib()
     except Exception:  # noqa: BLE001 - MigrationError and friends: sessions report it
         return []
@@ -158,10 +159,17 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff check, and mypy --strict on tasks/ and codemods/."""
+    """ruff check, and mypy --strict on the phasegate package (tasks/ and codemods/)."""
     session.install("-e", ".[test]")
     session.run("ruff", "check", ".")
-    session.run("mypy", "--strict", "tasks", "codemods", *session.posargs)
+    # mypy knows no package-dir mapping: link the package as it installs, then check that
+    tree = Path(session.create_tmp()) / "typecheck"
+    shutil.rmtree(tree, ignore_errors=True)
+    (tree / "phasegate").mkdir(parents=True)
+    for entry in [*(HERE / "tasks").iterdir(), HERE / "codemods"]:
+        (tree / "phasegate" / entry.name).symlink_to(entry)
+    session.run("mypy", "--strict", "--config-file", str(HERE / "pyproject.toml"), "-p",
+                "phasegate", *session.posargs, env={"MYPYPATH": str(tree)})
 
 
 @nox.session

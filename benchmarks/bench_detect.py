@@ -66,7 +66,7 @@ def commands(tree: Path) -> dict[str, list[str]]:
 def detect_cache_dir(tree: Path) -> Path:
     """Where phasegate keeps its detect cache for this tree (asked of phasegate itself)."""
     sys.path.insert(0, str(REPO))
-    from tasks import config, statedir
+    from phasegate import config, statedir
 
     cfg, _ = config.load(tree / "phases.toml")
     return statedir.state_dir(cfg) / "cache"

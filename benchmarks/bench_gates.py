@@ -38,7 +38,8 @@ def driver(argv: list[str]) -> int:
     parser.add_argument("--gates", default="unit")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from tasks import config, gates
+    from phasegate import config
+    from phasegate.gates import ladder as gates
 
     cfg, _ = config.load(args.config)
     changed = args.changed.read_text().split() if args.changed else []
@@ -67,10 +68,11 @@ def by_hand_argvs(config: Path, names: list[str], junit_dir: Path,
     ladder decides it from the durations recorded there; without it, the configured ``-n``.
     """
     sys.path.insert(0, str(REPO))
-    from tasks import config as config_mod
-    from tasks import gates_shard, gates_tests
-    from tasks.discover import discover
-    from tasks.gates import _workers
+    from phasegate import config as config_mod
+    from phasegate.discover import discover
+    from phasegate.gates import shard as gates_shard
+    from phasegate.gates import tiers as gates_tests
+    from phasegate.gates.ladder import _workers
 
     cfg, _ = config_mod.load(config)
     every = discover(cfg.root).files
@@ -143,8 +145,8 @@ def example(workdir: Path, repeats: int) -> dict[str, object] | None:
     if not cfg.exists() or not (REPO / "examples" / "netra").is_dir():
         return None
     sys.path.insert(0, str(REPO))
-    from tasks import config as config_mod
-    from tasks.config import TEST_GATES
+    from phasegate import config as config_mod
+    from phasegate.config import TEST_GATES
 
     loaded, _ = config_mod.load(cfg)
     phase = loaded.phase("p0")

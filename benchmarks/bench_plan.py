@@ -125,8 +125,8 @@ def changed_by_rename(copy: Path) -> dict[str, bytes]:
 
 def changed_by_phasegate(config_path: Path) -> dict[str, bytes]:
     sys.path.insert(0, str(REPO))
-    from tasks import config
-    from tasks.plan import build_plan
+    from phasegate import config
+    from phasegate.plan import build_plan
 
     cfg, _ = config.load(config_path)
     out: dict[str, bytes] = {}

@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 import libcst as cst
 from libcst.metadata import PositionProvider, ProviderT, QualifiedNameProvider
 
-from tasks.config import Rule
-from tasks.scopes import resolve_relative
+from ..config import Rule
+from ..semantics.scopes import resolve_relative
 
 
 class RuleCodemod(cst.CSTTransformer):

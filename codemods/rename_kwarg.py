@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._base import RuleCodemod
-from tasks.rewrite.model import Example
+from ..rewrite.model import Example
+from ._base import RuleCodemod
 
 
 class Codemod(RuleCodemod):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
-from tasks import __version__, commands
-from tasks.errors import EXIT_USAGE, MigrationError
+from . import __version__, commands
+from .errors import EXIT_USAGE, MigrationError
 
 TYPE_CHECKING = False  # not typing's: `detect` may replay before anything else is imported
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def _command_modules(only: str | None = None) -> list[ModuleType]:
     wanted = (only or "").replace("-", "_")
     if wanted in names:
         names = [wanted]
-    mods = [importlib.import_module(f"tasks.commands.{name}") for name in names]
+    mods = [importlib.import_module(f"{__package__}.commands.{name}") for name in names]
     return sorted(mods, key=lambda m: getattr(m, "ORDER", 50))
 
 
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args_list: list[str]) -> int:
     if args_list[:1] == ["detect"]:
         # before the parser imports every command: an unchanged tree replays its last answer
-        from tasks.replay import replay
+        from .detect.replay import replay
 
         replayed = replay(args_list[1:])
         if replayed is not None:

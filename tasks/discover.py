@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pathspec
 
-from tasks.model import FileProblem
+from .model import FileProblem
 
 _ALWAYS_SKIP = {".git", ".hg", ".svn", ".nox", ".tox", ".venv", "venv", "__pycache__",
                 ".mypy_cache", ".ruff_cache", ".pytest_cache", "node_modules"}

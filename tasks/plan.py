@@ -26,15 +26,15 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from tasks.analyze import analyze_source
-from tasks.config import Config, Phase, Rule
-from tasks.detect import assign_phase
-from tasks.discover import discover, module_name
-from tasks.errors import EXIT_USAGE, MigrationError
-from tasks.model import FileProblem
-from tasks.progress import track
-from tasks.rewrite import FileOutcome, Site, rewrite_source
-from tasks.rule_index import RuleIndex
+from .config import Config, Phase, Rule
+from .detect.engine import assign_phase
+from .discover import discover, module_name
+from .errors import EXIT_USAGE, MigrationError
+from .model import FileProblem
+from .progress import track
+from .rewrite import FileOutcome, Site, rewrite_source
+from .semantics.analyze import analyze_source
+from .semantics.rule_index import RuleIndex
 
 PARALLEL_MIN = 8  # fewer candidates than this are planned in-process: a pool costs more
 MAX_BYTES = 16 * 1024 * 1024

@@ -39,9 +39,9 @@ import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import Table
 
-from tasks.config import Config
-from tasks.errors import EXIT_USAGE, MigrationError
-from tasks.model import DetectResult
+from .config import Config
+from .errors import EXIT_USAGE, MigrationError
+from .model import DetectResult
 
 STATUSES = ("pending", "in-progress", "complete", "rolled-back")
 
@@ -251,7 +251,7 @@ def _edit(config: Config, edit: Any) -> None:
 @contextmanager
 def _locked(config: Config) -> Iterator[None]:
     """An exclusive flock in phasegate's state dir (never in the working tree); waits."""
-    from tasks.statedir import state_dir  # the one definition of where state lives
+    from .statedir import state_dir  # the one definition of where state lives
 
     try:
         lock_dir = state_dir(config)

@@ -12,7 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tasks.config import Config
+from .config import Config
 
 _FOUND: dict[tuple[Path, Path | None], Path] = {}
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from tasks import config as config_mod
-from tasks import state
+from phasegate import config as config_mod
+from phasegate import state
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def phasegate(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PHASEGATE_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "tasks", *args, "--config", str(project / "phases.toml")],
+        [sys.executable, "-m", "phasegate", *args, "--config", str(project / "phases.toml")],
         cwd=project, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
 
 

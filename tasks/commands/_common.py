@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from tasks.config import Config
+from ..config import Config
 
 
 def recover_first(config: Config) -> None:
     """A phase a crash left prepared but neither committed nor rolled back is rolled back
     before anything else reads the tree (DESIGN.md: recovery), and the command says so."""
-    from tasks.journal import recover
+    from ..journal import recover
 
     for line in recover(config):
         print(line, file=sys.stderr)

@@ -7,11 +7,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tasks import config as config_mod
-from tasks.commands._common import recover_first
-from tasks.detect import detect, has_cache
-from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
-from tasks.model import DetectResult
+from .. import config as config_mod
+from ..detect.engine import detect, has_cache
+from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
+from ..model import DetectResult
+from ._common import recover_first
 
 ORDER = 10
 FORMATS = ("table", "text", "json", "sarif", "github", "markdown")
@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tasks import replay_record, report
+    from ..detect import replay_record
+    from ..report import render as report
 
     config, _ = config_mod.load(args.config)
     recover_first(config)
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     written = _emit(text, args.output)
     _record_counts(config, result, args.phase)
     if args.update_baseline:
-        from tasks.state import write_baseline
+        from ..state import write_baseline
 
         write_baseline(config, {rid: counts.get(rid, 0) for rid in config.rules})
         print(f"baseline updated: {sum(counts.values())} violation(s) over "
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _ratchet(config: config_mod.Config, counts: Counter[str]) -> tuple[int, str]:
     """The ratchet's exit code and its lines for stderr."""
-    from tasks import report
+    from ..report import render as report
 
     if not config.baseline:
         raise MigrationError(f"{config.path.name}: no [baseline] recorded yet "
@@ -98,6 +99,6 @@ def _emit(text: str, output: str | None) -> str:
 
 def _record_counts(config: config_mod.Config, result: DetectResult, phase: str | None) -> None:
     """Write each phase's current count back into phases.toml (the tracker's 'now' column)."""
-    from tasks.state import record_detect
+    from ..state import record_detect
 
     record_detect(config, result, phase=phase)

@@ -15,11 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tasks import config as config_mod
-from tasks import journal
-from tasks.config import GATE_NAMES, Config, Phase
-from tasks.errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
-from tasks.progress import log
+from .. import config as config_mod
+from .. import journal
+from ..config import GATE_NAMES, Config, Phase
+from ..errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
+from ..progress import log
 
 ORDER = 30
 
@@ -64,14 +64,15 @@ def _gate_list(text: str | None) -> list[str] | None:
 
 
 def _build_plan(config: Config, phase_id: str) -> Any:
-    from tasks import plan as plan_mod  # imported late: only migrate and plan need libcst
+    from .. import plan as plan_mod  # imported late: only migrate and plan need libcst
 
     return plan_mod.build_plan(config, phase_id)
 
 
 def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
              only: list[str] | None) -> int:
-    from tasks import gates, state
+    from .. import state
+    from ..gates import ladder as gates
 
     changes = list(plan.changes)
     for skip in getattr(plan, "skipped", []):
@@ -104,7 +105,8 @@ def _gate_and_settle(config: Config, phase: Phase, plan: Any, txn: journal.Trans
                      baseline: Any, records: Path, args: argparse.Namespace,
                      only: list[str] | None) -> int:
     """Run the ladder on the applied tree, then commit, or roll back and say why."""
-    from tasks import gates, state
+    from .. import state
+    from ..gates import ladder as gates
 
     manual = list(plan.manual)
     ladder = gates.run_ladder(config, phase, txn.paths, baseline=baseline, records_dir=records,
@@ -138,7 +140,7 @@ def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
     report = journal.rollback(config, txn)
     _say(report.lines(), sys.stdout)
     if report.clean:
-        from tasks import state
+        from .. import state
 
         state.record_phase(config, phase.id, status="rolled-back", gates=rows)
     print(f"phase {phase.id}: {why}; the phase was rolled back (gate reports: {records})")
@@ -146,7 +148,7 @@ def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
 
 
 def _print_plan(plan: Any) -> int:
-    from tasks.commands import plan as plan_cmd  # the same rendering as `phasegate plan`
+    from . import plan as plan_cmd  # the same rendering as `phasegate plan`
 
     plan_cmd.show([plan], "text", sys.stdout)
     print(f"dry run: {len(plan.changes)} file(s) would change; nothing was written")

@@ -23,11 +23,11 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tasks import config as config_mod
-from tasks.errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
+from .. import config as config_mod
+from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 
 if TYPE_CHECKING:  # libcst is heavy: every CLI start imports this module to build --help
-    from tasks.plan import Plan
+    from ..plan import Plan
 
 ORDER = 20
 SCHEMA = "phasegate.plan/1"
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.phase) == bool(args.all):
         raise MigrationError("plan: give one PHASE or --all", EXIT_USAGE)
     ids = [p.id for p in config.phases] if args.all else [config.phase(args.phase).id]
-    from tasks.plan import build_plan
+    from ..plan import build_plan
 
     plans = [build_plan(config, pid, jobs=args.jobs) for pid in ids]
     show(plans, args.format, sys.stdout)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tasks import config as config_mod
-from tasks import journal
-from tasks.errors import EXIT_CONFLICT, EXIT_OK
+from .. import config as config_mod
+from .. import journal
+from ..errors import EXIT_CONFLICT, EXIT_OK
 
 ORDER = 35
 

@@ -7,11 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from tasks import config as config_mod
-from tasks import state, tracker
-from tasks.commands._common import recover_first
-from tasks.detect import detect
-from tasks.errors import EXIT_OK
+from .. import config as config_mod
+from .. import state
+from ..detect.engine import detect
+from ..errors import EXIT_OK
+from ..report import tracker
+from ._common import recover_first
 
 ORDER = 60
 FORMATS = ("table", "text", "markdown")

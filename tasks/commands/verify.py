@@ -16,13 +16,15 @@ import re
 import time
 from pathlib import Path
 
-from tasks import config as config_mod
-from tasks import gates_junit, gates_shard, gates_tests
-from tasks.commands._common import recover_first
-from tasks.config import TEST_GATES, Config
-from tasks.discover import discover
-from tasks.errors import EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
-from tasks.gates_types import GateResult
+from .. import config as config_mod
+from ..config import TEST_GATES, Config
+from ..discover import discover
+from ..errors import EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
+from ..gates import junit as gates_junit
+from ..gates import shard as gates_shard
+from ..gates import tiers as gates_tests
+from ..gates.results import GateResult
+from ._common import recover_first
 
 ORDER = 40
 
@@ -42,11 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def records_root(config: Config) -> Path:
     """Where gate reports live: the journal's records when it exists, else the state dir."""
     try:
-        from tasks.journal import records_dir
+        from ..journal import records_dir
 
         return Path(records_dir(config, "_verify")).parent
     except ImportError:
-        from tasks.statedir import state_dir
+        from ..statedir import state_dir
 
         return state_dir(config) / "records"
 

@@ -6,8 +6,8 @@ its embedded examples, plus the shared machinery (scan, uses, context, imports, 
 
 from __future__ import annotations
 
-from tasks.rewrite.engine import rewrite_source
-from tasks.rewrite.model import Example, FileOutcome, Site
+from .engine import rewrite_source
+from .model import Example, FileOutcome, Site
 
 KIND_MODULES = ("move", "module", "call")
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from tasks.config import ContextSource
-from tasks.scopes import annotation_name
+from ..config import ContextSource
+from ..semantics.scopes import annotation_name
 
 _DEFS = (cst.FunctionDef, cst.Lambda)
 _EMPTY = cst.Module([])

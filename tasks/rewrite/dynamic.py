@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.metadata import BuiltinAssignment, ExpressionContext, ExpressionContextProvider
 
-from tasks.analyze import STRING_IMPORTERS
-from tasks.rewrite.scan import FileScan, ImportInfo
-from tasks.rule_index import RuleIndex
+from ..semantics.analyze import STRING_IMPORTERS
+from ..semantics.rule_index import RuleIndex
+from .scan import FileScan, ImportInfo
 
 STRING_REASON = "dynamic import by string: rewrite it by hand"
 REEXPORT_REASON = "re-exported in __all__: importers of this module break"

@@ -13,12 +13,12 @@ import difflib
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from tasks.config import Rule
-from tasks.rewrite.imports import Applier
-from tasks.rewrite.model import FileOutcome, Site
-from tasks.rewrite.planner import Planner
-from tasks.rewrite.scan import FileScan
-from tasks.rule_index import RuleIndex
+from ..config import Rule
+from ..semantics.rule_index import RuleIndex
+from .imports import Applier
+from .model import FileOutcome, Site
+from .planner import Planner
+from .scan import FileScan
 
 
 def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
@@ -74,7 +74,7 @@ def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) 
 def run_codemod(tree: cst.Module, rule: Rule, path: str,
                 package: str = "") -> tuple[cst.Module, list[Site], bool]:
     """Run the custom codemod a rule names on ``tree``; its sites are reported for ``rule``."""
-    from tasks import codemod_registry
+    from . import codemods as codemod_registry
 
     mod = codemod_registry.load(rule.codemod)
     transformer = mod.Codemod(rule, package)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tasks.config import Rule, validate
+from ..config import Rule, validate
 
 
 @dataclass(frozen=True, order=True)

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from tasks.config import Rule
-from tasks.rewrite import call as call_kind
-from tasks.rewrite import dynamic
-from tasks.rewrite import module as module_kind
-from tasks.rewrite import move as move_kind
-from tasks.rewrite.imports import Edits, FromPlan, NewImport, alias, dotted
-from tasks.rewrite.model import Site
-from tasks.rewrite.scan import FileScan, ImportInfo
-from tasks.rewrite.statements import StmtState, finish_statements
-from tasks.rewrite.uses import AliasRefs, Use, alias_refs
-from tasks.rule_index import RuleIndex
+from ..config import Rule
+from ..semantics.rule_index import RuleIndex
+from . import dynamic
+from .imports import Edits, FromPlan, NewImport, alias, dotted
+from .kinds import call as call_kind
+from .kinds import module as module_kind
+from .kinds import move as move_kind
+from .model import Site
+from .scan import FileScan, ImportInfo
+from .statements import StmtState, finish_statements
+from .uses import AliasRefs, Use, alias_refs
 
 STILL_USED = "still used by sites left to a person"
 RE_EXPORTED = "re-exported in __all__"

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
-from tasks.rewrite.context import FunctionInfo, function_info
-from tasks.scopes import resolve_relative
+from ..semantics.scopes import resolve_relative
+from .context import FunctionInfo, function_info
 
 
 @dataclass

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from tasks.rewrite.imports import Edits, FromPlan, NewImport, alias, dotted
-from tasks.rewrite.scan import FileScan, ImportInfo
+from .imports import Edits, FromPlan, NewImport, alias, dotted
+from .scan import FileScan, ImportInfo
 
 
 @dataclass

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from tasks.config import Rule
-from tasks.rewrite import call as call_kind
-from tasks.rewrite.context import find_context
-from tasks.rewrite.scan import FileScan, ImportInfo
-from tasks.rule_index import RuleIndex
+from ..config import Rule
+from ..semantics.rule_index import RuleIndex
+from .context import find_context
+from .kinds import call as call_kind
+from .scan import FileScan, ImportInfo
 
 
 @dataclass

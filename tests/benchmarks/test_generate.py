@@ -17,7 +17,8 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 from shapes import SHAPES  # noqa: E402
 
-from tasks import config, detect  # noqa: E402
+from phasegate import config  # noqa: E402
+from phasegate.detect import engine as detect  # noqa: E402
 
 # shape -> a line of source that only that shape writes
 MARKERS = {

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config as config_mod
-from tasks.config import Config
-from tasks.detect import assign_phase, detect
-from tasks.model import VIOLATION_KINDS, Violation
+from phasegate import config as config_mod
+from phasegate.config import Config
+from phasegate.detect.engine import assign_phase, detect
+from phasegate.model import VIOLATION_KINDS, Violation
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "netra"
@@ -277,7 +277,7 @@ def test_phasegate_plans_p0_p1_p2_in_turn_and_nothing_breaks(tmp_path: Path,
     """The real planner, phase after phase on a copy: p0 changes exactly the files written out
     above, and after every phase ruff's F-rules stay clean, every test passes and nothing
     fixable of the phase is left."""
-    plan_mod = pytest.importorskip("tasks.plan", reason="the plan engine has not landed yet")
+    plan_mod = pytest.importorskip("phasegate.plan", reason="the plan engine has not landed yet")
     root = _copy_example(shipped, tmp_path / "netra")
     cfg = load_config(root)
     for phase in ("p0", "p1", "p2"):

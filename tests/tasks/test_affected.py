@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import gates_affected
+from phasegate.gates import affected as gates_affected
 
 GRAPH = {
     "src/pkg/__init__.py": "from pkg.api import public\n",

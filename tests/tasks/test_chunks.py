@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks import analyze, chunks, config, detect
-from tasks.config import Rule
+from phasegate import config
+from phasegate.config import Rule
+from phasegate.detect import engine as detect
+from phasegate.semantics import analyze, chunks
 from tests.tasks import test_detect as detect_tests
 from tests.tasks.test_detect import BAD_FILES, SCANNED_FILES, SHAPES, found
 

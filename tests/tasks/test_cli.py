@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.cli import main
+from phasegate.cli import main
 
 COMMANDS = ["detect", "plan", "migrate", "rollback", "recover", "verify", "status"]
 
@@ -37,10 +37,10 @@ def test_usage_errors_exit_2(argv: list[str], message: str,
 
 
 def test_running_a_command_imports_only_that_command(tmp_path: Path) -> None:
-    code = ("import sys\nfrom tasks.cli import main\n"
+    code = ("import sys\nfrom phasegate.cli import main\n"
             "main(['detect', '--config', 'missing.toml'])\n"
-            "print(sorted(m for m in sys.modules if m.startswith('tasks.commands.')))\n")
+            "print(sorted(m for m in sys.modules if m.startswith('phasegate.commands.')))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                          text=True, timeout=60, check=True)
-    assert out.stdout.strip() == "['tasks.commands._common', 'tasks.commands.detect']"
+    assert out.stdout.strip() == "['phasegate.commands._common', 'phasegate.commands.detect']"
     assert "phasegate: error:" in out.stderr and "missing.toml" in out.stderr

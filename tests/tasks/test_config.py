@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config
-from tasks.errors import EXIT_USAGE, MigrationError
+from phasegate import config
+from phasegate.errors import EXIT_USAGE, MigrationError
 
 GOOD = """\
 [project]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import crashpoints
+from phasegate.journal import crashpoints
 from tests.tasks.test_crash_helpers import (
     KILLED,
     assert_tree,

@@ -64,8 +64,8 @@ def test_kill_migrate_while_a_gate_runs_then_recover(fast_tmp: Path) -> None:
     pidfile = fast_tmp / "pytest.pid"
     env = {**os.environ, "CI": "1", "PYTHONPATH": str(ROOT), "PG_TEST_PIDFILE": str(pidfile)}
     env.pop("PHASEGATE_CRASH", None)
-    assert REAL_PLAN, "this test drives the real `python -m tasks migrate`"
-    proc = subprocess.Popen([sys.executable, "-m", "tasks", "migrate", "p0", "--config",
+    assert REAL_PLAN, "this test drives the real `python -m phasegate migrate`"
+    proc = subprocess.Popen([sys.executable, "-m", "phasegate", "migrate", "p0", "--config",
                              str(config.path)], cwd=config.root, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     orphan = 0

@@ -21,17 +21,17 @@ from pathlib import Path
 
 import pytest
 
-from tasks import crashpoints
+from phasegate.journal import crashpoints
 from tests.tasks.test_journal_repo import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
-REAL_PLAN = importlib.util.find_spec("tasks.plan") is not None
+REAL_PLAN = importlib.util.find_spec("phasegate.plan") is not None
 DRIVER = """\
 import sys
-from tasks.commands import migrate
+from phasegate.commands import migrate
 from tests.tasks.test_journal_repo import fake_plan
 migrate._build_plan = fake_plan
-from tasks.cli import main
+from phasegate.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 KILLED = -signal.SIGKILL
@@ -57,7 +57,7 @@ def cli(config_path: Path, *argv: str, crash: str = "") -> subprocess.CompletedP
     env["PYTHONPATH"] = str(ROOT)
     if crash:
         env[crashpoints.ENV] = crash
-    head = [sys.executable, "-m", "tasks"] if REAL_PLAN else [sys.executable, "-c", DRIVER]
+    head = [sys.executable, "-m", "phasegate"] if REAL_PLAN else [sys.executable, "-c", DRIVER]
     return subprocess.run([*head, *argv, "--config", str(config_path)], cwd=config_path.parent,
                           env=env, capture_output=True, text=True, timeout=120)
 
@@ -65,12 +65,12 @@ def cli(config_path: Path, *argv: str, crash: str = "") -> subprocess.CompletedP
 def migrate_in_process(config_path: Path) -> None:
     """Commit p0 through the real CLI in this process (setup for the rollback kills; a
     subprocess here would only cost start-up time)."""
-    from tasks import cli as cli_mod
+    from phasegate import cli as cli_mod
 
     if REAL_PLAN:
         code = cli_mod.main(["migrate", "p0", "--config", str(config_path)])
     else:
-        from tasks.commands import migrate
+        from phasegate.commands import migrate
         from tests.tasks.test_journal_repo import fake_plan
 
         saved = migrate._build_plan

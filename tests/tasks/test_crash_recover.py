@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import crashpoints
+from phasegate.journal import crashpoints
 from tests.tasks.test_crash_apply import APPLY_CASES
 from tests.tasks.test_crash_helpers import KILLED, assert_tree, cli, fast_tmp
 from tests.tasks.test_crash_rollback import ROLLBACK_CASES

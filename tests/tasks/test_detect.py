@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config, detect
-from tasks import discover as discover_mod
-from tasks.cli import main
+from phasegate import config
+from phasegate import discover as discover_mod
+from phasegate.cli import main
+from phasegate.detect import engine as detect
 
 PHASES = """\
 [project]
@@ -338,7 +339,7 @@ def test_codemod_without_needles_is_run_on_every_file(tmp_path: Path) -> None:
     found = [(v.path, v.line, v.kind) for v in detect.detect(cfg, use_cache=False).violations
              if v.rule == "kw"]
     assert found == [("pkg/sub/mod.py", 2, "call")]
-    from tasks.plan import build_plan
+    from phasegate.plan import build_plan
 
     plan = build_plan(cfg, "p1")
     assert [(f.path, [s.line for s in f.rewritten]) for f in plan.changes] == \
@@ -378,8 +379,8 @@ def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @pytest.mark.parametrize("name", ["Canvas", "alias", "pandas", "as_"])
 def test_alias_of_a_name_ending_in_as(name: str) -> None:
     """``Canvas as C``: the "as" inside Canvas must not hide the alias C."""
-    from tasks.analyze import RuleIndex, analyze_source
-    from tasks.config import Rule
+    from phasegate.config import Rule
+    from phasegate.semantics.analyze import RuleIndex, analyze_source
 
     index = RuleIndex.build([Rule(id="r", kind="call", old=f"pkg.gfx.{name}", new="pkg.gfx.New")])
     source = f"from pkg.gfx import {name} as C\n\ndef f():\n    return C()\n".encode()

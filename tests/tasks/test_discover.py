@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.discover import discover, module_name
+from phasegate.discover import discover, module_name
 
 TREE = {
     "pkg/a.py": "x = 1\n",

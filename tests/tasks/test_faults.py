@@ -16,8 +16,12 @@ from typing import Any
 
 import pytest
 
-from tasks import fsutil, journal, journal_apply, journal_rollback, journal_store
-from tasks.errors import EXIT_GATE, MigrationError
+from phasegate import journal
+from phasegate.errors import EXIT_GATE, MigrationError
+from phasegate.journal import apply_txn as journal_apply
+from phasegate.journal import fsutil
+from phasegate.journal import store as journal_store
+from phasegate.journal import undo as journal_rollback
 from tests.tasks.test_journal_repo import make_plan, make_repo, snapshot
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import gates
-from tasks.errors import MigrationError
+from phasegate.errors import MigrationError
+from phasegate.gates import ladder as gates
 from tests.tasks.test_gates_repo import CORE, ladder, make_repo, snapshot, write
 
 
@@ -123,7 +123,7 @@ def test_an_unknown_gate_name_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_environment_of_the_tests_is_not_an_xdist_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tasks import gates_tests
+    from phasegate.gates import tiers as gates_tests
 
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
     assert "PYTEST_XDIST_WORKER" not in gates_tests._env()
@@ -134,7 +134,7 @@ def test_environment_of_the_tests_is_not_an_xdist_worker(monkeypatch: pytest.Mon
 def test_the_syntax_interpreter_falls_back_to_this_one(python: str) -> None:
     import sys
 
-    from tasks import gates_static
+    from phasegate.gates import static as gates_static
 
     if python == "3.11" and sys.version_info[:2] != (3, 11):
         pytest.skip("only meaningful on 3.11")
@@ -144,7 +144,7 @@ def test_the_syntax_interpreter_falls_back_to_this_one(python: str) -> None:
 @pytest.mark.parametrize(("count", "tail"), [
     (0, []), (20, ["d19"]), (25, ["d19", "... and 5 more"])])
 def test_details_are_capped_with_a_count(count: int, tail: list[str]) -> None:
-    from tasks.gates_static import cap
+    from phasegate.gates.static import cap
 
     capped = cap([f"d{i}" for i in range(count)])
     assert len(capped) == min(count, 20) + (count > 20)

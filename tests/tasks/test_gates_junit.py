@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import gates_junit
+from phasegate.gates import junit as gates_junit
 
 XML = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" errors="1" failures="1" skipped="1" tests="5">

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import cli
+from phasegate import cli
 from tests.tasks.test_gates_repo import make_repo
 
 pytestmark = pytest.mark.slow

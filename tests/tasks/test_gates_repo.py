@@ -9,9 +9,9 @@ import textwrap
 from dataclasses import replace
 from pathlib import Path
 
-from tasks import config as config_mod
-from tasks import gates
-from tasks.config import Config
+from phasegate import config as config_mod
+from phasegate.config import Config
+from phasegate.gates import ladder as gates
 
 PHASES = """\
 [project]

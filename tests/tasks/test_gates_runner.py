@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import gates_runner
+from phasegate.gates import runner as gates_runner
 
 
 def test_output_and_exit_code_are_kept(tmp_path: Path) -> None:
@@ -77,7 +77,8 @@ def test_an_interrupted_caller_takes_the_gate_down(tmp_path: Path) -> None:
     gate_script.write_text(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))"
                            "\ntime.sleep(60)\n")
     caller = tmp_path / "caller.py"
-    caller.write_text("import sys\nfrom pathlib import Path\nfrom tasks import gates_runner\n"
+    caller.write_text("import sys\nfrom pathlib import Path\n"
+                      "from phasegate.gates import runner as gates_runner\n"
                       f"gates_runner.run([sys.executable, {str(gate_script)!r}], cwd=Path('.'),"
                       f" timeout=60, log=Path({str(tmp_path / 'e.log')!r}))\n")
     repo = Path(__file__).resolve().parents[2]
@@ -107,7 +108,8 @@ def test_a_killed_caller_takes_the_gate_down_even_with_sigkill(tmp_path: Path) -
     gate_script.write_text(f"import os, time\nopen({str(pidfile)!r}, 'w').write(str(os.getpid()))"
                            "\ntime.sleep(60)\n")
     caller = tmp_path / "caller.py"
-    caller.write_text("import sys\nfrom pathlib import Path\nfrom tasks import gates_runner\n"
+    caller.write_text("import sys\nfrom pathlib import Path\n"
+                      "from phasegate.gates import runner as gates_runner\n"
                       f"gates_runner.run([sys.executable, {str(gate_script)!r}], cwd=Path('.'),"
                       f" timeout=60, log=Path({str(tmp_path / 'k.log')!r}))\n")
     repo = Path(__file__).resolve().parents[2]

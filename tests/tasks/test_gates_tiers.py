@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import gates
-from tasks.errors import MigrationError
+from phasegate.errors import MigrationError
+from phasegate.gates import ladder as gates
 from tests.tasks.test_gates_repo import CORE, ladder, make_repo, snapshot, write
 
 
@@ -144,8 +144,8 @@ def test_no_collected_tests_pass_with_a_note(tmp_path: Path) -> None:
 def test_auto_workers_use_xdist_only_when_it_pays(workers: str, files: list[str],
                                                   durations: dict[str, float],
                                                   expected: str) -> None:
-    from tasks import gates_tests
-    from tasks.config import GateConfig
+    from phasegate.config import GateConfig
+    from phasegate.gates import tiers as gates_tests
 
     gate = GateConfig("unit", workers=workers)
     assert gates_tests.workers_for(gate, files, durations) == expected
@@ -165,8 +165,8 @@ def test_pytest_argv(monkeypatch: pytest.MonkeyPatch, gate: dict[str, object], x
                      files: list[str] | None, expected_tail: list[str]) -> None:
     import sys
 
-    from tasks import gates_tests
-    from tasks.config import GateConfig
+    from phasegate.config import GateConfig
+    from phasegate.gates import tiers as gates_tests
 
     monkeypatch.setattr(gates_tests, "has_xdist", lambda: xdist)
     argv = gates_tests.pytest_argv(GateConfig("unit", **gate),  # type: ignore[arg-type]
@@ -203,7 +203,7 @@ def test_the_unit_baseline_covers_what_the_ladder_will_run(tmp_path: Path, all_t
 def test_the_tree_hash_sees_data_files_but_not_phasegate_state(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from tasks import gates_tests
+    from phasegate.gates import tiers as gates_tests
 
     config = make_repo(tmp_path)
     inside = replace(config, state_dir=config.root / ".pg")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.config import Rule
-from tasks.hotspots import _aliases, hot_lines, hot_offsets
-from tasks.rule_index import RuleIndex
+from phasegate.config import Rule
+from phasegate.semantics.hotspots import _aliases, hot_lines, hot_offsets
+from phasegate.semantics.rule_index import RuleIndex
 
 INDEX = RuleIndex.build([Rule(id="m", kind="move", old="pkg.core.config.get_settings",
                               new="pkg.core.settings.load")])

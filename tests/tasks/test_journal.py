@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import journal
-from tasks.errors import EXIT_USAGE, MigrationError
+from phasegate import journal
+from phasegate.errors import EXIT_USAGE, MigrationError
 from tests.tasks.test_journal_repo import (
     EXECUTABLE,
     FILES,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import cli
+from phasegate import cli
 from tests.tasks.test_journal_repo import git, snapshot
 
 pytestmark = pytest.mark.slow

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import tomlkit
 
-from tasks import cli, gates, journal
-from tasks.gates_types import GateResult, LadderResult
+from phasegate import cli, journal
+from phasegate.gates import ladder as gates
+from phasegate.gates.results import GateResult, LadderResult
 from tests.tasks.test_journal_repo import git, make_plan, make_repo, snapshot
 
 RETURN_OUTSIDE = b"from app.legacy import helper\nif False:\n    return None\n"

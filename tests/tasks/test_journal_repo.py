@@ -14,8 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tasks import config as config_mod
-from tasks.config import Config
+from phasegate import config as config_mod
+from phasegate.config import Config
 
 PHASES = """\
 [project]

@@ -19,11 +19,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from tasks import config as config_mod
-from tasks import crashpoints, journal
-from tasks.errors import MigrationError
-from tasks.fsutil import TMP_MARK
-from tasks.journal_store import journal_dir
+from phasegate import config as config_mod
+from phasegate import journal
+from phasegate.errors import MigrationError
+from phasegate.journal import crashpoints
+from phasegate.journal.fsutil import TMP_MARK
+from phasegate.journal.store import journal_dir
 from tests.tasks.test_journal_repo import PHASES, Change
 
 NAMES = ("a.py", "b.py", "c.py")

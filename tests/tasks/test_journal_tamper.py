@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks import journal
-from tasks.errors import EXIT_USAGE, MigrationError
-from tasks.journal_store import Txn
+from phasegate import journal
+from phasegate.errors import EXIT_USAGE, MigrationError
+from phasegate.journal.store import Txn
 from tests.tasks.test_journal_repo import make_plan, make_repo, snapshot
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tasks import journal, lock
-from tasks.errors import EXIT_USAGE, MigrationError
-from tasks.journal_store import lock_path
+from phasegate import journal
+from phasegate.errors import EXIT_USAGE, MigrationError
+from phasegate.journal import lock
+from phasegate.journal.store import lock_path
 from tests.tasks.test_journal_repo import make_repo
 
 HOLDER = """\
 import sys, time
-from tasks import config, journal
+from phasegate import config, journal
 cfg, _ = config.load(sys.argv[1])
 with journal.locked(cfg):
     print("ready", flush=True)
@@ -41,7 +42,7 @@ def test_second_run_fails_at_once_naming_the_pid(tmp_path: Path) -> None:
             lock.acquire(lock_path(config))
         assert err.value.message.startswith(f"locked by pid {proc.pid}: another phasegate run")
         assert err.value.exit_code == EXIT_USAGE
-        cli = subprocess.run([sys.executable, "-m", "tasks", "rollback", "--config",
+        cli = subprocess.run([sys.executable, "-m", "phasegate", "rollback", "--config",
                               str(config.path)], cwd=ROOT, capture_output=True, text=True,
                              timeout=60)
         assert cli.returncode == EXIT_USAGE

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config as config_mod
-from tasks.detect import detect
-from tasks.discover import discover, module_name
-from tasks.rule_index import RuleIndex
+from phasegate import config as config_mod
+from phasegate.detect.engine import detect
+from phasegate.discover import discover, module_name
+from phasegate.semantics.rule_index import RuleIndex
 
 REPO = Path(__file__).resolve().parents[2]
 RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")

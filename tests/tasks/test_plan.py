@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config as config_mod
-from tasks import plan as plan_mod
-from tasks.cli import main
-from tasks.errors import MigrationError
-from tasks.plan import build_plan, plan_file
+from phasegate import config as config_mod
+from phasegate import plan as plan_mod
+from phasegate.cli import main
+from phasegate.errors import MigrationError
+from phasegate.plan import build_plan, plan_file
 
 CONFIG = """\
 [project]

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config as config_mod
-from tasks.config import Config
-from tasks.detect import detect, detect_sources
-from tasks.plan import build_plan, plan_sources
+from phasegate import config as config_mod
+from phasegate.config import Config
+from phasegate.detect.engine import detect, detect_sources
+from phasegate.plan import build_plan, plan_sources
 
 REPO = Path(__file__).resolve().parents[2]
 

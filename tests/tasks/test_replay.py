@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import tasks
-from tasks import replay
-from tasks.cli import main
+import phasegate
+from phasegate.cli import main
+from phasegate.detect import replay
 
 PHASES = """\
 [project]
@@ -219,7 +219,7 @@ ASKED: list[tuple[str, Callable[[pytest.MonkeyPatch], None], list[str], str]] = 
     ("format", lambda m: None, ["--format", "json"], "miss: no record"),
     ("env-no-color", lambda m: m.setenv("NO_COLOR", "1"), [], "miss: no record"),
     ("env-ci", lambda m: m.setenv("CI", "true"), [], "miss: no record"),
-    ("version", lambda m: m.setattr(tasks, "__version__", "9.9.9"), [], "miss: no record"),
+    ("version", lambda m: m.setattr(phasegate, "__version__", "9.9.9"), [], "miss: no record"),
     ("code-changed", lambda m: m.setattr(replay, "_code_stats", lambda: ()), [],
      "miss: no record"),
     ("no-replay", lambda m: m.setenv(replay.DISABLE_ENV, "1"), [], "off: PHASEGATE_NO_REPLAY"),
@@ -273,7 +273,7 @@ def test_report_written_inside_the_tree_does_not_defeat_replay(project: Project)
 def test_edit_during_the_scan_makes_the_next_run_miss(project: Project,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     primed(project)
-    from tasks.commands import detect as command
+    from phasegate.commands import detect as command
 
     real = command.detect
 
@@ -317,7 +317,7 @@ def test_listed_files_are_recorded_with_their_stat(project: Project) -> None:
 
 def test_config_changed_during_the_run_is_not_recorded(project: Project,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    from tasks.commands import detect as command
+    from phasegate.commands import detect as command
 
     real = command.detect
 
@@ -390,7 +390,7 @@ def test_hit_imports_only_the_standard_library(project: Project) -> None:
     env = {k: v for k, v in os.environ.items() if k != replay.DISABLE_ENV}
     settled = project.config.stat().st_ctime + 2.1  # a real process has the real RACY_NS
     time.sleep(max(0.0, settled - time.time()))
-    argv = [sys.executable, "-X", "importtime", "-m", "tasks", "detect", "--config",
+    argv = [sys.executable, "-X", "importtime", "-m", "phasegate", "detect", "--config",
             str(project.config)]
     runs = [subprocess.run(argv, capture_output=True, text=True, env=env, cwd=project.root,
                            check=False) for _ in range(3)]
@@ -398,13 +398,13 @@ def test_hit_imports_only_the_standard_library(project: Project) -> None:
     assert runs[2].stdout == runs[1].stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in runs[2].stderr.splitlines()
                 if line.startswith("import time:")}
-    assert "tasks.replay" in imported
-    for heavy in ("argparse", "tomlkit", "pathspec", "rich", "libcst", "tasks.detect",
-                  "tasks.config", "tasks.commands.detect"):
+    assert "phasegate.detect.replay" in imported
+    for heavy in ("argparse", "tomlkit", "pathspec", "rich", "libcst", "phasegate.detect.engine",
+                  "phasegate.config", "phasegate.commands.detect"):
         assert heavy not in imported, heavy
     first = {line.rsplit("|", 1)[-1].strip() for line in runs[0].stderr.splitlines()
              if line.startswith("import time:")}
-    assert "tasks.detect" in first  # the cold run did the real work
+    assert "phasegate.detect.engine" in first  # the cold run did the real work
 
 
 @pytest.mark.parametrize("pointer", ["elsewhere", "missing-dir", "deleted"])
@@ -426,7 +426,7 @@ def test_root_pointer_only_starts_git_early(project: Project, pointer: str,
 
 def test_cold_run_takes_no_fingerprint(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a detect cache no run can be recorded, so the git fingerprint is not taken."""
-    from tasks import replay_record
+    from phasegate.detect import replay_record
 
     taken: list[bool] = []
     real = replay_record.snapshot

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config as config_mod
-from tasks import report
-from tasks.errors import MigrationError
-from tasks.model import DetectResult, FileProblem, Violation
-from tasks.report_table import render_rich
-from tasks.report_tally import summary_line, tally, violation_line
+from phasegate import config as config_mod
+from phasegate.errors import MigrationError
+from phasegate.model import DetectResult, FileProblem, Violation
+from phasegate.report import render as report
+from phasegate.report.table import render_rich
+from phasegate.report.tally import summary_line, tally, violation_line
 
 PHASES = """\
 [project]
@@ -192,7 +192,7 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_formats_match_the_detect_command() -> None:
-    from tasks.commands.detect import FORMATS
+    from phasegate.commands.detect import FORMATS
 
     assert tuple(FORMATS) == report.FORMATS
 
@@ -213,17 +213,17 @@ def test_compare_baseline(counts: dict[str, int], baseline: dict[str, int],
 
 def test_before_row_read_from_recorded_status(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("tasks.state")
+    fake = types.ModuleType("phasegate.state")
     fake.read_status = lambda config: {  # type: ignore[attr-defined]
         "p0": {"status": "complete", "violations_before": 9, "violations_after": 0},
         "p1": {"status": "pending", "violations_before": 3}, "junk": "not a table"}
-    monkeypatch.setitem(sys.modules, "tasks.state", fake)
+    monkeypatch.setitem(sys.modules, "phasegate.state", fake)
     out = report.render(sample(), make_config(tmp_path), "text")
     assert "before          9   -           -" in out.splitlines()
 
 
 def test_before_row_from_the_real_state_file(tmp_path: Path) -> None:
-    from tasks import state
+    from phasegate import state
 
     cfg = make_config(tmp_path)
     state.record_phase(cfg, "p1", status="complete", counts_before=12, counts_after=0)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import report
-from tasks.report_github import annotation, escape_data, escape_property
+from phasegate.report import render as report
+from phasegate.report.github import annotation, escape_data, escape_property
 from tests.tasks.test_report import make_config, sample, v
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tasks import report
-from tasks.model import DetectResult, Violation
+from phasegate.model import DetectResult, Violation
+from phasegate.report import render as report
 from tests.tasks.test_report import make_config, sample
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "report-schema.md"

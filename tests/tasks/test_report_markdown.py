@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tasks import report
-from tasks.model import DetectResult
+from phasegate.model import DetectResult
+from phasegate.report import render as report
 from tests.tasks.test_report import make_config, sample
 
 EXPECTED = """\

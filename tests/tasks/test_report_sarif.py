@@ -9,11 +9,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tasks import report
-from tasks.config import Config
-from tasks.detect import detect
-from tasks.model import DetectResult
-from tasks.report_sarif import fingerprints
+from phasegate.config import Config
+from phasegate.detect.engine import detect
+from phasegate.model import DetectResult
+from phasegate.report import render as report
+from phasegate.report.sarif import fingerprints
 from tests.tasks.test_report import make_config, sample, v
 
 # The repository's parent holds shared/ beside it (as in CI).

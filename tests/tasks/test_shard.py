@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks import gates_shard
-from tasks.errors import MigrationError
+from phasegate.errors import MigrationError
+from phasegate.gates import shard as gates_shard
 
 FILES = [f"tests/test_{i:02d}.py" for i in range(13)]
 WEIGHTS = {f: float((i * 7) % 11 + 1) for i, f in enumerate(FILES)}
@@ -96,7 +96,7 @@ def test_python_files_follow_the_target_pytest_config(tmp_path: Path, name: str,
 
 
 def test_tier_files_use_python_files(tmp_path: Path) -> None:
-    from tasks.config import GateConfig
+    from phasegate.config import GateConfig
     from tests.tasks.test_gates_repo import make_repo
 
     config = make_repo(tmp_path, files={

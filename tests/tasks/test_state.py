@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config as config_mod
-from tasks import state
-from tasks.errors import MigrationError
-from tasks.model import DetectResult, Violation
+from phasegate import config as config_mod
+from phasegate import state
+from phasegate.errors import MigrationError
+from phasegate.model import DetectResult, Violation
 
 COMMENTED = """\
 # phasegate migration plan -- a heavily commented file.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks import config, statedir
+from phasegate import config, statedir
 
 PHASES = '[project]\nroot = "."\n{extra}\n[rules.r]\nkind = "move"\nold = "a.b"\nnew = "a.c"\n'
 

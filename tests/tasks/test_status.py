@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from tasks import cli, state, tracker
-from tasks import config as config_mod
-from tasks.model import DetectResult, Violation
+from phasegate import cli, state
+from phasegate import config as config_mod
+from phasegate.model import DetectResult, Violation
+from phasegate.report import tracker
 
 CONFIG = """\
 # a small project for the tracker

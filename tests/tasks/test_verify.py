@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tasks import cli, gates_junit
+from phasegate import cli
+from phasegate.gates import junit as gates_junit
 from tests.tasks.test_gates_repo import make_repo
 
 UNIT_FILES = {f"tests/unit/test_mod{i}.py":
@@ -74,7 +75,7 @@ def test_an_unconfigured_tier_is_a_usage_error(tmp_path: Path,
 
 
 def test_shards_balance_by_recorded_durations(tmp_path: Path) -> None:
-    from tasks.commands import verify as verify_cmd
+    from phasegate.commands import verify as verify_cmd
 
     config = make_repo(tmp_path, files=UNIT_FILES)
     durations_dir = tmp_path / "previous"
@@ -108,8 +109,8 @@ def test_shards_run_one_after_another_in_one_junit_dir_still_cover_everything(
 
 def test_verify_rolls_back_a_half_applied_phase_first(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tasks import journal
-    from tasks.plan import FilePlan
+    from phasegate import journal
+    from phasegate.plan import FilePlan
 
     config = make_repo(tmp_path)
     core = config.root / "src/app/core.py"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.analyze import RuleIndex, analyze_source
-from tasks.rewrite import Example, rewrite_source
+from phasegate.rewrite import Example, rewrite_source
+from phasegate.semantics.analyze import RuleIndex, analyze_source
 
 RULE = Example({
     "kind": "call", "old": "ws.factory.create", "new": "ws.manager.Manager",

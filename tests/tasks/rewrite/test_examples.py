@@ -8,14 +8,14 @@ import importlib
 
 import pytest
 
-from tasks import codemod_registry
-from tasks.discover import module_name
-from tasks.rewrite import KIND_MODULES, Example, rewrite_source
+from phasegate.discover import module_name
+from phasegate.rewrite import KIND_MODULES, Example, rewrite_source
+from phasegate.rewrite import codemods as codemod_registry
 
 
 def _collect() -> list[tuple[str, Example]]:
-    modules = [f"tasks.rewrite.{k}" for k in KIND_MODULES]
-    modules += [f"codemods.{name}" for name in codemod_registry.names()]
+    modules = [f"phasegate.rewrite.kinds.{k}" for k in KIND_MODULES]
+    modules += [f"phasegate.codemods.{name}" for name in codemod_registry.names()]
     out = []
     for dotted in modules:
         examples = importlib.import_module(dotted).EXAMPLES

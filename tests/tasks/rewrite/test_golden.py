@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.discover import module_name
-from tasks.rewrite import Example, rewrite_source
+from phasegate.discover import module_name
+from phasegate.rewrite import Example, rewrite_source
 
 MOVE = {"kind": "move", "old": "a.b.f", "new": "c.d.G"}
 MODULE = {"kind": "module", "old": "a.old", "new": "a.new"}

@@ -1,0 +1,431 @@
+"""Replay: a ``detect`` whose inputs did not change prints its last answer again, without work.
+
+A warm ``phasegate detect`` spends most of its time before it looks at a file: Python start-up,
+importing every command to build the parser, loading phases.toml, listing and stat-ing every
+file. When nothing it depends on changed, the answer is the one it gave last time, so the CLI
+checks that first (:func:`replay`, called from ``tasks.cli`` before anything else is imported:
+this module needs only the standard library's builtins) and, on a hit, writes the recorded
+stdout, stderr and ``--output`` file and returns the recorded exit code.
+``PHASEGATE_NO_REPLAY=1`` turns this off (the per-file cache still works).
+
+What the answer depends on, and how each is checked (every doubt means: run normally):
+
+- **phasegate itself and how it is asked** (the record's key): ``__version__``, the lstat of
+  every ``.py`` file of the installed ``tasks`` and ``codemods`` packages (which covers
+  ``ENGINE`` in tasks/detect.py), the interpreter and the mtime of every ``sys.path`` directory
+  (an installed or removed dependency), the literal argv after ``detect``, the cwd, the absolute
+  config path, stdout's and stderr's encodings (neither may be a terminal: there a normal run
+  draws and erases a progress bar, which a replay could not repeat byte for byte), every
+  environment variable the output reads (:data:`ENV_KEYS`) and every ``GIT_*`` one; one that
+  points git elsewhere (:data:`GIT_LOCATION_ENV`) means no replay at all.
+- **phases.toml**: its bytes now must equal the bytes the recorded run read. A run during
+  which it changed (detect rewrites its ``[status]`` counts when they change) or that it had
+  changed within :data:`RACY_NS` before (it was parsed a moment before the fingerprint) is not
+  recorded.
+- **the files** (the git fingerprint, taken before the recorded run scanned, so an edit made
+  during that scan makes the next run miss): the lstat of the git ``index`` (size, mtime, inode,
+  ctime), ``HEAD`` and the ref it names, and two git listings run side by side:
+  ``diff-files --name-only`` (tracked files whose stat or content differ from the index, deleted
+  ones included) and ``ls-files -o --exclude-standard`` (untracked files git does not ignore),
+  with the lstat of each listed path. Why that is enough: a tracked file git does not list has
+  the content of its index entry (git compares stat data, and the content when the entry is
+  racy), so an unchanged index means unchanged content for every such file; listed files are
+  compared by their own lstat; a file that appears, disappears, or becomes visible because a
+  .gitignore changed changes the listing. A run is not recorded when a listed file changed
+  within :data:`RACY_NS` of the fingerprint (a same-size edit inside one timestamp tick keeps
+  the lstat), nor when an index entry is assume-unchanged or skip-worktree (git does not look at
+  those files). No git work tree, a ``.git`` file (linked worktree, submodule) instead of a
+  directory, or any git failure: no replay.
+- **the journal**: a run only records when no transaction is pending or unrecorded (recovery
+  would have work), and the journal's entries (each directory and its log's lstat) must be
+  unchanged, so a pending transaction is never skipped.
+
+Only runs that took every file from the per-file cache are recorded, so the replayed JSON
+summary (``files_parsed: 0``, ``cache_hits``) is what a normal warm run prints. Records live in
+``<git-dir>/phasegate/cache/replay-<crc>.marshal`` (beside the detect cache), written atomically;
+a project whose ``project.state_dir`` points elsewhere is not replayed. Known limits: a tracked
+file edited during the recorded run's scan and restored to exactly its index content before the
+next run looks untouched; a tracked file only touched (content unchanged) since the record
+replays the recorded ``cache_hits`` where a normal run would count it as re-read once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import os
+import sys
+import zlib
+
+PACKAGE = sys.modules[__name__.rsplit(".", 2)[0]]  # phasegate itself (imported before us)
+TYPE_CHECKING = False  # not typing's: this module must import only what a replay needs
+if TYPE_CHECKING:
+    from typing import Any
+
+DISABLE_ENV = "PHASEGATE_NO_REPLAY"
+ENV_KEYS = ("CI", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LINES",
+            "PHASEGATE_CONFIG", "GITHUB_ACTIONS", "GITHUB_WORKSPACE", "XDG_CACHE_HOME", "HOME",
+            "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES",
+            "PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_ALL", "LC_CTYPE")
+FORMAT = "phasegate-replay-1"
+# Variables that point git at another repository, index or configuration: no replay at all.
+GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
+                    "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_CONFIG",
+                    "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM",
+                    "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")
+RACY_NS = 2_000_000_000  # coarser than any file system's timestamps, so a racy edit is seen
+
+Stat = tuple[int, int, int, int]
+Spawned = list[tuple[int, int]]  # (pid, read end of its stdout pipe)
+
+
+class Probe:
+    """What the CLI learnt while looking for a record; the detect command records with it."""
+
+    def __init__(self, key: tuple[Any, ...], config_path: str, git_dir: str) -> None:
+        self.key = key
+        self.config_path = config_path
+        self.git_dir = git_dir
+
+    @property
+    def root_pointer(self) -> str:
+        """A small file naming the root the last record for this config listed: read first,
+        so git starts before the key is computed and the record is read."""
+        digest = zlib.crc32(self.config_path.encode("utf-8", "surrogateescape"))
+        return os.path.join(self.git_dir, "phasegate", "cache", f"last-root-{digest:08x}")
+
+    @property
+    def record_path(self) -> str:
+        # only names the file: the whole key is stored and compared (zlib imports faster)
+        digest = zlib.crc32(repr(self.key).encode("utf-8", "surrogateescape"))
+        return os.path.join(self.git_dir, "phasegate", "cache", f"replay-{digest:08x}.marshal")
+
+
+_probe: Probe | None = None  # set by replay() on a miss, for this process's detect to record
+# (tasks.replay_record reads it: what this process may record, and under which key)
+last_outcome = "off"  # "hit", "miss: <why>" or "off: <why>": for tests and debugging, never printed
+
+
+def replay(argv: list[str]) -> int | None:
+    """On a hit, write the recorded output and return the exit code; else None (run normally)."""
+    global _probe, last_outcome
+    _probe = None
+    try:
+        probe, why = _make_probe(argv)
+        if probe is None:
+            last_outcome = why
+            return None
+        _probe = probe
+        record, why = _matching_record(probe, _early_listing(probe))
+    except Exception as exc:  # noqa: BLE001 - any doubt is a normal run, never a failure
+        record, why = None, f"{type(exc).__name__}: {exc}"
+    if record is None:
+        last_outcome = f"miss: {why}"
+        return None
+    last_outcome = "hit"
+    _write_outputs(record)
+    return int(record["code"])
+
+
+def _early_listing(probe: Probe) -> tuple[str, Spawned] | None:
+    """Start git on the root the last record listed, if one was recorded for this config."""
+    try:
+        with open(probe.root_pointer, "rb") as fh:
+            root = os.fsdecode(fh.read())
+        return root, _start_listing(root)
+    except OSError:
+        return None
+
+
+def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
+    if os.environ.get(DISABLE_ENV, "") not in ("", "0"):
+        return None, f"off: {DISABLE_ENV} is set"
+    moved = [name for name in GIT_LOCATION_ENV if name in os.environ]
+    if moved or any(name.startswith("GIT_CONFIG_KEY_") for name in os.environ):
+        return None, f"off: {(moved or ['GIT_CONFIG_KEY_*'])[0]} is set"
+    if sys.stdout.isatty() or sys.stderr.isatty():
+        # at a terminal a normal run draws (and erases) a progress bar: not byte-identical
+        return None, "off: a terminal"
+    try:
+        cwd = os.getcwd()
+        config_path = os.path.realpath(os.path.join(cwd, _config_arg(argv)))
+        git_dir = git_dir_of(os.path.dirname(config_path))
+        if git_dir is None:
+            return None, "off: the config is not in a git work tree"
+        relaxed = _relaxed_stat_config(git_dir)
+        if relaxed:
+            return None, f"off: git's {relaxed} is set"
+        return Probe(_key(argv, cwd, config_path), config_path, git_dir), ""
+    except (OSError, ValueError) as exc:
+        return None, f"off: {exc}"
+
+
+# git settings under which "not listed by diff-files" no longer means "content unchanged" for a
+# same-size edit with its mtime put back (git then compares less than the full stat)
+RELAXED_STAT = (b"checkstat", b"trustctime", b"ignorestat")
+
+
+def _relaxed_stat_config(git_dir: str) -> str:
+    """The first of :data:`RELAXED_STAT` any git config file mentions, or ''."""
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    for path in (os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
+                 os.path.join(xdg, "git", "config"), "/etc/gitconfig"):
+        text = _read(path).lower()
+        for name in RELAXED_STAT:
+            if name in text:
+                return f"core.{name.decode()}"
+    return ""
+
+
+def _config_arg(argv: list[str]) -> str:
+    """The config the command will read: the last --config wins, as with argparse."""
+    found = os.environ.get("PHASEGATE_CONFIG") or "phases.toml"
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--config="):
+            found = arg[len("--config="):]
+    return found
+
+
+def git_dir_of(start: str) -> str | None:
+    """The ``.git`` directory of the work tree holding ``start`` (None for a ``.git`` file,
+    which a linked worktree or submodule has: those are left to the normal path)."""
+    here = start
+    while True:
+        candidate = os.path.join(here, ".git")
+        if os.path.isdir(candidate) and not os.path.islink(candidate):
+            return candidate
+        if os.path.lexists(candidate):
+            return None
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _key(argv: list[str], cwd: str, config_path: str) -> tuple[Any, ...]:
+    streams = tuple((stream.isatty(), stream.encoding, stream.errors)
+                    for stream in (sys.stdout, sys.stderr))
+    env = (tuple(os.environ.get(name) for name in ENV_KEYS),
+           tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_"))))
+    return (FORMAT, PACKAGE.__version__, sys.version, sys.executable, tuple(argv), cwd,
+            config_path, streams, env, _code_stats(), _path_stats())
+
+
+def _code_stats() -> tuple[tuple[str, int, int, int, int], ...]:
+    """The lstat of every .py file phasegate runs (tasks and codemods), to notice an edit."""
+    pkg = os.path.dirname(os.path.abspath(PACKAGE.__file__ or ""))
+    # phasegate.codemods is inside pkg when installed, a folder of its own in an editable install
+    spec = importlib.util.find_spec(f"{PACKAGE.__name__}.codemods")
+    tops = {pkg, *(os.path.abspath(p) for p in (spec and spec.submodule_search_locations) or ())}
+    out: list[tuple[str, int, int, int, int]] = []
+    for top in sorted(tops):
+        todo = [top]
+        while todo:
+            with os.scandir(todo.pop()) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                        todo.append(entry.path)
+                    elif entry.name.endswith(".py"):
+                        st = entry.stat(follow_symlinks=False)
+                        out.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino,
+                                    st.st_ctime_ns))
+    return tuple(sorted(set(out)))  # installed: codemods/ is inside pkg
+
+
+def _path_stats() -> tuple[tuple[str, int, int], ...]:
+    """sys.path directories' mtimes: installing or removing a package changes one."""
+    out = []
+    for entry in sys.path:
+        try:
+            st = os.stat(entry or ".")
+        except OSError:
+            continue
+        out.append((entry, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
+
+
+def _matching_record(probe: Probe, early: tuple[str, Spawned] | None
+                     ) -> tuple[dict[str, Any] | None, str]:
+    """The record to replay, or None and why not. Always reaps the ``early`` listing."""
+    try:
+        return _match(probe, early)
+    except BaseException:
+        if early is not None and early[1]:
+            _finish_listing(early[1])  # no zombie git, whatever went wrong
+        raise
+
+
+def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, Any] | None, str]:
+    git: Spawned = []
+    try:
+        with open(probe.record_path, "rb") as fh:
+            record = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        record = None
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
+        why = "unreadable record" if record is not None else "no record"
+    elif record.get("key") != probe.key:
+        why = "key changed"
+    elif record["config_path"] != probe.config_path or \
+            git_dir_of(record["root"]) != probe.git_dir:
+        why = "config or git dir moved"
+    else:
+        why = ""
+    if early is not None:
+        started = early[1]
+        if why or early[0] != record["root"]:  # not started on the recorded root: unusable
+            _finish_listing(started)
+        else:
+            git = started
+    if why:
+        return None, why
+    root = record["root"]
+    if not git:
+        git = _start_listing(root)  # runs while the cheaper checks below are done
+    try:
+        why = _cheap_mismatch(record, probe)
+    finally:
+        listing = _finish_listing(git)
+    if why:
+        return None, why
+    if listing is None:
+        return None, "git ls-files failed"
+    if listed(root, listing, record["ignored"]) != record["listed"]:
+        return None, "files changed"
+    return record, ""
+
+
+def _cheap_mismatch(record: dict[str, Any], probe: Probe) -> str:
+    try:
+        with open(probe.config_path, "rb") as fh:
+            if fh.read() != record["config"]:
+                return "config changed"
+    except OSError:
+        return "config unreadable"
+    if repo_state(probe.git_dir) != record["repo"]:
+        return "index, HEAD or journal changed"
+    return ""
+
+
+# Two git processes run side by side (each alone is most of the check's time): the tracked
+# files whose stat or content differ from the index, and the untracked files git does not ignore.
+_LISTINGS = (("diff-files", "--name-only", "--relative", "-z", "--", "."),
+             ("ls-files", "-z", "-o", "--exclude-standard", "--", "."))
+
+
+def _start_listing(root: str) -> Spawned:
+    """Start both git listings (posix_spawn: the subprocess module costs more to import than
+    this whole check may take)."""
+    started: Spawned = []
+    null = os.open(os.devnull, os.O_RDWR)
+    try:
+        for args in _LISTINGS:
+            read, write = os.pipe()
+            try:
+                pid = os.posix_spawnp("git", ["git", "-C", root, *args], os.environ,
+                                      file_actions=[(os.POSIX_SPAWN_DUP2, null, 0),
+                                                    (os.POSIX_SPAWN_DUP2, write, 1),
+                                                    (os.POSIX_SPAWN_DUP2, null, 2)])
+            except OSError:
+                os.close(read)
+                raise
+            finally:
+                os.close(write)
+            started.append((pid, read))
+    except OSError:
+        _finish_listing(started)
+        raise
+    finally:
+        os.close(null)
+    return started
+
+
+def _finish_listing(started: Spawned) -> bytes | None:
+    """Both listings joined (NUL-separated), or None when either git failed. Reaps each git
+    once: ``started`` is emptied, so a second call is a no-op."""
+    out: list[bytes] = []
+    ok = True
+    while started:
+        pid, read = started.pop(0)
+        with os.fdopen(read, "rb") as fh:
+            out.append(fh.read())
+        _, status = os.waitpid(pid, 0)
+        ok = ok and os.waitstatus_to_exitcode(status) == 0
+    return b"\0".join(out) if ok else None
+
+
+def git_listing(root: str) -> bytes | None:
+    """The modified, deleted and untracked-not-ignored files under ``root`` (NUL-separated)."""
+    try:
+        return _finish_listing(_start_listing(root))
+    except OSError:
+        return None
+
+
+def listed(root: str, listing: bytes, ignored: tuple[str, ...]) -> tuple[Any, ...]:
+    """Each listed path (minus ``ignored``) with its lstat, or None when it is gone."""
+    out: list[tuple[bytes, Stat | None]] = []
+    for name in sorted(set(listing.split(b"\0"))):
+        if not name or os.fsdecode(name) in ignored:
+            continue
+        out.append((name, lstat_key(os.path.join(os.fsencode(root), name))))
+    return tuple(out)
+
+
+def lstat_key(path: str | bytes) -> Stat | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def repo_state(git_dir: str) -> tuple[Any, ...]:
+    """The git index's lstat, HEAD and its ref, and the phasegate journal's entries."""
+    head = _read(os.path.join(git_dir, "HEAD"))
+    ref: Any = None
+    if head.startswith(b"ref: "):
+        name = os.fsdecode(head[5:].strip())
+        ref = (_read(os.path.join(git_dir, name)),
+               lstat_key(os.path.join(git_dir, "packed-refs")))
+    return (lstat_key(os.path.join(git_dir, "index")), head, ref,
+            journal_state(os.path.join(git_dir, "phasegate", "journal")))
+
+
+def journal_state(journal: str) -> tuple[Any, ...]:
+    """Every transaction directory and its log's lstat: any new step changes one of them."""
+    try:
+        names = sorted(os.listdir(journal))
+    except FileNotFoundError:
+        return ()
+    out = []
+    for name in names:
+        path = os.path.join(journal, name)
+        out.append((name, lstat_key(path), lstat_key(os.path.join(path, "log.jsonl"))))
+    return tuple(out)
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def _write_outputs(record: dict[str, Any]) -> None:
+    output = record["output"]
+    if output is not None:
+        path, data = output
+        with open(path, "wb") as fh:
+            fh.write(data)
+    if record["stdout"]:
+        sys.stdout.write(record["stdout"])
+        sys.stdout.flush()
+    if record["stderr"]:
+        sys.stderr.write(record["stderr"])
+        sys.stderr.flush()

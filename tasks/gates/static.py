@@ -1,0 +1,185 @@
+"""Gates 1 and 2: every changed file compiles; ruff shows no diagnostic new since before."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..config import Config
+from . import runner as gates_runner
+from .results import GateResult
+
+MAX_DETAILS = 20
+
+
+def cap(details: Sequence[str]) -> list[str]:
+    """The first MAX_DETAILS lines, and how many more there are."""
+    more = len(details) - MAX_DETAILS
+    return list(details[:MAX_DETAILS]) + ([f"... and {more} more"] if more > 0 else [])
+Diagnostic = tuple[str, int, int, str, str]  # path, line, col, code, message
+
+
+# Runs in the interpreter of the configured Python when one is on PATH (else this one, with the
+# grammar of that version via feature_version): prints a JSON list of "path:line:col: msg".
+_COMPILE = r"""
+import ast, json, sys
+major, minor = (int(p) for p in sys.argv[1].split(".")[:2])
+version = min((major, minor), tuple(sys.version_info[:2]))
+errors = []
+for rel in sys.argv[2:]:
+    try:
+        with open(rel, "rb") as fh:
+            tree = ast.parse(fh.read(), filename=rel, feature_version=version)
+        compile(tree, rel, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        errors.append(f"{rel}:{exc.lineno or 0}:{exc.offset or 0}: {exc.msg}")
+    except (ValueError, OSError) as exc:
+        errors.append(f"{rel}:0:0: {exc}")
+print(json.dumps(errors))
+"""
+
+
+@functools.lru_cache(maxsize=8)
+def interpreter(python: str) -> str:
+    """``pythonX.Y`` for the configured version when it is not this one, is on PATH and really
+    runs as that version (a pyenv shim may not); else this interpreter."""
+    if python == f"{sys.version_info[0]}.{sys.version_info[1]}":
+        return sys.executable
+    found = shutil.which(f"python{python}")
+    if not found:
+        return sys.executable
+    try:
+        probe = subprocess.run([found, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return sys.executable
+    return found if probe.returncode == 0 and probe.stdout.strip() == python else sys.executable
+
+
+def syntax_errors(config: Config, changed: Sequence[str], log: Path) -> list[str] | str:
+    """``path:line:col: message`` per changed file that does not compile, or why it could not
+    be checked."""
+    files = [f for f in changed if f.endswith(".py") and (config.root / f).is_file()]
+    if not files:
+        return []  # not Python, or deleted by the phase: nothing to compile
+    argv = [interpreter(config.python), "-c", _COMPILE, config.python, *files]
+    out = gates_runner.run(argv, cwd=config.root, timeout=config.gate("syntax").timeout,
+                           log=log)
+    if out.timed_out:
+        return f"timed out after {config.gate('syntax').timeout:g}s"
+    lines = out.tail(1)
+    try:
+        errors = json.loads(lines[0]) if lines else None
+    except ValueError:
+        errors = None
+    if not isinstance(errors, list):
+        return f"the compile check failed (exit {out.returncode}): {' | '.join(out.tail(3))}"
+    return [str(e) for e in errors]
+
+
+def syntax_gate(config: Config, changed: Sequence[str], log: Path) -> GateResult:
+    start = time.monotonic()
+    errors = syntax_errors(config, changed, log)
+    if isinstance(errors, str):
+        return GateResult("syntax", False, time.monotonic() - start, errors, [], str(log))
+    python = interpreter(config.python)
+    where = "" if python == sys.executable else f" ({python})"
+    summary = (f"{len(changed)} file(s) compile for Python {config.python}{where}" if not errors
+               else f"{len(errors)} of {len(changed)} file(s) do not compile")
+    return GateResult("syntax", not errors, time.monotonic() - start, summary, cap(errors))
+
+
+def ruff_argv(config: Config, files: Sequence[str]) -> list[str]:
+    gate = config.gate("lint")
+    base = list(gate.command) if gate.command else [_ruff()]
+    target = "py" + config.python.replace(".", "")
+    return [*base, "check", "--select", ",".join(gate.select), "--output-format", "json",
+            "--exit-zero", "--no-fix", "--no-cache", "--target-version", target, "--", *files]
+
+
+def _ruff() -> str:
+    beside = Path(sys.executable).parent / "ruff"
+    return str(beside) if beside.is_file() else "ruff"
+
+
+def lint(config: Config, files: Sequence[str], log: Path) -> list[Diagnostic] | str:
+    """ruff's diagnostics on ``files`` (existing ones only), or the reason ruff failed."""
+    present = [f for f in files if f.endswith((".py", ".pyi")) and (config.root / f).is_file()]
+    if not present:
+        return []
+    out = gates_runner.run(ruff_argv(config, present), cwd=config.root,
+                           timeout=config.gate("lint").timeout, log=log)
+    if out.timed_out:
+        return f"ruff timed out after {config.gate('lint').timeout:g}s"
+    try:
+        items = json.loads(_json_part(out.text()))
+    except ValueError:
+        tail = " | ".join(out.tail(3))
+        return f"ruff failed (exit {out.returncode}): {tail}"
+    return [_diagnostic(config.root, item) for item in items]
+
+
+def _json_part(text: str) -> str:
+    """ruff may print warnings before the JSON array; keep the array."""
+    start = text.find("[")
+    return text[start:] if start >= 0 else text
+
+
+def _diagnostic(root: Path, item: Mapping[str, object]) -> Diagnostic:
+    filename = str(item.get("filename", ""))
+    try:
+        rel = Path(filename).resolve().relative_to(root).as_posix()
+    except ValueError:
+        rel = filename
+    loc = item.get("location") or {}
+    row = int(loc.get("row", 0)) if isinstance(loc, dict) else 0
+    col = int(loc.get("column", 0)) if isinstance(loc, dict) else 0
+    code = str(item.get("code") or "syntax-error")
+    return rel, row, col, code, str(item.get("message", ""))
+
+
+def by_file(diags: Sequence[Diagnostic]) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for path, _, _, code, message in diags:
+        out.setdefault(path, []).append((code, message))
+    return out
+
+
+def new_diagnostics(before: Mapping[str, Sequence[tuple[str, str]]],
+                    after: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Diagnostics in ``after`` beyond those before, matched by (path, code, message).
+
+    Lines are ignored so that a diagnostic that only moved is not new; counts matter, so a
+    second identical diagnostic in the same file is.
+    """
+    budget = Counter((p, c, m) for p, items in before.items() for c, m in items)
+    fresh = []
+    for diag in sorted(after):
+        key = (diag[0], diag[3], diag[4])
+        if budget[key] > 0:
+            budget[key] -= 1
+        else:
+            fresh.append(diag)
+    return fresh
+
+
+def lint_gate(config: Config, changed: Sequence[str], before: Mapping[str, list[tuple[str, str]]],
+              log: Path) -> GateResult:
+    start = time.monotonic()
+    after = lint(config, changed, log)
+    if isinstance(after, str):
+        return GateResult("lint", False, time.monotonic() - start, after, [], str(log))
+    fresh = new_diagnostics({p: before.get(p, []) for p in changed}, after)
+    details = [f"{p}:{line}:{col}: {code} {msg}" for p, line, col, code, msg in fresh]
+    select = ",".join(config.gate("lint").select)
+    summary = (f"no new diagnostics ({select}) in {len(changed)} file(s)" if not fresh
+               else f"{len(fresh)} new diagnostic(s) ({select})")
+    return GateResult("lint", not fresh, time.monotonic() - start, summary,
+                      cap(details), str(log))

@@ -1,0 +1,103 @@
+"""``call``: a call-site rewrite, e.g. a factory to a constructor.
+
+``create_manager(ctx)`` / ``create_manager(user_context=ctx)`` / ``await create_manager(...)``
+-> ``Manager(user_context=ctx, token=issue(ctx))``. The old call's arguments map to ``params`` by
+position and keyword; each new argument is a template whose ``{placeholders}`` take the passed
+argument's code or, when the call lacks it, a name found in scope (see ``tasks.rewrite.context``).
+``await`` is dropped unless ``awaitable = true``. A site that cannot be rewritten safely is left
+to a person with the reason; the decision mirrors detect's ``tasks.analyze.call_problem``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ...config import Rule
+from ...semantics.callsite import arguments_problem
+from ..model import Example
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_EMPTY = cst.Module([])
+
+
+def call_problem(rule: Rule, call: cst.Call, awaited: bool) -> str:
+    """Why this call cannot be rewritten mechanically, or '' (the rule detect applies too)."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = [a.keyword.value for a in call.args if a.keyword is not None]
+    starred = any(a.star for a in call.args)
+    return arguments_problem(rule, len(positional), keywords, starred, awaited)
+
+
+def passed_code(rule: Rule, call: cst.Call, placeholder: str) -> str | None:
+    """The code of the argument the call passes for ``placeholder``, if it does."""
+    positional = [a for a in call.args if a.keyword is None]
+    if placeholder in rule.params:
+        idx = rule.params.index(placeholder)
+        if idx < len(positional):
+            return _EMPTY.code_for_node(positional[idx].value)
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == placeholder:
+            return _EMPTY.code_for_node(arg.value)
+    return None
+
+
+def build_call(rule: Rule, callee: str, call: cst.Call,
+               context: dict[str, str]) -> cst.BaseExpression:
+    """The new call: ``callee(kw=template, ...)``, placeholders filled from the (already
+    rewritten) call's arguments, else from ``context``."""
+    values = dict(context)
+    for name in rule.required:
+        code = passed_code(rule, call, name)
+        if code is not None:
+            values[name] = code
+    args = ", ".join(
+        f"{kw}={_PLACEHOLDER.sub(lambda m: values[m.group(1)], tmpl)}"
+        for kw, tmpl in rule.arguments
+    )
+    new = cst.parse_expression(f"{callee}({args})")
+    assert isinstance(new, cst.Call)
+    return new.with_changes(lpar=call.lpar, rpar=call.rpar)
+
+
+CALL = {
+    "kind": "call", "old": "ws.factory.create_manager", "new": "ws.manager.Manager",
+    "params": ["user_context"],
+    "arguments": {"user_context": "{user_context}", "token": "issue({user_context})"},
+    "context": {"user_context": {"names": ["user_context", "ctx"],
+                                 "attributes": ["self.user_context"],
+                                 "annotations": ["UserExecutionContext"]}},
+    "imports": ["ws.auth.issue"],
+}
+_IMPORT = "from ws.factory import create_manager\n"
+_NEW = "from ws.manager import Manager\nfrom ws.auth import issue\n"
+EXAMPLES: dict[str, Example] = {
+    "call-positional": Example(
+        CALL, _IMPORT + "m = create_manager(c)\n",
+        _NEW + "m = Manager(user_context=c, token=issue(c))\n"),
+    "call-keyword-await-dropped": Example(
+        CALL, _IMPORT + "async def f(c):\n    return await create_manager(user_context=c)\n",
+        _NEW + "async def f(c):\n    return Manager(user_context=c, token=issue(c))\n"),
+    "call-context-param": Example(
+        CALL, _IMPORT + "def f(ctx):\n    return create_manager()\n",
+        _NEW + "def f(ctx):\n    return Manager(user_context=ctx, token=issue(ctx))\n"),
+    "call-context-annotation": Example(
+        CALL,
+        _IMPORT + "def f(u: 'Optional[UserExecutionContext]'):\n    return create_manager()\n",
+        _NEW + "def f(u: 'Optional[UserExecutionContext]'):\n"
+        "    return Manager(user_context=u, token=issue(u))\n"),
+    "call-context-self": Example(
+        CALL, _IMPORT + "class A:\n    def __init__(self, c):\n        self.user_context = c\n\n"
+        "    def m(self):\n        return create_manager()\n",
+        _NEW + "class A:\n    def __init__(self, c):\n        self.user_context = c\n\n"
+        "    def m(self):\n        return Manager(user_context=self.user_context, "
+        "token=issue(self.user_context))\n"),
+    "call-no-context-manual": Example(
+        CALL, _IMPORT + "def f():\n    return create_manager()\n",
+        _IMPORT + "def f():\n    return create_manager()\n",
+        manual=("no user context in scope", "still used by sites left to a person")),
+    "call-reference-manual": Example(
+        CALL, _IMPORT + "hooks = [create_manager]\n", _IMPORT + "hooks = [create_manager]\n",
+        manual=("referenced without being called", "still used by sites left to a person")),
+}

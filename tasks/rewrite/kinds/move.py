@@ -1,0 +1,47 @@
+"""``move``: a symbol moved to another module, maybe renamed (``old = "a.b.f"``, ``new = "c.d.G"``).
+
+``from a.b import f`` becomes ``from c.d import G`` (merged into an existing ``from c.d import``
+in the same block, never a duplicate) and every use of ``f`` becomes ``G``; an aliased import
+keeps its alias and its uses. When ``G`` is already bound to something else in the file the new
+name is imported under the old local name (``from c.d import G as f``). Uses through a module
+(``a.b.f`` after ``import a.b``) become ``c.d.G`` with ``import c.d`` added next to the import
+they went through; that import is removed once nothing else uses it.
+"""
+
+from __future__ import annotations
+
+from ...config import Rule
+from ..model import Example
+
+
+def target(rule: Rule) -> tuple[str, str]:
+    """(module, name) the rule's ``new`` names."""
+    module, _, name = rule.new.rpartition(".")
+    return module, name
+
+
+MOVE = {"kind": "move", "old": "a.b.f", "new": "c.d.G"}
+EXAMPLES: dict[str, Example] = {
+    "move-from-import": Example(MOVE, "from a.b import f\n\nf(1)\n", "from c.d import G\n\nG(1)\n"),
+    "move-aliased": Example(MOVE, "from a.b import f as g\ng()\n", "from c.d import G as g\ng()\n"),
+    "move-keeps-siblings": Example(
+        MOVE, "from a.b import e, f\n\ne(f)\n", "from a.b import e\nfrom c.d import G\n\ne(G)\n"),
+    "move-merges": Example(
+        MOVE, "from c.d import H\nfrom a.b import f\nH(f)\n", "from c.d import H, G\nH(G)\n"),
+    "move-module-attribute": Example(
+        MOVE, "import a.b\n\na.b.f()\n", "import c.d\n\nc.d.G()\n"),
+    "move-clash-aliases": Example(
+        MOVE, "from a.b import f\nG = 1\nf(G)\n", "from c.d import G as f\nG = 1\nf(G)\n"),
+    "move-shadowed-untouched": Example(
+        MOVE, "from a.b import f\nf()\n\n\ndef h(f):\n    return f  # f is the parameter\n",
+        "from c.d import G\nG()\n\n\ndef h(f):\n    return f  # f is the parameter\n"),
+    "move-function-local": Example(
+        MOVE, "def h():\n    from a.b import f\n    return f()\n",
+        "def h():\n    from c.d import G\n    return G()\n"),
+    "move-relative": Example(
+        MOVE, "from ..b import f\nf()\n", "from c.d import G\nG()\n", path="a/x/m.py"),
+    "move-re-export-manual": Example(
+        MOVE, "from a.b import f\n__all__ = ['f']\n", "from a.b import f\n__all__ = ['f']\n",
+        manual=("re-exported in __all__: importers of this module break",
+                "re-exported in __all__")),
+}

@@ -1,0 +1,476 @@
+"""Find every reference to a deprecated name in one file, with stdlib ``ast``.
+
+Pure: source bytes in, violations out (without their phase, which the caller assigns). The
+fixable/manual decision for call sites follows the same algorithm as the libcst rewrite in
+``tasks/rewrite`` (see ``context_for``); a test holds both to it.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import functools
+import io
+import re
+import tokenize
+
+from ..model import FileProblem, Violation
+from .callsite import call_problem, context_for, missing_context
+from .chunks import aligned, partial_source
+from .hotspots import hot_lines, hot_offsets
+from .rule_index import RuleIndex
+from .scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
+
+_LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
+STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
+TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
+_STRING_START = re.compile(rb"[rRuU]?('\'\'|\"\"\"|'|\")")
+PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
+PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
+
+
+def char_col(lines: list[bytes], line: int, byte_col: int) -> int:
+    """ast's UTF-8 byte offset -> ruff's 1-based character column."""
+    if 0 < line <= len(lines):
+        raw = lines[line - 1]
+        if not raw.isascii():
+            return len(raw[:byte_col].decode("utf-8", "replace")) + 1
+    return byte_col + 1
+
+
+class FileAnalyzer(ast.NodeVisitor):
+    def __init__(self, index: RuleIndex, path: str, module: str, package: str,
+                 data: bytes, hot: list[int] | None = None) -> None:
+        self.hot = hot  # sorted line numbers that can hold a reference; None = every line
+        self.in_annotation = False
+        self.index = index
+        self.path = path
+        self.module = module
+        self.package = package
+        self.data = data
+        self.declarations = b"global" in data or b"nonlocal" in data
+        self.walrus = b":=" in data
+        self.scopes: list[Scope] = []
+        self.found: list[Violation] = []
+        self.star_modules: list[tuple[str, ast.ImportFrom]] = []
+        self.chain_nodes: set[int] = set()
+        self.awaited: set[int] = set()
+        self.call_funcs: dict[int, ast.Call] = {}
+
+    @functools.cached_property
+    def lines(self) -> list[bytes]:
+        """The file's UTF-8 lines, split only when a column or a string annotation needs them."""
+        return _utf8_lines(self.data)
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def add(self, node: ast.AST, rule_id: str, kind: str, name: str, *, fixable: bool = True,
+            reason: str = "") -> None:
+        if self.index.provides(self.module, rule_id):
+            return
+        rule = self.index.rule(rule_id)
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        if not self.data.isascii():
+            col = char_col(self.lines, line, col - 1)
+        self.found.append(Violation(self.path, line, col, rule_id, kind, name,
+                                    fixable=fixable, reason=reason, message=rule.message))
+
+    def push(self, node: ast.AST, kind: str) -> None:
+        parent = self.scopes[-1] if self.scopes else None
+        builder = ScopeBuilder(Scope(node, kind, parent), self.package,
+                               declarations=self.declarations, walrus=self.walrus)
+        self.scopes.append(builder.build())
+
+    def resolve(self, name: str, node: ast.AST) -> str | None:
+        binding = lookup(self.scopes, name, getattr(node, "lineno", 0),
+                         getattr(node, "col_offset", 0))
+        if binding is None:
+            return "__import__" if name == "__import__" else None
+        return binding.qualname
+
+    def visit(self, node: ast.AST) -> None:
+        """Statements with no line that mentions a needle are skipped: most of a file is."""
+        if self.hot is not None and isinstance(node, ast.stmt):
+            decorators = getattr(node, "decorator_list", None)
+            start = min([node.lineno] + [d.lineno for d in decorators or ()])
+            first = bisect.bisect_left(self.hot, start)
+            if first == len(self.hot) or self.hot[first] > (node.end_lineno or node.lineno):
+                return
+        super().visit(node)
+
+    def annotation(self, node: ast.expr) -> None:
+        """Visit a type expression; string parts are parsed and visited like ruff does."""
+        saved, self.in_annotation = self.in_annotation, True
+        try:
+            self.visit(node)
+        finally:
+            self.in_annotation = saved
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self.annotation(node.annotation)
+        self.visit(node.target)
+        if node.value is not None:
+            self.visit(node.value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        if not (self.in_annotation and isinstance(node.value, str)):
+            return
+        parsed = _parse_string_annotation(node, self.lines)
+        if parsed is not None:
+            saved, self.hot = self.hot, None
+            try:
+                self.visit(parsed)
+            finally:
+                self.hot = saved
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.awaited.add(id(node.value))
+        self.generic_visit(node)
+
+    # -- scopes ----------------------------------------------------------------------------
+    def run(self, tree: ast.Module) -> list[Violation]:
+        self.push(tree, "module")
+        for stmt in tree.body:
+            self.visit(stmt)
+        self._all_exports(tree)
+        self._finish_imports()
+        return self.found
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for expr in node.decorator_list + _defaults(node.args):
+            self.visit(expr)
+        for ann in _annotations(node):
+            self.annotation(ann)
+        self.push(node, "function")
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scopes.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = _function
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        for expr in _defaults(node.args):
+            self.visit(expr)
+        self.push(node, "function")
+        self.visit(node.body)
+        self.scopes.pop()
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
+            self.visit(expr)
+        self.push(node, "class")
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scopes.pop()
+
+    def _comprehension(self, node: ast.AST) -> None:
+        self.push(node, "comprehension")
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    # -- imports ---------------------------------------------------------------------------
+    def visit_Import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            rid = self.index.module_rule(alias.name)
+            if rid:
+                self.add(alias, rid, "import", alias.name)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        from .scopes import resolve_relative
+
+        module = resolve_relative(node.module or "", node.level, self.package)
+        if module is None:
+            return
+        rid = self.index.module_rule(module)
+        if rid:
+            self.add(node, rid, "import", module)
+        for alias in node.names:
+            if alias.name == "*":
+                self.star_modules.append((module, node))
+                continue
+            full = f"{module}.{alias.name}"
+            member = self.index.members.get(full)
+            if member:
+                self.add(alias, member, "import", full)
+            elif not rid:
+                sub = self.index.modules.get(full)
+                if sub:
+                    self.add(alias, sub, "import", full)
+
+    # -- uses ------------------------------------------------------------------------------
+    def visit_Name(self, node: ast.Name) -> None:
+        if not isinstance(node.ctx, ast.Load):
+            return
+        qual = self.resolve(node.id, node)
+        if qual is None:
+            self._star_use(node)
+            return
+        self._use(node, qual)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        parts: list[ast.Attribute] = []
+        base: ast.expr = node
+        while isinstance(base, ast.Attribute):
+            parts.append(base)
+            base = base.value
+        if not isinstance(base, ast.Name):
+            self.generic_visit(node)
+            return
+        qual = self.resolve(base.id, base)
+        if qual is None:
+            return
+        # shortest prefix first: a.b, a.b.f, ...; the most specific rule wins per chain
+        best: tuple[ast.AST, str, str] | None = None
+        dotted = qual
+        if self.index.members.get(dotted) or self.index.module_rule(dotted):
+            best = (base, dotted, "")
+        for attr in reversed(parts):
+            dotted = f"{dotted}.{attr.attr}"
+            if dotted in self.index.members:
+                best = (attr, dotted, "member")
+                break
+            if best is None and self.index.modules.get(dotted):
+                best = (attr, dotted, "module")
+        if best is None:
+            return
+        target, dotted, how = best
+        if target is node and not isinstance(node.ctx, ast.Load):
+            self.add(base, self.index.members.get(dotted) or self.index.modules[dotted],
+                     "attribute", dotted, fixable=False,
+                     reason="assigned or deleted through the old name: change it by hand")
+            return
+        if target is base:
+            self._use(base, dotted)
+            return
+        if how == "member":
+            self._use(target, dotted, start=base)
+        else:
+            self.add(base, self.index.modules[dotted], "attribute", dotted)
+
+    def _use(self, node: ast.AST, qual: str, start: ast.AST | None = None) -> None:
+        rid = self.index.members.get(qual)
+        at = start or node
+        if not rid:
+            return
+        rule = self.index.rule(rid)
+        if rule.kind != "call":
+            if start is not None:
+                self.add(at, rid, "attribute", qual)
+            return
+        call = self.call_funcs.get(id(node))
+        if call is None:
+            self.add(at, rid, "reference", qual, fixable=False,
+                     reason="referenced without being called")
+            return
+        reason = call_problem(rule, call, id(call) in self.awaited) or \
+            missing_context(rule, call, self.scopes)
+        self.add(at, rid, "call", qual, fixable=not reason, reason=reason)
+
+    def _star_use(self, node: ast.Name) -> None:
+        for module, stmt in self.star_modules:
+            rid = self.index.members.get(f"{module}.{node.id}")
+            if rid and not any(v.line == stmt.lineno and v.kind == "star-import"
+                               and v.rule == rid for v in self.found):
+                self.add(stmt, rid, "star-import", f"{module}.{node.id}", fixable=False,
+                         reason=f"star import may bring in '{node.id}': import it explicitly")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.call_funcs[id(node.func)] = node
+        self.generic_visit(node)
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else None
+        qual = self.resolve(name, func) if name else _dotted_resolve(self, func)
+        if qual in TYPE_CASTS and node.args:
+            self.annotation(node.args[0])
+            return
+        if qual not in STRING_IMPORTERS or not node.args:
+            return
+        arg = node.args[0]
+        if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+            return
+        target = arg.value
+        rid = self.index.module_rule(target) or next(
+            (r for n, r in self.index.members.items() if n.rsplit(".", 1)[0] == target
+             or n == target), None)
+        if rid:
+            self.add(node, rid, "string-import", target, fixable=False,
+                     reason="dynamic import by string: rewrite it by hand")
+
+    # -- end of file -----------------------------------------------------------------------
+    def _all_exports(self, tree: ast.Module) -> None:
+        for stmt in tree.body:
+            value = _all_value(stmt)
+            if value is None:
+                continue
+            for elt in value.elts:
+                if not (isinstance(elt, ast.Constant) and isinstance(elt.value, str)):
+                    continue
+                qual = self.resolve(elt.value, stmt)
+                rid = self.index.members.get(qual or "") or (
+                    self.index.module_rule(qual) if qual else None)
+                if rid:
+                    self.add(elt, rid, "re-export", qual or elt.value, fixable=False,
+                             reason="re-exported in __all__: importers of this module break")
+
+    def _finish_imports(self) -> None:
+        """An import stays (manual) while a site that needs it is left to a person."""
+        blocked: dict[str, str] = {}
+        for v in self.found:
+            if v.kind == "re-export":
+                blocked.setdefault(v.rule, "re-exported in __all__")
+            elif v.kind in ("call", "reference") and not v.fixable:
+                blocked.setdefault(v.rule, "still used by sites left to a person")
+        if not blocked:
+            return
+        self.found = [
+            Violation(v.path, v.line, v.col, v.rule, v.kind, v.name, v.phase, False,
+                      blocked[v.rule], v.message)
+            if v.kind == "import" and v.rule in blocked and v.fixable else v
+            for v in self.found
+        ]
+
+
+def _parse_string_annotation(node: ast.Constant, lines: list[bytes]) -> ast.expr | None:
+    """A one-line string type expression, parsed, with positions moved to where it sits."""
+    if not 0 < node.lineno <= len(lines) or node.end_lineno != node.lineno:
+        return None
+    opening = _STRING_START.match(lines[node.lineno - 1], node.col_offset)
+    if opening is None:
+        return None
+    try:
+        expr = ast.parse(str(node.value).strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    shift = opening.end() + (len(str(node.value)) - len(str(node.value).lstrip()))
+    for sub in ast.walk(expr):
+        if isinstance(sub, (ast.expr, ast.arg, ast.keyword)):
+            if sub.lineno != 1:
+                return None  # a multi-line string: positions cannot be mapped back
+            sub.lineno = sub.end_lineno = node.lineno
+            sub.col_offset += shift
+            sub.end_col_offset = (sub.end_col_offset or 0) + shift
+    return expr
+
+
+def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    base = analyzer.resolve(node.id, node)
+    return ".".join([base] + names[::-1]) if base else None
+
+
+def _all_value(stmt: ast.stmt) -> ast.List | ast.Tuple | None:
+    target: ast.expr | None = None
+    value: ast.expr | None = None
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target, value = stmt.targets[0], stmt.value
+    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
+        target, value = stmt.target, stmt.value
+    if isinstance(target, ast.Name) and target.id == "__all__" and \
+            isinstance(value, (ast.List, ast.Tuple)):
+        return value
+    return None
+
+
+def _defaults(args: ast.arguments) -> list[ast.expr]:
+    return list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+
+
+def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    a = node.args
+    every = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]
+    anns = [arg.annotation for arg in every if arg.annotation is not None]
+    return anns + ([node.returns] if node.returns is not None else [])
+
+
+def codemod_sites(data: bytes, path: str, module: str, is_package: bool,
+                  index: RuleIndex) -> list[Violation]:
+    """Sites of the ``codemod`` rules, found by running each codemod on the file without
+    writing it: what the codemod would rewrite is fixable, what it reports for a person is
+    manual. Detect and plan agree by construction; only files holding a needle get here."""
+    rules = [r for r in index.rules if r.kind == "codemod"]
+    wanted = [r for r in rules if not (r.needles or r.old) or any(
+        n.encode() in data for n in r.needles + ((r.old.rsplit(".", 1)[-1],) if r.old else ()))]
+    if not wanted:
+        return []
+    import libcst as cst
+
+    from ..rewrite.engine import run_codemod
+
+    tree = cst.parse_module(data)
+    package = module if is_package else module.rpartition(".")[0]
+    found: list[Violation] = []
+    for rule in wanted:
+        _, sites, _ = run_codemod(tree, rule, path, package)
+        found.extend(Violation(path, s.line, s.col, rule.id, s.kind, rule.old or rule.codemod,
+                               fixable=not s.reason, reason=s.reason, message=rule.message)
+                     for s in sites)
+    return found
+
+
+def _utf8_lines(data: bytes) -> list[bytes]:
+    """The file's lines as UTF-8 (what ast's byte offsets count in), without a BOM."""
+    if data.isascii():
+        return _LINE_SPLIT.split(data)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return _LINE_SPLIT.split(data)
+    return [line.encode("utf-8") for line in re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"))]
+
+
+def analyze_source(data: bytes, path: str, module: str, is_package: bool,
+                   index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
+    """Parse one file and return its violations, or the reason it could not be parsed.
+
+    Only the top-level statements that can matter are parsed when the file is large enough
+    for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed."""
+    offsets = hot_offsets(data, index)
+    hot: list[int] | None = hot_lines(data, index, offsets)
+    tree = None
+    if not data.isascii():
+        # Python equates identifiers under NFKC (a fullwidth "ｏld" is "old"): byte searches
+        # for names cannot be trusted, so every statement is parsed and visited
+        hot = None
+    elif len(data) > PARTIAL_MIN_BYTES and len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
+        tree = _parse_partial(data, path, offsets)
+    if tree is None:
+        try:
+            tree = ast.parse(data, filename=path)
+        except SyntaxError as exc:
+            return [], FileProblem(path, f"unparseable: {exc.msg}", exc.lineno or 0)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return [], FileProblem(path, f"unparseable: {exc}")
+        except RecursionError:
+            return [], FileProblem(path, "unparseable: nested too deeply for the parser")
+    package = module if is_package else module.rpartition(".")[0]
+    analyzer = FileAnalyzer(index, path, module, package, data, hot)
+    try:
+        found = analyzer.run(tree)
+    except RecursionError:
+        return [], FileProblem(path, "too deeply nested to analyse")
+    if any(r.kind == "codemod" for r in index.rules):
+        found = found + codemod_sites(data, path, module, is_package, index)
+    return sorted(set(found)), None
+
+
+def _parse_partial(data: bytes, path: str, offsets: list[int]) -> ast.Module | None:
+    """The tree of the statements that matter, or None to parse the whole file instead."""
+    partial = partial_source(data, offsets)
+    if partial is None:
+        return None
+    try:
+        tree = ast.parse(partial.source, filename=path)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
+        return None  # the whole file's parse gives the exact error, or shows the lexer erred
+    return tree if aligned(tree, partial) else None
+
+
+__all__ = ["COMPREHENSIONS", "FUNCTION_NODES", "RuleIndex", "analyze_source", "context_for"]

@@ -1,0 +1,97 @@
+"""The rules of a run, arranged for the lookups detect and plan make on every file.
+
+Picklable (it travels to the worker processes). ``is_candidate`` is the byte prefilter every
+file goes through; ``line_words``/``home_words`` say which words make a line hot
+(``tasks/hotspots.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+from ..config import Rule
+
+
+@dataclass(frozen=True)
+class RuleIndex:
+    """The rules of a run, arranged for lookups while walking a file (picklable)."""
+
+    rules: tuple[Rule, ...]
+    members: dict[str, str] = field(hash=False)  # banned qualified member name -> rule id
+    modules: dict[str, str] = field(hash=False)  # banned module -> rule id
+    needles: tuple[bytes, ...] = ()
+    # the modules banned members live in: a file naming one is a candidate only together
+    # with a dynamic import (importlib.import_module / __import__), see is_candidate
+    home_needles: tuple[bytes, ...] = ()
+    # a codemod rule with neither ``needles`` nor ``old`` cannot be prefiltered: plan runs it
+    # on every file, so detect must look at every file too
+    every_file: bool = False
+
+    @classmethod
+    def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
+        members: dict[str, str] = {}
+        modules: dict[str, str] = {}
+        needles: set[bytes] = set()
+        for rule in rules:
+            if rule.kind == "codemod":  # found by running the codemod itself: codemod_sites
+                needles.update(n.encode() for n in rule.needles)
+                if rule.old:
+                    needles.add(rule.old.rsplit(".", 1)[-1].encode())
+                continue
+            target = modules if rule.kind == "module" else members
+            for name in rule.olds:
+                target.setdefault(name, rule.id)
+                needles.add(name.rsplit(".", 1)[-1].encode())
+        homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
+        every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
+        return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)),
+                   every)
+
+    def is_candidate(self, data: bytes) -> bool:
+        """Cheap byte test: could this file refer to a banned name at all?"""
+        if self.every_file:
+            return True
+        for needle in self.needles:  # a plain loop: this runs on every file of the tree
+            if needle in data:
+                return True
+        if b"import_" not in data:  # in both import_module and __import__: one scan, not two
+            return False
+        if b"import_module" not in data and b"__import__" not in data:
+            return False
+        return any(home in data for home in self.home_needles)
+
+    @functools.cached_property
+    def line_words(self) -> tuple[bytes, ...]:
+        """Needles, and the full dotted modules banned members live in: a string import
+        names its module in full (the last part alone, ``config``, is in every docstring)."""
+        words = set(self.needles)
+        for name in self.members:
+            words.add(name.rsplit(".", 1)[0].encode())
+        return tuple(sorted(words))
+
+    @functools.cached_property
+    def home_words(self) -> tuple[bytes, ...]:
+        """The last part of each module banned members live in (hot only in files that can
+        import by string, as a string import may be split over lines)."""
+        return tuple(sorted({n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()
+                             for n in self.members}))
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def module_rule(self, dotted: str) -> str | None:
+        """The module rule banning ``dotted`` or one of its parent packages."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            rid = self.modules.get(".".join(parts[:end]))
+            if rid:
+                return rid
+        return None
+
+    def provides(self, module: str, rule_id: str) -> bool:
+        """Whether ``module`` is where a rule's deprecated names live (it is never flagged)."""
+        rule = self.rule(rule_id)
+        if rule.kind == "module":
+            return any(module == o or module.startswith(o + ".") for o in rule.olds)
+        return any(o.rsplit(".", 1)[0] == module for o in rule.olds)
