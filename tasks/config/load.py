@@ -1,0 +1,300 @@
+"""Reading phases.toml: parse with tomlkit, check every section, raise once with every problem.
+
+Errors read ``phases.toml:12: rules.ws-factry.kind: unknown kind 'mov' (did you mean 'move'?)``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+
+from ..errors import EXIT_USAGE, MigrationError
+from .model import (
+    CONTEXT_KEYS,
+    DEFAULT_LINT_SELECT,
+    GATE_KEYS,
+    GATE_NAMES,
+    PHASE_KEYS,
+    POLICIES,
+    PROJECT_KEYS,
+    RULE_KEYS,
+    RULE_KINDS,
+    TOP_KEYS,
+    Config,
+    ContextSource,
+    GateConfig,
+    Phase,
+    Rule,
+    default_gate,
+)
+from .problems import (
+    Problems,
+    as_bool,
+    as_str,
+    as_strlist,
+    as_table,
+    dotted,
+    relpath,
+    suggest,
+    type_name,
+)
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def load(path: Path | str | None = None) -> tuple[Config, tomlkit.TOMLDocument]:
+    """Parse and validate phases.toml; raise one MigrationError listing every problem."""
+    cfg_path = Path(path) if path is not None else Path("phases.toml")
+    try:
+        text = cfg_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise MigrationError(f"{cfg_path}: not found (pass --config PATH)", EXIT_USAGE) from None
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"{cfg_path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise MigrationError(f"{cfg_path}: cannot read: {exc.strerror}") from None
+    try:
+        doc = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise MigrationError(
+            f"{cfg_path.name}:{exc.line}:{exc.col}: invalid TOML: {_parse_reason(exc)}"
+        ) from None
+    config = validate(doc.unwrap(), cfg_path.resolve(), text)
+    return config, doc
+
+
+def _parse_reason(exc: tomlkit.exceptions.ParseError) -> str:
+    message = str(exc)
+    return re.sub(r"\s+at line \d+ col \d+$", "", message)
+
+
+def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
+    p = Problems(cfg_path, text)
+    p.unknown_keys(data, TOP_KEYS, "")
+    project = as_table(p, data.get("project"), "project")
+    if "project" not in data:
+        p.add("project", "missing (required): a [project] table with at least root")
+    p.unknown_keys(project, PROJECT_KEYS, "project")
+    root_s = as_str(p, project.get("root"), "project.root", required="project" in data,
+                  default=".")
+    root = (cfg_path.parent / root_s).resolve()
+    if root_s and not Path(root_s).is_absolute() and not root.is_dir():
+        p.add("project.root", f"'{root_s}' is not a directory")
+    elif Path(root_s).is_absolute():
+        p.add("project.root", f"'{root_s}' is absolute; give it relative to {cfg_path.name}")
+    exclude = tuple(relpath(p, e, f"project.exclude[{i}]")
+                    for i, e in enumerate(as_strlist(p, project.get("exclude"), "project.exclude")))
+    src = tuple(relpath(p, s, f"project.src[{i}]")
+                for i, s in enumerate(as_strlist(p, project.get("src"), "project.src"))) or (".",)
+    python = as_str(p, project.get("python"), "project.python", default="3.11")
+    if python and not re.match(r"^3\.\d+$", python):
+        p.add("project.python", f"'{python}' is not a Python version like '3.11'")
+    state_s = as_str(p, project.get("state_dir"), "project.state_dir")
+    if state_s and (cfg_path.parent / state_s).resolve().is_relative_to(root):
+        p.add("project.state_dir", f"'{state_s}' is inside the project root; the journal must"
+              " live outside the working tree")
+    fmt = as_str(p, project.get("format"), "project.format")
+    if fmt not in ("", "ruff"):
+        p.add("project.format", f"unknown formatter '{fmt}' (only 'ruff')")
+
+    rule_table = as_table(p, data.get("rules"), "rules")
+    rules = _rules(p, rule_table)
+    phases = _phases(p, as_table(p, data.get("phases"), "phases"), rules, set(rule_table))
+    gates = _gates(p, as_table(p, data.get("gates"), "gates"))
+    baseline = _baseline(p, as_table(p, data.get("baseline"), "baseline"), rules)
+    as_table(p, data.get("status"), "status")  # written by phasegate itself
+
+    if p.items:
+        raise MigrationError("\n".join(p.items), EXIT_USAGE)
+    return Config(
+        path=cfg_path, root=root, exclude=exclude, src=src, python=python,
+        state_dir=(cfg_path.parent / state_s).resolve() if state_s else None, format=fmt,
+        rules=rules, phases=phases, gates=gates, baseline=baseline,
+    )
+
+
+def _rules(p: Problems, table: dict[str, Any]) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for rule_id, body in table.items():
+        key = f"rules.{rule_id}"
+        if not _ID.match(rule_id):
+            p.add(key, f"rule id '{rule_id}' must be letters, digits, '-' or '_'")
+        if not isinstance(body, dict):
+            p.add(key, f"must be a table, got {type_name(body)}")
+            continue
+        kind = as_str(p, body.get("kind"), f"{key}.kind", required=True)
+        if kind and kind not in RULE_KINDS:
+            p.add(f"{key}.kind", f"unknown kind '{kind}'{suggest(kind, RULE_KINDS)}"
+                  f" (one of {', '.join(RULE_KINDS)})")
+            continue
+        if not kind:
+            continue
+        p.unknown_keys(body, RULE_KEYS[kind], key)
+        rule = _rule(p, rule_id, kind, body, key)
+        if rule is not None:
+            rules[rule_id] = rule
+    return rules
+
+
+def _rule(p: Problems, rule_id: str, kind: str, body: dict[str, Any], key: str) -> Rule | None:
+    needs_old = kind != "codemod"
+    old = as_str(p, body.get("old"), f"{key}.old", required=needs_old)
+    new = as_str(p, body.get("new"), f"{key}.new", required=kind in ("move", "module", "call"))
+    dotted(p, old, f"{key}.old")
+    dotted(p, new, f"{key}.new")
+    aliases = as_strlist(p, body.get("aliases"), f"{key}.aliases")
+    for idx, alias in enumerate(aliases):
+        dotted(p, alias, f"{key}.aliases[{idx}]")
+    if kind == "move" and old and "." not in old:
+        p.add(f"{key}.old", f"'{old}' must name a symbol inside a module (a.b.name)")
+    message = as_str(p, body.get("message"), f"{key}.message")
+    if kind == "call":
+        return _call_rule(p, rule_id, body, key, old, new, message, aliases)
+    if kind == "codemod":
+        name = as_str(p, body.get("codemod"), f"{key}.codemod", required=True)
+        options = as_table(p, body.get("options"), f"{key}.options")
+        needles = as_strlist(p, body.get("needles"), f"{key}.needles")
+        if name:
+            from ..rewrite import codemods as codemod_registry
+
+            known = codemod_registry.names()
+            if name not in known:
+                p.add(f"{key}.codemod", f"unknown codemod '{name}'{suggest(name, known)}"
+                      f" (available: {', '.join(known) or 'none'})")
+        return Rule(id=rule_id, kind=kind, old=old, new=new, message=message,
+                    codemod=name, options=tuple(options.items()), needles=needles)
+    return Rule(id=rule_id, kind=kind, old=old, new=new, message=message, aliases=aliases)
+
+
+def _call_rule(p: Problems, rule_id: str, body: dict[str, Any], key: str, old: str, new: str,
+               message: str, aliases: tuple[str, ...]) -> Rule:
+    params = as_strlist(p, body.get("params"), f"{key}.params")
+    arguments = as_table(p, body.get("arguments"), f"{key}.arguments")
+    args: list[tuple[str, str]] = []
+    for name, template in arguments.items():
+        if not isinstance(template, str):
+            p.add(f"{key}.arguments.{name}",
+                  f"must be a string template, got {type_name(template)}")
+            continue
+        args.append((name, template))
+    context: list[tuple[str, ContextSource]] = []
+    for name, src in as_table(p, body.get("context"), f"{key}.context").items():
+        ckey = f"{key}.context.{name}"
+        if not isinstance(src, dict):
+            p.add(ckey, f"must be a table, got {type_name(src)}")
+            continue
+        p.unknown_keys(src, CONTEXT_KEYS, ckey)
+        context.append((name, ContextSource(
+            names=as_strlist(p, src.get("names"), f"{ckey}.names"),
+            attributes=as_strlist(p, src.get("attributes"), f"{ckey}.attributes"),
+            annotations=as_strlist(p, src.get("annotations"), f"{ckey}.annotations"),
+        )))
+    imports = as_strlist(p, body.get("imports"), f"{key}.imports")
+    for idx, imp in enumerate(imports):
+        dotted(p, imp, f"{key}.imports[{idx}]")
+        if "." not in imp:
+            p.add(f"{key}.imports[{idx}]", f"'{imp}' must be module.name")
+    rule = Rule(id=rule_id, kind="call", old=old, new=new, message=message, aliases=aliases,
+                params=params, arguments=tuple(args), context=tuple(context), imports=imports,
+                awaitable=as_bool(p, body.get("awaitable"), f"{key}.awaitable", False))
+    known = set(params) | {n for n, _ in context}
+    for name in rule.required:
+        if name not in known:
+            p.add(f"{key}.arguments", f"placeholder '{{{name}}}' is neither in params nor in"
+                  f" context{suggest(name, sorted(known))}")
+    return rule
+
+
+def _phases(p: Problems, table: dict[str, Any], rules: dict[str, Rule],
+            declared: set[str]) -> tuple[Phase, ...]:
+    phases = []
+    for phase_id, body in table.items():
+        key = f"phases.{phase_id}"
+        if not _ID.match(phase_id):
+            p.add(key, f"phase id '{phase_id}' must be letters, digits, '-' or '_'")
+        if not isinstance(body, dict):
+            p.add(key, f"must be a table, got {type_name(body)}")
+            continue
+        p.unknown_keys(body, PHASE_KEYS, key)
+        files = as_strlist(p, body.get("files"), f"{key}.files")
+        if "files" not in body:
+            p.add(f"{key}.files", "missing (required): globs or paths relative to the root")
+        files = tuple(relpath(p, f, f"{key}.files[{i}]") for i, f in enumerate(files))
+        rule_ids = as_strlist(p, body.get("rules"), f"{key}.rules")
+        for idx, rid in enumerate(rule_ids):
+            if rid not in declared:
+                p.add(f"{key}.rules[{idx}]",
+                      f"unknown rule '{rid}'{suggest(rid, sorted(declared))}")
+        gates = as_strlist(p, body.get("gates"), f"{key}.gates")
+        if "gates" not in body:
+            gates = GATE_NAMES
+        for idx, gate in enumerate(gates):
+            if gate not in GATE_NAMES:
+                p.add(f"{key}.gates[{idx}]", f"unknown gate '{gate}'{suggest(gate, GATE_NAMES)}")
+        gates = tuple(g for g in GATE_NAMES if g in gates)  # the ladder's order, always
+        fmt = as_str(p, body.get("format"), f"{key}.format")
+        if fmt not in ("", "ruff"):
+            p.add(f"{key}.format", f"unknown formatter '{fmt}' (only 'ruff')")
+        phases.append(Phase(
+            id=phase_id.lower(),
+            title=as_str(p, body.get("title"), f"{key}.title", default=phase_id),
+            files=files, rules=tuple(r for r in rule_ids if r in rules), gates=gates,
+            allow_manual=as_bool(p, body.get("allow_manual"), f"{key}.allow_manual", False),
+            format=fmt,
+        ))
+    return tuple(phases)
+
+
+def _gates(p: Problems, table: dict[str, Any]) -> dict[str, GateConfig]:
+    gates: dict[str, GateConfig] = {}
+    for name, body in table.items():
+        key = f"gates.{name}"
+        if name not in GATE_KEYS:
+            p.add(key, f"unknown gate '{name}'{suggest(name, GATE_NAMES)}")
+            continue
+        if not isinstance(body, dict):
+            p.add(key, f"must be a table, got {type_name(body)}")
+            continue
+        p.unknown_keys(body, GATE_KEYS[name], key)
+        base = default_gate(name)
+        timeout = body.get("timeout", base.timeout)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+            p.add(f"{key}.timeout", f"must be a positive number of seconds, got {timeout!r}")
+            timeout = base.timeout
+        policy = as_str(p, body.get("policy"), f"{key}.policy", default=base.policy)
+        if policy not in POLICIES:
+            p.add(f"{key}.policy", f"unknown policy '{policy}'{suggest(policy, POLICIES)}"
+                  f" (one of {', '.join(POLICIES)})")
+        workers = body.get("workers", "auto")
+        if isinstance(workers, bool) or not (workers == "auto" or
+                                             (isinstance(workers, int) and workers >= 0)):
+            p.add(f"{key}.workers", f"must be \"auto\" or a number >= 0, got {workers!r}")
+            workers = "auto"
+        paths = tuple(relpath(p, s, f"{key}.paths[{i}]")
+                      for i, s in enumerate(as_strlist(p, body.get("paths"), f"{key}.paths")))
+        gates[name] = GateConfig(
+            name=name, paths=paths, markers=as_str(p, body.get("markers"), f"{key}.markers"),
+            policy=policy, timeout=float(timeout), workers=str(workers),
+            args=as_strlist(p, body.get("args"), f"{key}.args"),
+            affected=as_bool(p, body.get("affected"), f"{key}.affected", True),
+            select=as_strlist(p, body.get("select"), f"{key}.select") or DEFAULT_LINT_SELECT,
+            command=as_strlist(p, body.get("command"), f"{key}.command"),
+        )
+    return gates
+
+
+def _baseline(p: Problems, table: dict[str, Any], rules: dict[str, Rule]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for rule_id, count in table.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            p.add(f"baseline.{rule_id}", f"must be a count >= 0, got {count!r}")
+            continue
+        if rule_id not in rules:
+            p.add(f"baseline.{rule_id}",
+                  f"unknown rule '{rule_id}'{suggest(rule_id, list(rules))}")
+        out[rule_id] = int(count)
+    return out
