@@ -32,7 +32,8 @@ from .discover import discover, module_name
 from .errors import EXIT_USAGE, MigrationError
 from .model import FileProblem
 from .progress import track
-from .rewrite import FileOutcome, Site, rewrite_source
+from .rewrite.engine import rewrite_source
+from .rewrite.model import FileOutcome, Site
 from .semantics.analyze import analyze_source
 from .semantics.rule_index import RuleIndex
 

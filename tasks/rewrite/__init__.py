@@ -1,14 +1,8 @@
-"""The rewrite engine: one module per built-in rule kind (move, module, call), each carrying
-its embedded examples, plus the shared machinery (scan, uses, context, imports, planner).
+"""The rewrite engine: one module per built-in rule kind in ``kinds/`` (move, module, call), each
+carrying its embedded examples, plus the shared machinery (scan, uses, context, imports, planner)
+and the custom codemods' runner (``codemods.py``).
 
-``rewrite_source(data, path, module, is_package, rules) -> FileOutcome`` is the entry point.
+The entry point is :func:`.engine.rewrite_source` (``data, path, module, is_package, rules ->
+FileOutcome``). This ``__init__`` imports nothing, so a module of the package can be imported
+without pulling in the whole engine.
 """
-
-from __future__ import annotations
-
-from .engine import rewrite_source
-from .model import Example, FileOutcome, Site
-
-KIND_MODULES = ("move", "module", "call")
-
-__all__ = ["KIND_MODULES", "Example", "FileOutcome", "Site", "rewrite_source"]

@@ -3,8 +3,9 @@ rules in the same parse, sites reported where the call starts."""
 
 from __future__ import annotations
 
-from phasegate.rewrite import Example, rewrite_source
 from phasegate.rewrite import codemods as codemod_registry
+from phasegate.rewrite.engine import rewrite_source
+from phasegate.rewrite.model import Example
 
 RENAME = Example({"kind": "codemod", "codemod": "rename_kwarg", "old": "a.b.f",
                   "options": {"keyword": "ctx", "to": "user_context"}}, "", "")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from phasegate.rewrite import Example, rewrite_source
+from phasegate.rewrite.engine import rewrite_source
+from phasegate.rewrite.model import Example
 from phasegate.semantics.analyze import RuleIndex, analyze_source
 
 RULE = Example({

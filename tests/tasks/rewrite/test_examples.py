@@ -9,12 +9,14 @@ import importlib
 import pytest
 
 from phasegate.discover import module_name
-from phasegate.rewrite import KIND_MODULES, Example, rewrite_source
 from phasegate.rewrite import codemods as codemod_registry
+from phasegate.rewrite import kinds
+from phasegate.rewrite.engine import rewrite_source
+from phasegate.rewrite.model import Example
 
 
 def _collect() -> list[tuple[str, Example]]:
-    modules = [f"phasegate.rewrite.kinds.{k}" for k in KIND_MODULES]
+    modules = [f"phasegate.rewrite.kinds.{k}" for k in kinds.names()]
     modules += [f"phasegate.codemods.{name}" for name in codemod_registry.names()]
     out = []
     for dotted in modules:
@@ -33,8 +35,8 @@ def _run(ex: Example, source: str) -> tuple[str, list[str]]:
 
 
 def test_every_kind_and_codemod_has_examples() -> None:
-    kinds = {eid.split(":")[0] for eid, _ in EXAMPLES}
-    assert kinds == set(KIND_MODULES) | set(codemod_registry.names())
+    found = {eid.split(":")[0] for eid, _ in EXAMPLES}
+    assert found == set(kinds.names()) | set(codemod_registry.names())
 
 
 @pytest.mark.parametrize(("eid", "example"), EXAMPLES, ids=[e for e, _ in EXAMPLES])

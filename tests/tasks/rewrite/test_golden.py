@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from phasegate.discover import module_name
-from phasegate.rewrite import Example, rewrite_source
+from phasegate.rewrite.engine import rewrite_source
+from phasegate.rewrite.model import Example
 
 MOVE = {"kind": "move", "old": "a.b.f", "new": "c.d.G"}
 MODULE = {"kind": "module", "old": "a.old", "new": "a.new"}

@@ -1,0 +1,311 @@
+"""The statement lexer behind detect's partial parse: its boundaries are the parser's, it gives
+up when unsure, and what it blanks out never changes detect's answer."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from phasegate import config
+from phasegate.config import Rule
+from phasegate.detect import engine as detect
+from phasegate.semantics import analyze, chunks
+from tests.helpers.detect_cases import (
+    BAD_FILES,
+    SCANNED_FILES,
+    SHAPES,
+    check_bad_file,
+    check_odd_file,
+    found,
+)
+
+# (id, source): the lexer must find exactly the parser's top-level statement starts
+TRICKY = [
+    ("docstring-with-code", '"""Doc.\nimport os\nfrom a import b\n"""\nx = 1\n'),
+    ("single-quoted-triple", "x = '''\ndef f():\n'''\ny = 2\n"),
+    ("escaped-quotes", "x = 'it\\'s'\ny = \"say \\\"hi\\\"\"\nz = 3\n"),
+    ("raw-string-backslash-quote", "x = r'\\''\ny = 1\n"),
+    ("triple-with-inner-quotes", 'x = """a "b" ""c"" d"""\ny = 1\n'),
+    ("bytes-and-fstrings", "x = rb'(' + f'{y!r:>{w}}' + Rb\"[\"\nz = 1\n"),
+    ("fstring-other-quotes", "x = f\"{d['k']}\"\ny = 1\n"),
+    ("comment-with-quote-and-bracket", "x = 1  # don't ( [\ny = 2\n"),
+    ("hash-in-string", "x = '#not a comment'\ny = 2\n"),
+    ("brackets-at-column-0", "x = [\n1,\n2,\n]\ny = foo(\na)\n"),
+    ("closing-bracket-at-column-0", "x = dict(\n    a=1,\n)\ny = 2\n"),
+    ("backslash-continuation", "x = 1 + \\\n2\ny = 3\n"),
+    ("string-continuation", "x = 'a\\\nb'\ny = 1\n"),
+    ("decorators", "@dec\n@dec2(\n  x)\ndef f(): pass\n\nclass C: pass\n"),
+    ("if-else-try-except", "if a:\n    b\nelif c:\n    d\nelse:\n    e\n"
+     "try:\n    f\nexcept E:\n    g\nfinally:\n    h\nz = 1\n"),
+    ("for-else-while-else", "for i in x:\n    pass\nelse:\n    pass\nwhile y:\n    pass\n"
+     "else:\n    pass\n"),
+    ("semicolons", "import a; import b\nx = 1; y = 2\n"),
+    ("comment-lines-at-column-0-in-body", "def f():\n    x = 1\n# a comment\n    return x\n"
+     "y = 1\n"),
+    ("fstrings-3-11", "x = f'{d[\"k\"]}' + F\"{a!r:>{w}}\" + rf'{{}}' + fR\"{b}\"\ny = 1\n"),
+    ("name-ending-in-f-before-string", "if\"a\" in x: pass\ny = 1\n"),
+    ("match-statement", "match x:\n    case 1:\n        pass\ny = 2\n"),
+    ("crlf", "import a\r\nx = (\r\n1)\r\ny = 2\r\n"),
+    ("nested-brackets-and-strings", "x = f(g('(', \"]\"), [h(')')])\ny = {'a': (1,\n2)}\n"),
+    ("empty-lines-and-comments-only", "# only\n\n# comments\n"),
+    ("async-def", "async def f():\n    await g()\nx = 1\n"),
+    ("else-like-names", "elsewhere = 1\nexcepted = 2\n"),
+    ("leading-blank-and-comment", "\n# header\nx = 1\ny = 2\n"),
+    ("first-line-indented-comment", "  # indented comment\nx = 1\n"),
+]
+
+
+def statement_starts(source: bytes) -> list[int]:
+    starts = []
+    for stmt in ast.parse(source).body:
+        decorators = getattr(stmt, "decorator_list", None) or ()
+        starts.append(min([stmt.lineno] + [d.lineno for d in decorators]))
+    return starts
+
+
+def chunk_lines(source: bytes) -> list[int]:
+    spans = chunks.chunks(source)
+    assert spans is not None
+    return [1 + source.count(b"\n", 0, s) for s, _ in spans]
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["3.11-fstrings", "3.12-fstrings"])
+@pytest.mark.parametrize("source", [s for _, s in TRICKY], ids=[i for i, _ in TRICKY])
+def test_boundaries_are_the_parsers(source: str, nested: bool,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", nested)  # both lexers, whatever runs this
+    data = source.encode()
+    assert chunk_lines(data) == sorted(set(statement_starts(data)))
+
+
+UNSURE = [
+    ("unterminated-string", b"x = 'abc\ny = 1\n"),
+    ("unterminated-triple", b'x = """abc\ny = 1\n'),
+    ("unbalanced-open", b"x = (1,\ny = 2\n"),
+    ("unbalanced-close", b"x = 1)\ny = 2\n"),
+    ("stray-backslash", b"x = 1 \\ y\n"),
+    ("lone-cr", b"x = 1\ry = 2\n"),
+    ("form-feed", b"x = 1\n\x0cy = 2\n"),
+    ("coding-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n"),
+    ("not-utf8", b"x = '\xe9'\ny = 1\n"),
+    ("null-byte", b"x = 1\x00\n"),
+    ("non-ascii", "x = 'é'\ny = 1\n".encode()),
+    ("byte-order-mark", "\ufeffx = 1\ny = 2\n".encode()),
+    # Python 3.12 lets a replacement field hold the f-string's own quote: seen with 3.11's
+    # eyes the string ends early and a bracket or comment opens
+    ("fstring-nested-quote-bracket", b'x = f"{"("}"\nimport os\ny = f"{")"}"\n'),
+    ("fstring-nested-quote-comment", b'x = f"{"#"}"\ny = 1\n'),
+    ("fstring-nested-quote-raw", b'x = rf"{d["k"]}"\ny = 1\n'),
+    ("fstring-nested-quote-triple", b'x = f"""{d["""k"""]}"""\ny = 1\n'),
+]
+
+
+@pytest.mark.parametrize("data", [d for _, d in UNSURE], ids=[i for i, _ in UNSURE])
+def test_gives_up_when_unsure(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", True)  # as on Python 3.12+
+    assert chunks.chunks(data) is None
+
+
+@pytest.mark.parametrize(("body", "unsure"), [
+    (b"{a} {b!r:>10}", False), (b"{y!r:>{w}}", False), (b"{{literal}}", False),
+    (b"{a}{{b}}{c:{d}}", False), (b"{{{a}}}", False), (b"", False),
+    (b"{", True), (b"}", True), (b"{a}}", True), (b"}}{a:{", True), (b"{'{'}", True),
+], ids=["plain", "nested-spec", "escaped", "mixed", "escaped-around-field", "empty",
+        "open", "close", "stray-close", "cut-inside-a-nested-field", "brace-in-inner-string"])
+def test_fstring_braces(body: bytes, unsure: bool) -> None:
+    """What a 3.11-style reading of an f-string leaves unbalanced when 3.12 nested a quote."""
+    for prefix in (b"f", b"rf", b"Fr"):
+        data = prefix + b'"' + body + b'"'
+        assert chunks._fstring_unsure(data, len(prefix), len(data)) is unsure
+    assert chunks._fstring_unsure(b'"{"', 0, 3) is False  # not an f-string
+
+
+def _library_files(limit: int) -> list[Path]:
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(p for p in root.glob("*.py"))
+    files += sorted(p for p in (root / "email").glob("*.py"))
+    return files[:limit]
+
+
+def test_boundaries_match_the_parser_on_the_standard_library() -> None:
+    checked = 0
+    for path in _library_files(250):
+        data = path.read_bytes()
+        try:
+            expected = sorted(set(statement_starts(data)))
+        except SyntaxError:
+            continue
+        if chunks.chunks(data) is None:
+            continue  # cookies, form feeds: parsed whole, which is always right
+        assert chunk_lines(data) == expected, path
+        checked += 1
+    assert checked > 150, f"only {checked} files were checked (python {sys.version})"
+
+
+def test_kept_statements_include_the_bindings_the_hot_ones_use() -> None:
+    source = (b"import acme\n"
+              b"import os\n"
+              b"LIMIT = 3\n"
+              b"def unrelated():\n    return os.getcwd()\n"
+              b"def use():\n    return acme.core.config.get_settings()\n"
+              b"class Other:\n    pass\n")
+    hot = [source.index(b"get_settings")]
+    partial = chunks.partial_source(source, hot)
+    assert partial is not None
+    kept = [line for line in partial.source.decode().splitlines() if line.strip()]
+    assert kept == ["import acme", "def use():", "    return acme.core.config.get_settings()"]
+    assert partial.source.count(b"\n") == source.count(b"\n")  # every line where it was
+
+
+def test_a_def_that_rebinds_a_used_name_is_kept() -> None:
+    source = (b"from acme.core.config import get_settings as gs\n"
+              b"def gs():\n    return 1\n"
+              b"x = 1\n"
+              b"def use():\n    return gs()\n"
+              b"def long_unrelated():\n" + b"    x = 1\n" * 40)
+    hot = [source.index(b"get_settings"), source.index(b"gs()")]
+    partial = chunks.partial_source(source, hot)
+    assert partial is not None and b"def gs():" in partial.source
+    assert b"x = 1" not in partial.source
+
+
+def test_global_or_walrus_in_a_def_keeps_it_when_it_mentions_a_used_name() -> None:
+    source = (b"import acme\n"
+              b"def setup():\n    global acme\n    acme = None\n"
+              b"def other():\n    x = 1\n    return x\n"
+              b"def use():\n    return acme.core.config.get_settings()\n")
+    partial = chunks.partial_source(source, [source.index(b"get_settings")])
+    assert partial is not None and b"global acme" in partial.source
+    assert b"def other" not in partial.source
+
+
+def test_misaligned_trees_are_refused() -> None:
+    source = b"x = 1\ny = 2\nz = 3\n"
+    partial = chunks.partial_source(source, [source.index(b"y")])
+    assert partial is not None
+    assert chunks.aligned(ast.parse(partial.source), partial)
+    assert not chunks.aligned(ast.parse(b"\ny = 2; w = 0\nq = 1\n"), partial)
+
+
+@pytest.fixture
+def always_partial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+
+
+def test_string_mentions_are_never_kept_as_code(always_partial: None) -> None:
+    source = (b'"""Docs.\nfrom pkg.old import Thing\nThing()\n"""\n'
+              b"import os\n"
+              b"def f():\n    return '''\nfrom pkg.old import Thing\n'''\n")
+    index = analyze.RuleIndex.build([_move_rule()])
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is None and found == []
+
+
+def test_a_syntax_error_in_a_blanked_statement_is_not_seen(always_partial: None) -> None:
+    source = b"from pkg.old import Thing\n\ndef broken(:\n    pass\n"
+    index = analyze.RuleIndex.build([_move_rule()])
+    # the lexer gives up on the unclosed bracket: the whole file is parsed and reported
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is not None and problem.line == 3
+    source = b"from pkg.old import Thing\n\ndef broken():\n    return 1 +\n"
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is None and [(v.line, v.kind) for v in found] == [(1, "import")]
+
+
+def _move_rule() -> Rule:
+    return Rule(id="moved", kind="move", old="pkg.old.Thing", new="pkg.new.Thing")
+
+
+# Every table of test_detect again, with every file parsed partially: the same answers.
+@pytest.mark.parametrize(("source", "expected"), [(s, e) for _, s, e in SHAPES],
+                         ids=[i for i, _, _ in SHAPES])
+def test_import_shapes_partially_parsed(always_partial: None, tmp_path: Path, source: str,
+                                        expected: list[tuple]) -> None:
+    padded = source + "\n\ndef _padding():\n    return 1\n"  # something to blank out
+    assert found(tmp_path, padded) == sorted(expected)
+
+
+@pytest.mark.parametrize(("data", "reason", "line"), [(d, r, n) for _, d, r, n in BAD_FILES],
+                         ids=[i for i, *_ in BAD_FILES])
+def test_bad_files_partially_parsed(always_partial: None, tmp_path: Path, data: bytes,
+                                    reason: str, line: int) -> None:
+    check_bad_file(tmp_path, data, reason, line)
+
+
+@pytest.mark.parametrize(("data", "where"), [(d, w) for _, d, w in SCANNED_FILES],
+                         ids=[i for i, *_ in SCANNED_FILES])
+def test_odd_files_partially_parsed(always_partial: None, tmp_path: Path, data: bytes,
+                                    where: tuple | None) -> None:
+    check_odd_file(tmp_path, data, where)
+
+
+@pytest.mark.slow
+def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    generator = Path(__file__).resolve().parents[3] / "benchmarks" / "generate.py"
+    out = tmp_path / "tree"
+    subprocess.run([sys.executable, str(generator), str(out), "--files", "80", "--density",
+                    "0.5", "--size", "8000", "--no-git"], check=True, capture_output=True,
+                   timeout=300, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    cfg = config.load(out / "phases.toml")[0]
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
+    whole = detect.detect(cfg, use_cache=False, jobs=1)
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+    calls: list[int] = []
+    real = chunks.partial_source
+
+    def counting(data: bytes, hot: list[int]) -> chunks.Partial | None:
+        partial = real(data, hot)
+        calls.append(partial is not None)
+        return partial
+
+    monkeypatch.setattr(analyze, "partial_source", counting)
+    partly = detect.detect(cfg, use_cache=False, jobs=1)
+    assert sum(calls) > 20, "the partial parse was not exercised"
+    assert len(whole.violations) > 40
+    assert partly.violations == whole.violations and partly.problems == whole.problems
+
+
+def test_nothing_is_blanked_when_most_of_the_file_is_needed() -> None:
+    source = b"from pkg.old import Thing\n\ndef big():\n" + b"    Thing()\n" * 30 + b"x = 1\n"
+    hot = [i for i in range(len(source)) if source.startswith(b"Thing", i)]
+    assert chunks.partial_source(source, hot) is None
+    assert chunks.partial_source(source, hot[:1]) is not None  # the import alone: blank big()
+
+
+REAL_RULES = [
+    Rule(id="join", kind="move", old="os.path.join", new="posixpath.join"),
+    Rule(id="optional", kind="move", old="typing.Optional", new="typing.Union"),
+    Rule(id="od", kind="move", old="collections.OrderedDict", new="builtins.dict"),
+    Rule(id="logger", kind="call", old="logging.getLogger", new="logging.Logger",
+         params=("name",), arguments=(("name", "{name}"),)),
+    Rule(id="abc", kind="module", old="collections.abc", new="typing"),
+    Rule(id="dataclass", kind="move", old="dataclasses.dataclass", new="attrs.define"),
+]
+
+
+def test_standard_library_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real code, rules on names it uses a lot: the partial parse changes no finding."""
+    index = analyze.RuleIndex.build(REAL_RULES)
+    compared = findings = 0
+    for path in _library_files(400):
+        data = path.read_bytes()
+        if len(data) < 2000 or not index.is_candidate(data):
+            continue
+        monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+        monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+        partly = analyze.analyze_source(data, path.name, "stdlib.mod", False, index)
+        monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
+        whole = analyze.analyze_source(data, path.name, "stdlib.mod", False, index)
+        assert partly == whole, path
+        compared += 1
+        findings += len(whole[0])
+    assert compared > 60 and findings > 100, (compared, findings)
