@@ -11,15 +11,15 @@ from .. import config as config_mod
 from ..detect.engine import detect, has_cache
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 from ..model import DetectResult
+from ..report import formats
 from ._common import recover_first
 
 ORDER = 10
-FORMATS = ("table", "text", "json", "sarif", "github", "markdown")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--phase", help="only this phase's files and rules")
-    parser.add_argument("--format", choices=FORMATS, default=None,
+    parser.add_argument("--format", choices=formats.names(), default=None,
                         help="output format (default: table on a terminal, text otherwise)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     ratchet = parser.add_mutually_exclusive_group()

@@ -1,8 +1,7 @@
 """Render a detect result: a tracker table (rules x phases) plus a listing, or a machine format.
 
-Formats: ``table`` (rich, for a terminal), ``text`` (the same in plain text, for CI and pipes),
-``json`` (docs/report-schema.md), ``sarif`` (SARIF 2.1.0), ``github`` (workflow annotations),
-``markdown`` (a tracker to paste into an issue). The ratchet's comparison lives here too.
+The formats register themselves in ``formats/`` (one module each: table and text, json, sarif,
+github, markdown). The ratchet's comparison lives here too.
 """
 
 from __future__ import annotations
@@ -10,29 +9,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Callable
 
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
 from ..model import DetectResult
-from .github import render_github
-from .json import render_json
-from .markdown import render_markdown
-from .sarif import render_sarif
-from .table import render_rich, render_text
-from .tally import Tally, tally
-
-Renderer = Callable[[DetectResult, Config, Tally], str]
-
-RENDERERS: dict[str, Renderer] = {
-    "table": lambda r, c, t: render_rich(r, t),
-    "text": lambda r, c, t: render_text(r, t),
-    "json": render_json,
-    "sarif": lambda r, c, t: render_sarif(r, c),
-    "github": lambda r, c, t: render_github(r, c),
-    "markdown": lambda r, c, t: render_markdown(r, t),
-}
-FORMATS = tuple(RENDERERS)
+from .formats import FORMATS, names
+from .tally import tally
 
 
 def default_format() -> str:
@@ -49,13 +31,13 @@ def render(result: DetectResult, config: Config, fmt: str, *,
     it was migrated) adds the tracker's "before" row and is read from the phases' recorded
     status when not given.
     """
-    renderer = RENDERERS.get(fmt)
-    if renderer is None:
-        raise MigrationError(f"unknown report format '{fmt}' (formats: {', '.join(FORMATS)})",
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise MigrationError(f"unknown report format '{fmt}' (formats: {', '.join(names())})",
                              EXIT_USAGE)
     if before is None:
         before = recorded_before(config)
-    return renderer(result, config, tally(result, config, baseline=baseline, before=before))
+    return spec.render(result, config, tally(result, config, baseline=baseline, before=before))
 
 
 def compare_baseline(counts: dict[str, int], baseline: dict[str, int]) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from phasegate.report import render as report
-from phasegate.report.github import annotation, escape_data, escape_property
+from phasegate.report.formats.github import annotation, escape_data, escape_property
 from tests.helpers.reports import make_config, sample, v
 
 

@@ -14,7 +14,8 @@ import pytest
 from phasegate.errors import MigrationError
 from phasegate.model import DetectResult, FileProblem, Violation
 from phasegate.report import render as report
-from phasegate.report.table import render_rich
+from phasegate.report.formats import names
+from phasegate.report.formats.table import render_rich
 from phasegate.report.tally import summary_line, tally, violation_line
 from tests.helpers.reports import make_config, sample, v
 
@@ -129,9 +130,15 @@ def test_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_formats_match_the_detect_command() -> None:
-    from phasegate.commands.detect import FORMATS
+    from phasegate.cli import build_parser
 
-    assert tuple(FORMATS) == report.FORMATS
+    parser = build_parser("detect")
+    assert names()[:2] == ("table", "text")
+    assert set(names()) == {"table", "text", "json", "sarif", "github", "markdown"}
+    for name in names():
+        assert parser.parse_args(["detect", "--format", name]).format == name
+    with pytest.raises(SystemExit):
+        parser.parse_args(["detect", "--format", "xml"])
 
 
 @pytest.mark.parametrize(("counts", "baseline", "expected"), [
@@ -170,6 +177,6 @@ def test_before_row_from_the_real_state_file(tmp_path: Path) -> None:
 
 def test_every_format_renders(tmp_path: Path) -> None:
     cfg = make_config(tmp_path)
-    for fmt in report.FORMATS:
+    for fmt in names():
         out = report.render(sample(), cfg, fmt, baseline={"moved": 1}, before={})
         assert out.endswith("\n") and "moved" in out, fmt

@@ -13,7 +13,7 @@ from phasegate.config import Config
 from phasegate.detect.engine import detect
 from phasegate.model import DetectResult
 from phasegate.report import render as report
-from phasegate.report.sarif import fingerprints
+from phasegate.report.formats.sarif import fingerprints
 from tests.helpers.reports import make_config, sample, v
 
 # The repository's parent holds shared/ beside it (as in CI).

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .. import __version__
-from ..config import Config
-from ..model import DetectResult
-from .tally import Tally, summary
+from ... import __version__
+from ...config import Config
+from ...model import DetectResult
+from ..tally import Tally, summary
+from . import FORMATS, ReportFormat
 
 SCHEMA_VERSION = 1
 
@@ -43,3 +44,7 @@ def document(result: DetectResult, config: Config, t: Tally) -> dict[str, Any]:
 
 def render_json(result: DetectResult, config: Config, t: Tally) -> str:
     return json.dumps(document(result, config, t), indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS.register(ReportFormat(
+    "json", "the phasegate.report JSON document (docs/report-schema.md)", render_json, order=30))

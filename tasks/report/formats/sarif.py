@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..config import Config, Rule
-from ..model import DetectResult, FileProblem, Violation
-from .tally import message, problem_line, repo_base
+from ... import __version__
+from ...config import Config, Rule
+from ...model import DetectResult, FileProblem, Violation
+from ..tally import message, problem_line, repo_base
+from . import FORMATS, ReportFormat
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT = "phasegate/v1"
@@ -121,3 +122,8 @@ def document(result: DetectResult, config: Config) -> dict[str, Any]:
 
 def render_sarif(result: DetectResult, config: Config) -> str:
     return json.dumps(document(result, config), indent=2, ensure_ascii=False) + "\n"
+
+
+FORMATS.register(ReportFormat(
+    "sarif", "SARIF 2.1.0, for code-scanning dashboards",
+    lambda result, config, _t: render_sarif(result, config), order=40))

@@ -3,9 +3,10 @@ fit to paste into an issue or a pull-request comment."""
 
 from __future__ import annotations
 
-from ..model import DetectResult
+from ...model import DetectResult
+from ..tally import Tally, per_file, plural, problem_line, summary_line
+from . import FORMATS, ReportFormat
 from .table import body, footer, header
-from .tally import Tally, per_file, plural, problem_line, summary_line
 
 
 def cell(text: str) -> str:
@@ -47,3 +48,8 @@ def render_markdown(result: DetectResult, t: Tally) -> str:
         out += ["", "### Not scanned", ""]
         out += [f"- {cell(problem_line(p))}" for p in result.problems]
     return "\n".join(out) + "\n"
+
+
+FORMATS.register(ReportFormat(
+    "markdown", "the tracker as a Markdown table, to paste into an issue",
+    lambda result, _c, t: render_markdown(result, t), order=60))

@@ -6,9 +6,10 @@ percent-encoded; in property values ``:`` and ``,`` are as well.
 
 from __future__ import annotations
 
-from ..config import Config
-from ..model import DetectResult, Violation
-from .tally import message, problem_line, repo_base, summary_line
+from ...config import Config
+from ...model import DetectResult, Violation
+from ..tally import message, problem_line, repo_base, summary_line
+from . import FORMATS, ReportFormat
 
 
 def escape_data(text: str) -> str:
@@ -38,3 +39,8 @@ def render_github(result: DetectResult, config: Config) -> str:
         lines.append(f"::error {props},title=phasegate::{escape_data(problem_line(p))}")
     lines.append(f"::notice title=phasegate::{escape_data(summary_line(result))}")
     return "\n".join(lines) + "\n"
+
+
+FORMATS.register(ReportFormat(
+    "github", "GitHub Actions workflow annotations, one per site",
+    lambda result, config, _t: render_github(result, config), order=50))

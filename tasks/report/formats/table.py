@@ -10,8 +10,9 @@ from __future__ import annotations
 import io
 import shutil
 
-from ..model import DetectResult
-from .tally import Tally, problem_line, summary_line, violation_line
+from ...model import DetectResult
+from ..tally import Tally, problem_line, summary_line, violation_line
+from . import FORMATS, ReportFormat
 
 Grid = list[list[str]]
 
@@ -117,3 +118,11 @@ def render_rich(result: DetectResult, t: Tally, *, width: int | None = None,
     style = "green" if not result.violations else "yellow"
     console.print(summary_line(result), style=style, markup=False)
     return buf.getvalue()
+
+
+FORMATS.register(ReportFormat(
+    "table", "the tracker table and listing, coloured (the default on a terminal)",
+    lambda result, _c, t: render_rich(result, t), order=10))
+FORMATS.register(ReportFormat(
+    "text", "the same in plain text (the default in CI and pipes)",
+    lambda result, _c, t: render_text(result, t), order=20))
