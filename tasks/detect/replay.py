@@ -57,10 +57,21 @@ import os
 import sys
 import zlib
 
+from .replay_git import (
+    Spawned,
+    finish_listing,
+    git_dir_of,
+    listed,
+    relaxed_stat_config,
+    repo_state,
+    start_listing,
+)
+
 PACKAGE = sys.modules[__name__.rsplit(".", 2)[0]]  # phasegate itself (imported before us)
 TYPE_CHECKING = False  # not typing's: this module must import only what a replay needs
 if TYPE_CHECKING:
     from typing import Any
+
 
 DISABLE_ENV = "PHASEGATE_NO_REPLAY"
 ENV_KEYS = ("CI", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LINES",
@@ -76,8 +87,6 @@ GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DI
                     "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")
 RACY_NS = 2_000_000_000  # coarser than any file system's timestamps, so a racy edit is seen
 
-Stat = tuple[int, int, int, int]
-Spawned = list[tuple[int, int]]  # (pid, read end of its stdout pipe)
 
 
 class Probe:
@@ -133,7 +142,7 @@ def _early_listing(probe: Probe) -> tuple[str, Spawned] | None:
     try:
         with open(probe.root_pointer, "rb") as fh:
             root = os.fsdecode(fh.read())
-        return root, _start_listing(root)
+        return root, start_listing(root)
     except OSError:
         return None
 
@@ -153,30 +162,12 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
         git_dir = git_dir_of(os.path.dirname(config_path))
         if git_dir is None:
             return None, "off: the config is not in a git work tree"
-        relaxed = _relaxed_stat_config(git_dir)
+        relaxed = relaxed_stat_config(git_dir)
         if relaxed:
             return None, f"off: git's {relaxed} is set"
         return Probe(_key(argv, cwd, config_path), config_path, git_dir), ""
     except (OSError, ValueError) as exc:
         return None, f"off: {exc}"
-
-
-# git settings under which "not listed by diff-files" no longer means "content unchanged" for a
-# same-size edit with its mtime put back (git then compares less than the full stat)
-RELAXED_STAT = (b"checkstat", b"trustctime", b"ignorestat")
-
-
-def _relaxed_stat_config(git_dir: str) -> str:
-    """The first of :data:`RELAXED_STAT` any git config file mentions, or ''."""
-    home = os.path.expanduser("~")
-    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    for path in (os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
-                 os.path.join(xdg, "git", "config"), "/etc/gitconfig"):
-        text = _read(path).lower()
-        for name in RELAXED_STAT:
-            if name in text:
-                return f"core.{name.decode()}"
-    return ""
 
 
 def _config_arg(argv: list[str]) -> str:
@@ -188,22 +179,6 @@ def _config_arg(argv: list[str]) -> str:
         elif arg.startswith("--config="):
             found = arg[len("--config="):]
     return found
-
-
-def git_dir_of(start: str) -> str | None:
-    """The ``.git`` directory of the work tree holding ``start`` (None for a ``.git`` file,
-    which a linked worktree or submodule has: those are left to the normal path)."""
-    here = start
-    while True:
-        candidate = os.path.join(here, ".git")
-        if os.path.isdir(candidate) and not os.path.islink(candidate):
-            return candidate
-        if os.path.lexists(candidate):
-            return None
-        parent = os.path.dirname(here)
-        if parent == here:
-            return None
-        here = parent
 
 
 def _key(argv: list[str], cwd: str, config_path: str) -> tuple[Any, ...]:
@@ -255,7 +230,7 @@ def _matching_record(probe: Probe, early: tuple[str, Spawned] | None
         return _match(probe, early)
     except BaseException:
         if early is not None and early[1]:
-            _finish_listing(early[1])  # no zombie git, whatever went wrong
+            finish_listing(early[1])  # no zombie git, whatever went wrong
         raise
 
 
@@ -278,18 +253,18 @@ def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, A
     if early is not None:
         started = early[1]
         if why or early[0] != record["root"]:  # not started on the recorded root: unusable
-            _finish_listing(started)
+            finish_listing(started)
         else:
             git = started
     if why:
         return None, why
     root = record["root"]
     if not git:
-        git = _start_listing(root)  # runs while the cheaper checks below are done
+        git = start_listing(root)  # runs while the cheaper checks below are done
     try:
         why = _cheap_mismatch(record, probe)
     finally:
-        listing = _finish_listing(git)
+        listing = finish_listing(git)
     if why:
         return None, why
     if listing is None:
@@ -309,112 +284,6 @@ def _cheap_mismatch(record: dict[str, Any], probe: Probe) -> str:
     if repo_state(probe.git_dir) != record["repo"]:
         return "index, HEAD or journal changed"
     return ""
-
-
-# Two git processes run side by side (each alone is most of the check's time): the tracked
-# files whose stat or content differ from the index, and the untracked files git does not ignore.
-_LISTINGS = (("diff-files", "--name-only", "--relative", "-z", "--", "."),
-             ("ls-files", "-z", "-o", "--exclude-standard", "--", "."))
-
-
-def _start_listing(root: str) -> Spawned:
-    """Start both git listings (posix_spawn: the subprocess module costs more to import than
-    this whole check may take)."""
-    started: Spawned = []
-    null = os.open(os.devnull, os.O_RDWR)
-    try:
-        for args in _LISTINGS:
-            read, write = os.pipe()
-            try:
-                pid = os.posix_spawnp("git", ["git", "-C", root, *args], os.environ,
-                                      file_actions=[(os.POSIX_SPAWN_DUP2, null, 0),
-                                                    (os.POSIX_SPAWN_DUP2, write, 1),
-                                                    (os.POSIX_SPAWN_DUP2, null, 2)])
-            except OSError:
-                os.close(read)
-                raise
-            finally:
-                os.close(write)
-            started.append((pid, read))
-    except OSError:
-        _finish_listing(started)
-        raise
-    finally:
-        os.close(null)
-    return started
-
-
-def _finish_listing(started: Spawned) -> bytes | None:
-    """Both listings joined (NUL-separated), or None when either git failed. Reaps each git
-    once: ``started`` is emptied, so a second call is a no-op."""
-    out: list[bytes] = []
-    ok = True
-    while started:
-        pid, read = started.pop(0)
-        with os.fdopen(read, "rb") as fh:
-            out.append(fh.read())
-        _, status = os.waitpid(pid, 0)
-        ok = ok and os.waitstatus_to_exitcode(status) == 0
-    return b"\0".join(out) if ok else None
-
-
-def git_listing(root: str) -> bytes | None:
-    """The modified, deleted and untracked-not-ignored files under ``root`` (NUL-separated)."""
-    try:
-        return _finish_listing(_start_listing(root))
-    except OSError:
-        return None
-
-
-def listed(root: str, listing: bytes, ignored: tuple[str, ...]) -> tuple[Any, ...]:
-    """Each listed path (minus ``ignored``) with its lstat, or None when it is gone."""
-    out: list[tuple[bytes, Stat | None]] = []
-    for name in sorted(set(listing.split(b"\0"))):
-        if not name or os.fsdecode(name) in ignored:
-            continue
-        out.append((name, lstat_key(os.path.join(os.fsencode(root), name))))
-    return tuple(out)
-
-
-def lstat_key(path: str | bytes) -> Stat | None:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-
-
-def repo_state(git_dir: str) -> tuple[Any, ...]:
-    """The git index's lstat, HEAD and its ref, and the phasegate journal's entries."""
-    head = _read(os.path.join(git_dir, "HEAD"))
-    ref: Any = None
-    if head.startswith(b"ref: "):
-        name = os.fsdecode(head[5:].strip())
-        ref = (_read(os.path.join(git_dir, name)),
-               lstat_key(os.path.join(git_dir, "packed-refs")))
-    return (lstat_key(os.path.join(git_dir, "index")), head, ref,
-            journal_state(os.path.join(git_dir, "phasegate", "journal")))
-
-
-def journal_state(journal: str) -> tuple[Any, ...]:
-    """Every transaction directory and its log's lstat: any new step changes one of them."""
-    try:
-        names = sorted(os.listdir(journal))
-    except FileNotFoundError:
-        return ()
-    out = []
-    for name in names:
-        path = os.path.join(journal, name)
-        out.append((name, lstat_key(path), lstat_key(os.path.join(path, "log.jsonl"))))
-    return tuple(out)
-
-
-def _read(path: str) -> bytes:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError:
-        return b""
 
 
 def _write_outputs(record: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import subprocess
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import replay
+from . import replay, replay_git
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -23,7 +23,7 @@ class Snapshot:
 
     def __init__(self, probe: replay.Probe, root: str, repo: tuple[Any, ...],
                  listed: tuple[Any, ...], ignored: tuple[str, ...],
-                 config: tuple[bytes, replay.Stat]) -> None:
+                 config: tuple[bytes, replay_git.Stat]) -> None:
         self.probe, self.root, self.repo, self.listed, self.ignored = (
             probe, root, repo, listed, ignored)
         self.config = config  # phases.toml's bytes and lstat: this run must not change them
@@ -42,24 +42,24 @@ def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     if probe is None or str(config.path) != probe.config_path:
         return None
     root = str(config.root)
-    if replay.git_dir_of(root) != probe.git_dir or not _same_state_dir(config, probe.git_dir):
+    if replay_git.git_dir_of(root) != probe.git_dir or not _same_state_dir(config, probe.git_dir):
         return None
     started = time.time_ns()
     settled = _config_state(config)
-    repo = replay.repo_state(probe.git_dir)
-    listing = replay.git_listing(root)
+    repo = replay_git.repo_state(probe.git_dir)
+    listing = replay_git.git_listing(root)
     if listing is None or settled is None:
         return None
     ignored = _ignored(root, str(config.path), output)
-    listed = replay.listed(root, listing, ignored)
+    listed = replay_git.listed(root, listing, ignored)
     # the config was parsed a moment ago: one changed since could differ from what was parsed
     if _racy(((b"", settled[1]), *listed), started):
         return None
     return Snapshot(probe, root, repo, listed, ignored, settled)
 
 
-def _config_state(config: Config) -> tuple[bytes, replay.Stat] | None:
-    key = replay.lstat_key(str(config.path))
+def _config_state(config: Config) -> tuple[bytes, replay_git.Stat] | None:
+    key = replay_git.lstat_key(str(config.path))
     if key is None:
         return None
     with open(config.path, "rb") as fh:
