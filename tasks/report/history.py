@@ -141,7 +141,7 @@ def parse_line(line: bytes) -> Record:
                       phase=_opt(body.get("phase")), note=str(body.get("note") or ""),
                       counts=_counts(body.get("counts")), files=_ints(body.get("files")),
                       status={str(k): str(v) for k, v in _dict(body.get("status")).items()})
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError):
         raise ValueError("counts are not phase -> rule -> [fixable, manual]") from None
 
 
@@ -165,9 +165,14 @@ def _ints(value: Any) -> dict[str, int]:
     return {str(k): _count(v) for k, v in _dict(value).items()}
 
 
+def _pair(value: Any) -> tuple[int, int]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("not [fixable, manual]")
+    return _count(value[0]), _count(value[1])
+
+
 def _counts(value: Any) -> Counts:
-    return {str(p): {str(r): (_count(c[0]), _count(c[1])) for r, c in _dict(rules).items()
-                     if len(c) == 2}
+    return {str(p): {str(r): _pair(c) for r, c in _dict(rules).items()}
             for p, rules in _dict(value).items()}
 
 

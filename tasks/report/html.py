@@ -128,7 +128,7 @@ def _chart_svg(pygal: Any, chart: Burndown) -> str:
 
 
 def _events(phase: str, records: list[Record]) -> str:
-    items = [f"<li>{escape(rec.time)}: {escape(what)}"
+    items = [f"<li>{escape(rec.time)}: {escape(phase)} {escape(what)}"
              + (f" <span class=muted>({escape(rec.commit[:8])})</span>" if rec.commit else "")
              + "</li>"
              for i, rec in enumerate(records)
