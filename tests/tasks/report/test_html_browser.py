@@ -42,7 +42,8 @@ for (const svg of document.querySelectorAll('figure.burndown svg')) {
   const area = paths.map(p => p.getBBox()).reduce((a, b) => a + b.width * b.height, 0);
   out.charts.push({phase: svg.closest('section').id, width: svg.getBoundingClientRect().width,
                    series: paths.length, area: area,
-                   events: [...svg.querySelectorAll('.axis.x text.major')].map(t => t.textContent)});
+                   events: [...svg.querySelectorAll('.axis.x text.major')]
+                             .map(t => t.textContent)});
 }
 out.rows = [...document.querySelectorAll('#tracker tbody tr')].map(tr => tr.dataset.phase);
 const pre = document.createElement('pre');
