@@ -68,7 +68,7 @@ def shared_env(session: nox.Session) -> Path:
         return bindir
     session.run(sys.executable, "-m", "virtualenv", "--quiet", str(SHARED_ENV), external=True)
     session.run(str(bindir / "python"), "-m", "pip", "install", "--quiet",
-                "--disable-pip-version-check", "-e", str(HERE), external=True)
+                "--disable-pip-version-check", "-e", f"{HERE}[html]", external=True)
     stamp.write_text(want)
     return bindir
 
@@ -110,7 +110,7 @@ def verify(session: nox.Session) -> None:
 
 @nox.session(python=False)
 def status(session: nox.Session) -> None:
-    """Print the tracker: per phase its status, counts, gates, files pending/done."""
+    """Print the tracker: per phase its status, counts, gates, files (`-- --format html -o F`)."""
     phasegate(session, "status", *session.posargs)
 
 

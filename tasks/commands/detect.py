@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ratchet.add_argument("--update-baseline", action="store_true",
                          help="record the current counts as the [baseline] in phases.toml")
     parser.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
+    parser.add_argument("--history-file", metavar="PATH",
+                        help="append this run's counts to PATH instead of the history in the "
+                             "state dir (a CI job that keeps the history in the repository)")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help="worker processes (default: one per core)")
 
@@ -52,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
     text = report.render(result, config, fmt, baseline=config.baseline or None)
     written = _emit(text, args.output)
     _record_counts(config, result, args.phase)
+    if not args.phase:  # only a run that read the whole project is a point of the history
+        from ..report import history
+
+        history.record(config, result, history_file=args.history_file)
     if args.update_baseline:
         from ..state import write_baseline
 

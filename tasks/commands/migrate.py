@@ -128,6 +128,7 @@ def _gate_and_settle(config: Config, phase: Phase, plan: Any, txn: journal.Trans
                        counts_before=rewritten + len(manual), counts_after=len(manual),
                        files_done=txn.paths, files_pending=sorted({s.path for s in manual}))
     journal.mark_recorded(txn)
+    _history(config, "migrated", phase.id)
     total = sum(g.duration for g in ladder.results)
     print(f"phase {phase.id}: committed {len(txn.entries)} file(s), {rewritten} site(s) "
           f"rewritten, {len(manual)} left to a person; {len(ladder.results)} gate(s) passed in "
@@ -143,8 +144,15 @@ def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
         from .. import state
 
         state.record_phase(config, phase.id, status="rolled-back", gates=rows)
+    _history(config, "rolled-back", phase.id, why)
     print(f"phase {phase.id}: {why}; the phase was rolled back (gate reports: {records})")
     return EXIT_GATE if report.clean else EXIT_CONFLICT
+
+
+def _history(config: Config, event: str, phase_id: str, note: str = "") -> None:
+    from ..report import history
+
+    history.record_event(config, event, phase_id, note)
 
 
 def _print_plan(plan: Any) -> int:

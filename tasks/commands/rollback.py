@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
             # recovery just finished an interrupted rollback (or apply) of this phase
             return EXIT_OK if all(r.clean for r in recovered) else EXIT_CONFLICT
         report = journal.rollback_phase(config, args.phase)
+        from ..report import history
+
+        history.record_event(config, "rolled-back", report.phase,
+                             "" if report.clean else f"{len(report.conflicts)} conflict(s)")
     for line in report.lines():
         print(line)
     return EXIT_OK if report.clean else EXIT_CONFLICT
