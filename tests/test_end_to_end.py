@@ -1,72 +1,31 @@
 """End to end on a copy of the bundled example: detect -> migrate p0 -> migrate p1 ->
 rollback p1 -> rollback p0 leaves every file byte-identical; a failing gate rolls a phase back.
 
-Everything runs for real: `python -m tasks` in subprocesses, git, the gate ladder's pytest runs.
+Everything runs for real: `python -m phasegate` in subprocesses, git, the gate ladder's pytest runs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import tomlkit
 
 from phasegate import config as config_mod
 from phasegate import state
+from tests.helpers.example import ISOLATION, ROOT, expect, git, make_project, phasegate, snapshot
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
-ROOT = "examples/netra"
-ISOLATION = "netra_backend/tests/mission_critical/test_multi_user_isolation.py"
-CACHES = {"__pycache__", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
-TIMEOUT = 900
-
-
-def _git(cwd: Path, *args: str) -> str:
-    out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True,
-                         timeout=60)
-    return out.stdout
 
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """A git repo holding a copy of phases.toml (recorded status dropped) and the example."""
-    doc = tomlkit.parse((REPO / "phases.toml").read_text(encoding="utf-8"))
-    doc.pop("status", None)  # start from a clean slate whatever the checkout recorded
-    (tmp_path / "phases.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
-    shutil.copytree(REPO / ROOT, tmp_path / ROOT, ignore=shutil.ignore_patterns(*CACHES))
-    (tmp_path / ".gitignore").write_text("".join(f"{c}/\n" for c in sorted(CACHES)))
-    _git(tmp_path, "init", "-q", "-b", "main")
-    _git(tmp_path, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
-         "add", "-A")
-    _git(tmp_path, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
-         "commit", "-q", "-m", "start")
-    return tmp_path
-
-
-def phasegate(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    env.pop("PHASEGATE_CONFIG", None)
-    return subprocess.run(
-        [sys.executable, "-m", "phasegate", *args, "--config", str(project / "phases.toml")],
-        cwd=project, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False)
-
-
-def snapshot(project: Path) -> dict[str, tuple[str, int]]:
-    """path -> (sha256, mode) of every file of the example (caches left out)."""
-    out = {}
-    for path in sorted((project / ROOT).rglob("*")):
-        if path.is_file() and not CACHES & set(path.relative_to(project).parts):
-            rel = path.relative_to(project / ROOT).as_posix()
-            out[rel] = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mode)
-    return out
+    return make_project(tmp_path)
 
 
 def isolation_test(project: Path) -> int:
@@ -80,12 +39,6 @@ def isolation_test(project: Path) -> int:
 def status_of(project: Path, phase: str) -> dict[str, object]:
     config = config_mod.load(project / "phases.toml")[0]
     return state.read_status(config).get(phase, {})
-
-
-def expect(proc: subprocess.CompletedProcess[str], code: int) -> None:
-    assert proc.returncode == code, (
-        f"exit {proc.returncode}, wanted {code}\n--- stdout\n{proc.stdout[-4000:]}"
-        f"\n--- stderr\n{proc.stderr[-4000:]}")
 
 
 def test_migrate_two_phases_then_roll_both_back(project: Path) -> None:
@@ -132,14 +85,14 @@ def test_migrate_two_phases_then_roll_both_back(project: Path) -> None:
     expect(phasegate(project, "rollback", "p0"), 0)
     assert status_of(project, "p0")["status"] == "rolled-back"
     assert snapshot(project) == start
-    assert _git(project, "status", "--porcelain", "--", ROOT) == ""
+    assert git(project, "status", "--porcelain", "--", ROOT) == ""
 
 
 def test_failing_gate_rolls_the_phase_back(project: Path) -> None:
     injected = project / ROOT / "netra_backend/tests/mission_critical/test_injected_failure.py"
     injected.write_text("def test_always_fails() -> None:\n    assert 1 + 1 == 3\n")
-    _git(project, "add", str(injected))
-    _git(project, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
+    git(project, "add", str(injected))
+    git(project, "-c", "user.name=e2e", "-c", "user.email=e2e@example.invalid",
          "commit", "-qm", "inject a failing mission-critical test")
     start = snapshot(project)
 
@@ -147,7 +100,7 @@ def test_failing_gate_rolls_the_phase_back(project: Path) -> None:
     expect(proc, 3)
     assert "mission-critical" in proc.stderr + proc.stdout
     assert snapshot(project) == start
-    assert _git(project, "status", "--porcelain", "--", ROOT) == ""
+    assert git(project, "status", "--porcelain", "--", ROOT) == ""
     p0 = status_of(project, "p0")
     assert p0["status"] == "rolled-back"
     gates = p0["gates"]

@@ -124,3 +124,7 @@ def post_snapshot(before: dict[str, tuple[str, int]], root: Path,
     for change in changes:
         out[change.path] = (hashlib.sha256(change.after).hexdigest(), before[change.path][1])
     return out
+
+
+# a file that parses (ast) but does not compile: the syntax gate's failure case
+RETURN_OUTSIDE = b"from app.legacy import helper\nif False:\n    return None\n"

@@ -11,9 +11,7 @@ import tomlkit
 from phasegate import cli, journal
 from phasegate.gates import ladder as gates
 from phasegate.gates.results import GateResult, LadderResult
-from tests.helpers.journal_repo import git, make_plan, make_repo, snapshot
-
-RETURN_OUTSIDE = b"from app.legacy import helper\nif False:\n    return None\n"
+from tests.helpers.journal_repo import RETURN_OUTSIDE, git, make_plan, make_repo, snapshot
 
 
 def run(config_path: Path, *argv: str) -> int:

@@ -10,8 +10,7 @@ import pytest
 from phasegate import cli
 from phasegate.report import history
 from phasegate.statedir import state_dir
-from tests.tasks.test_journal_migrate import RETURN_OUTSIDE
-from tests.tasks.test_journal_repo import git, make_repo
+from tests.helpers.journal_repo import RETURN_OUTSIDE, git, make_repo
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from phasegate import config as config_mod
 from phasegate.model import DetectResult, Violation
 from phasegate.report import tracker
 from phasegate.report.html import render_html
-from tests.tasks.report.test_history_view import CONFIG, HISTORY
+from tests.helpers.history import CONFIG, HISTORY
 
 RESULT = DetectResult(violations=[
     Violation("a/x.py", 3, 1, "a-rule", "import", "pkg.old.a", "p0", fixable=False,

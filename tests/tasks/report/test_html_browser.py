@@ -25,10 +25,16 @@ import pytest
 from phasegate import config as config_mod
 from phasegate.report import history
 from phasegate.statedir import state_dir
-from tests.test_end_to_end import REPO, expect, phasegate, project
+from tests.helpers.example import REPO, expect, make_project, phasegate
 
 pytestmark = pytest.mark.slow
-__all__ = ["project"]  # the fixture: a git repo holding a copy of the example
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A git repo holding a copy of phases.toml (recorded status dropped) and the example."""
+    return make_project(tmp_path)
+
 
 ARTIFACTS = Path(os.environ.get("PHASEGATE_TEST_ARTIFACTS") or REPO / ".test-artifacts")
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
