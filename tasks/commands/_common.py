@@ -10,7 +10,7 @@ from ..config import Config
 def recover_first(config: Config) -> None:
     """A phase a crash left prepared but neither committed nor rolled back is rolled back
     before anything else reads the tree (DESIGN.md: recovery), and the command says so."""
-    from ..journal import recover
+    from ..settle import recover
 
-    for line in recover(config):
+    for line in recover(config)[0]:
         print(line, file=sys.stderr)
