@@ -11,7 +11,7 @@ from .. import config as config_mod
 from ..detect.engine import detect, has_cache
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 from ..model import DetectResult
-from ._common import recover_first
+from ._common import add_jobs, jobs, recover_first
 
 ORDER = 10
 FORMATS = ("table", "text", "json", "sarif", "github", "markdown")
@@ -29,8 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ratchet.add_argument("--update-baseline", action="store_true",
                          help="record the current counts as the [baseline] in phases.toml")
     parser.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help="worker processes (default: one per core)")
+    add_jobs(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     snap = (None if args.no_cache or args.update_baseline
             or not has_cache(config, phase=args.phase)
             else replay_record.snapshot(config, args.output))
-    result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
+    result = detect(config, phase=args.phase, use_cache=not args.no_cache,
+                    jobs=jobs(args.jobs))
     counts = Counter(v.rule for v in result.violations)
     fmt = args.format or report.default_format()
     text = report.render(result, config, fmt, baseline=config.baseline or None)
