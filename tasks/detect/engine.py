@@ -230,11 +230,10 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
         if old_digest and digest == old_digest:
             out.append((rel, None, 0))
             continue
-        why = undecodable(data)
-        if why:
-            out.append((rel, (key, digest, [], FileProblem(rel, why)), 1))
-            continue
         violations, problem = _analyze(src, rel, data, index)
+        why = "" if problem is not None else undecodable(data)  # e.g. a bad byte in a comment
+        if why:
+            violations, problem = [], FileProblem(rel, why)
         out.append((rel, (key, digest, violations, problem), 1))
     return out
 

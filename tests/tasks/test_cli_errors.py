@@ -19,7 +19,8 @@ from phasegate import cli, state
 from phasegate.commands import _common
 from phasegate.config import Config
 from phasegate.journal import lock as lock_mod
-from tests.helpers.crash import ROOT, cli as cli_sub
+from tests.helpers.crash import ROOT
+from tests.helpers.crash import cli as cli_sub
 from tests.helpers.journal_repo import make_repo, snapshot
 
 USAGE = [
