@@ -192,3 +192,15 @@ def test_plan_after_a_crash_recovers_first(tmp_path: Path) -> None:
     assert done.stderr.startswith("recovered: phase p0 was left half-applied")
     assert snapshot(cfg.root) == before
     assert done.stdout.count("+from app.modern import helper") == 6  # the diff of a clean tree
+
+
+def test_an_unwritable_detect_cache_is_not_an_error(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The cache is an optimisation: a cache dir that cannot be created leaves detect's answer
+    and exit code as they are (1: violations found), with nothing on stderr."""
+    cfg = make_repo(tmp_path)
+    (cfg.root / ".git/phasegate").mkdir(parents=True)
+    (cfg.root / ".git/phasegate/cache").write_text("a file where the cache dir goes")
+    assert cli.main(["detect", "--format", "text", "--config", str(cfg.path)]) == 1
+    captured = capsys.readouterr()
+    assert "app.legacy.helper" in captured.out and "error" not in captured.err
