@@ -33,3 +33,16 @@ def worktree(where: Path) -> Path | None:
 def git_dir(where: Path) -> Path | None:
     """The git dir of the working tree holding ``where``: one per repository checkout."""
     return _rev_parse(where, "--absolute-git-dir")
+
+
+def in_worktree(path: Path) -> bool:
+    """Inside a git working tree (its git dir excepted), where ``git status`` would show it."""
+    resolved = path.resolve()
+    probe = resolved
+    while not probe.is_dir() and probe != probe.parent:
+        probe = probe.parent  # the path may not exist yet: ask git about its parent
+    top = worktree(probe)
+    if top is None or not resolved.is_relative_to(top):
+        return False
+    gdir = git_dir(top)
+    return gdir is None or not resolved.is_relative_to(gdir)

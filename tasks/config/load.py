@@ -13,7 +13,7 @@ import tomlkit
 import tomlkit.exceptions
 
 from ..errors import EXIT_USAGE, MigrationError
-from ..repo import git_dir, worktree
+from ..repo import in_worktree, worktree
 from .model import (
     CONTEXT_KEYS,
     DEFAULT_LINT_SELECT,
@@ -68,19 +68,6 @@ def load(path: Path | str | None = None) -> tuple[Config, tomlkit.TOMLDocument]:
     return config, doc
 
 
-def _in_worktree(path: Path) -> bool:
-    """Inside a git working tree (its git dir excepted), where ``git status`` would show it."""
-    resolved = path.resolve()
-    probe = resolved
-    while not probe.is_dir() and probe != probe.parent:
-        probe = probe.parent  # the state dir may not exist yet: ask git about its parent
-    top = worktree(probe)
-    if top is None or not resolved.is_relative_to(top):
-        return False
-    gdir = git_dir(top)
-    return gdir is None or not resolved.is_relative_to(gdir)
-
-
 def _parse_reason(exc: tomlkit.exceptions.ParseError) -> str:
     message = str(exc)
     return re.sub(r"\s+at line \d+ col \d+$", "", message)
@@ -115,7 +102,7 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
     if state_s and (cfg_path.parent / state_s).resolve().is_relative_to(root):
         p.add("project.state_dir", f"'{state_s}' is inside the project root; the journal must"
               " live outside the working tree")
-    elif state_s and _in_worktree(cfg_path.parent / state_s):
+    elif state_s and in_worktree(cfg_path.parent / state_s):
         p.add("project.state_dir", f"'{state_s}' is inside the git working tree "
               f"({worktree(cfg_path.parent)}); the journal must live outside it")
     fmt = as_str(p, project.get("format"), "project.format")
