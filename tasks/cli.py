@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
     from types import ModuleType
+    from typing import NoReturn, TextIO
 
 EXIT_INTERNAL = 70  # a bug in phasegate: the traceback is saved, the tree is left as it was
 
@@ -37,11 +38,21 @@ def _command_modules(only: str | None = None) -> list[ModuleType]:
     return sorted(mods, key=lambda m: getattr(m, "ORDER", 50))
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser for every command; with ``only``, for that one command alone."""
+def _parser_class() -> type[argparse.ArgumentParser]:
     import argparse
 
-    parser = argparse.ArgumentParser(
+    class OneLineParser(argparse.ArgumentParser):
+        """A usage error is one line, like every other error (the usage block is --help's)."""
+
+        def error(self, message: str) -> NoReturn:
+            raise MigrationError(f"{message} (see {self.prog} --help)", EXIT_USAGE)
+
+    return OneLineParser
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every command; with ``only``, for that one command alone."""
+    parser = _parser_class()(
         prog="phasegate",
         description="Take a Python codebase off deprecated APIs in phases, gated and reversible.",
     )
@@ -61,6 +72,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(argv) if argv is not None else sys.argv[1:]
+    pipe_safe()
     try:
         return _dispatch(args_list)
     except MigrationError as exc:
@@ -69,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("phasegate: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the environment (a path, a full disk), before any tree write
+        print(f"phasegate: error: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception:  # noqa: BLE001 - the one place that catches everything
         import tempfile
         import traceback
@@ -83,6 +98,55 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _os_error(exc: OSError) -> str:
+    """One line naming the path and the OS error. Commands that write the tree turn their own
+    OS errors into outcomes (rolled back, conflicts); what reaches here changed nothing."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}; nothing was changed"
+
+
+class _PipeSafe:
+    """A text stream whose reader may go away (``phasegate status | head -1``): on EPIPE it
+    stops writing and the run goes on to its own outcome and exit code, like the CLIs people
+    pipe into ``head``. The descriptor is pointed at /dev/null so the final flush is quiet."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.closed_reader = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_reader:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_reader:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        self.closed_reader = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
+def pipe_safe() -> None:
+    """Wrap stdout and stderr (once) so a closed reader never becomes an error."""
+    if not isinstance(sys.stdout, _PipeSafe) and hasattr(sys.stdout, "fileno"):
+        sys.stdout = _PipeSafe(sys.stdout)
+    if not isinstance(sys.stderr, _PipeSafe) and hasattr(sys.stderr, "fileno"):
+        sys.stderr = _PipeSafe(sys.stderr)
+
+
 def _dispatch(args_list: list[str]) -> int:
     if args_list[:1] == ["detect"]:
         # before the parser imports every command: an unchanged tree replays its last answer
@@ -94,6 +158,8 @@ def _dispatch(args_list: list[str]) -> int:
     parser = build_parser(args_list[0] if args_list else None)
     try:
         args = parser.parse_args(args_list)
-    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+    except SystemExit as exc:  # --help and --version exit 0 (usage errors raise, one line)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    return int(args._run(args))
+    code = int(args._run(args))
+    sys.stdout.flush()  # a reader gone by now must not turn the outcome into an error
+    return code

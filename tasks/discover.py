@@ -38,7 +38,8 @@ def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py",
     excluded = spec(patterns) if patterns else None
     base = str(root) + os.sep
     listed = _git_files(root)
-    candidates = listed if listed is not None else _walk(root)
+    candidates = listed + _unlisted_special(root, listed, suffix) if listed is not None \
+        else _walk(root)
     if listed_hook is not None:
         listed_hook(len(candidates))
     out = Discovered()
@@ -91,6 +92,38 @@ def _git_files(root: Path) -> list[str] | None:
     if proc.returncode != 0:
         return None
     return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+
+
+def _unlisted_special(root: Path, listed: list[str], suffix: str) -> list[str]:
+    """FIFOs, sockets and devices named ``*<suffix>`` that git never lists (it only knows
+    files and links) in the directories it listed files in, unless git ignores them: they are
+    reported as not regular files instead of vanishing. One ``scandir`` per such directory;
+    the directory entry's type is enough, nothing is stat-ed."""
+    known = set(listed)
+    found: list[str] = []
+    for folder in sorted({rel.rpartition("/")[0] for rel in listed if rel.endswith(suffix)}):
+        try:
+            entries = list(os.scandir(root / folder if folder else root))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.name.endswith(suffix) and rel not in known and not entry.is_symlink() \
+                    and not entry.is_file(follow_symlinks=False) \
+                    and not entry.is_dir(follow_symlinks=False):
+                found.append(rel)
+    return _not_ignored(root, found) if found else []
+
+
+def _not_ignored(root: Path, paths: list[str]) -> list[str]:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "check-ignore", "-z", "--stdin"],
+                              input="\0".join(paths).encode("utf-8", "surrogateescape"),
+                              capture_output=True, check=False, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return paths
+    ignored = set(proc.stdout.decode("utf-8", "surrogateescape").split("\0"))
+    return [p for p in paths if p not in ignored]
 
 
 def _walk(root: Path) -> list[str]:

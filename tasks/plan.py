@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import difflib
 import io
-import multiprocessing
 import os
 import re
 import subprocess
@@ -21,12 +20,12 @@ import sys
 import tokenize
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config, Phase, Rule
+from .decoding import undecodable
 from .detect.engine import assign_phase
 from .discover import discover, module_name
 from .errors import EXIT_USAGE, MigrationError
@@ -36,6 +35,7 @@ from .rewrite.engine import rewrite_source
 from .rewrite.model import FileOutcome, Site
 from .semantics.analyze import analyze_source
 from .semantics.rule_index import RuleIndex
+from .workers import start_pool
 
 PARALLEL_MIN = 8  # fewer candidates than this are planned in-process: a pool costs more
 MAX_BYTES = 16 * 1024 * 1024
@@ -157,7 +157,7 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None) -> Pla
             continue
         sources[rel] = data
     plan = plan_sources(config, phase_id, sources, jobs=jobs)
-    plan.skipped = skipped
+    plan.skipped = skipped + plan.skipped
     plan.failures = failures + plan.failures
     plan.scanned = len(files)
     check(plan)
@@ -176,6 +176,9 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     todo = [(rel, data) for rel, data in sorted(sources.items())
             if rules and (pattern is None or pattern.search(data) or dynamic(data))]
     plan = Plan(phase=phase, scanned=len(sources), candidates=len(todo))
+    bad = {rel: why for rel, data in todo if (why := undecodable(data))}
+    plan.skipped = [FileProblem(rel, why) for rel, why in bad.items()]
+    todo = [(rel, data) for rel, data in todo if rel not in bad]
     work = [(str(config.root), rel, data, config.src, rules, fmt) for rel, data in todo]
     for outcome in _run(work, jobs):
         if outcome.failure:
@@ -206,10 +209,9 @@ def _run(work: list[Work], jobs: int | None) -> Iterable[FileOutcome]:
     if workers <= 1 or len(work) < PARALLEL_MIN:
         yield from track((plan_file(item) for item in work), len(work), "plan")
         return
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     chunk = max(1, min(32, len(work) // (workers * 4)))
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with start_pool(workers) as pool:
             yield from track(pool.map(plan_file, work, chunksize=chunk), len(work), "plan")
     except BrokenProcessPool as exc:  # a worker was killed: say so per file, do not guess
         for item in work:

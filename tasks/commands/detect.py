@@ -12,7 +12,7 @@ from ..detect.engine import detect, has_cache
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 from ..model import DetectResult
 from ..report import formats
-from ._common import recover_first
+from ._common import add_jobs, jobs, recover_first
 
 ORDER = 10
 
@@ -32,8 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--history-file", metavar="PATH",
                         help="append this run's counts to PATH instead of the history in the "
                              "state dir (a CI job that keeps the history in the repository)")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help="worker processes (default: one per core)")
+    add_jobs(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
     snap = (None if args.no_cache or args.update_baseline
             or not has_cache(config, phase=args.phase)
             else replay_record.snapshot(config, args.output))
-    result = detect(config, phase=args.phase, use_cache=not args.no_cache, jobs=args.jobs)
+    result = detect(config, phase=args.phase, use_cache=not args.no_cache,
+                    jobs=jobs(args.jobs))
     counts = Counter(v.rule for v in result.violations)
     fmt = args.format or report.default_format()
     text = report.render(result, config, fmt, baseline=config.baseline or None)

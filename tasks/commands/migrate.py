@@ -1,25 +1,18 @@
 """Apply a phase through the journal, run its gates, then commit or roll back (exit 0/3/4).
 
-Flow: recover (a phase a crash left half-applied is rolled back first) -> lock -> plan (no
-writes) -> gate baselines on the untouched tree -> journal apply -> gate ladder -> re-hash the
-changed files (a gate that modified them fails the phase) -> commit and record the status in
-phases.toml, or an automatic rollback and exit 3 (4 if the rollback met files changed since).
-``--dry-run`` prints the plan and writes nothing (exit 1 when it would change files).
+A thin adapter: the flow (recover -> lock -> plan -> baselines -> apply -> ladder -> commit or
+rollback -> status) is tasks.migrate. ``--dry-run`` prints the plan and writes nothing (exit 1
+when it would change files).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 from .. import config as config_mod
-from .. import journal
-from ..config import GATE_NAMES, Config, Phase
-from ..errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
-from ..progress import log
+from .. import migrate
+from ..errors import EXIT_FOUND, EXIT_OK
 
 ORDER = 30
 
@@ -40,129 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config, _ = config_mod.load(args.config)
-    phase = config.phase(args.phase)
-    only = _gate_list(args.gates)
-    with journal.locked(config):
-        _say(journal.recover(config))
-        plan = _build_plan(config, phase.id)
-        if args.dry_run:
-            return _print_plan(plan)
-        return _migrate(config, phase, plan, args, only)
+    if args.dry_run:
+        from . import plan as plan_cmd  # the same rendering as `phasegate plan`
 
-
-def _gate_list(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [g.strip() for g in text.split(",") if g.strip()]
-    if not names:
-        raise MigrationError("--gates: give at least one gate name", EXIT_USAGE)
-    unknown = [g for g in names if g not in GATE_NAMES]
-    if unknown:  # checked here too, so a typo fails before anything is applied
-        raise MigrationError(f"--gates: unknown gate '{unknown[0]}' (gates: "
-                             f"{', '.join(GATE_NAMES)})", EXIT_USAGE)
-    return names
-
-
-def _build_plan(config: Config, phase_id: str) -> Any:
-    from .. import plan as plan_mod  # imported late: only migrate and plan need libcst
-
-    return plan_mod.build_plan(config, phase_id)
-
-
-def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
-             only: list[str] | None) -> int:
-    from .. import state
-    from ..gates import ladder as gates
-
-    changes = list(plan.changes)
-    for skip in getattr(plan, "skipped", []):
-        print(f"skipped {skip.path}: {skip.reason}")
-    if not changes:
-        print(f"phase {phase.id}: nothing to rewrite ({len(plan.manual)} site(s) left to a "
-              "person)")
-        return EXIT_OK
-    journal.check(config, changes, args.allow_dirty)  # refuse early, before slow baselines
-    records = journal.records_dir(config, phase.id)
-    baseline = gates.before_apply(config, phase, records, changed=[c.path for c in changes],
-                                  all_tests=args.all_tests, only=only)
-    txn = journal.apply(config, phase.id, changes, allow_dirty=args.allow_dirty)
-    for skip in txn.skipped:
-        print(f"skipped {skip.path}: {skip.reason}")
-    log(f"applied {len(txn.entries)} file(s) through the journal ({txn.txn.dir})")
-    try:
-        state.record_phase(config, phase.id, status="in-progress")
-        return _gate_and_settle(config, phase, plan, txn, baseline, records, args, only)
-    except BaseException:
-        # anything unexpected (or Ctrl-C) between apply and commit: never leave it half-done
-        if not journal.is_pending(txn):
-            raise  # already committed (or rolled back): nothing to undo
-        for line in journal.rollback(config, txn).lines():
-            print(line, file=sys.stderr)
-        raise
-
-
-def _gate_and_settle(config: Config, phase: Phase, plan: Any, txn: journal.Transaction,
-                     baseline: Any, records: Path, args: argparse.Namespace,
-                     only: list[str] | None) -> int:
-    """Run the ladder on the applied tree, then commit, or roll back and say why."""
-    from .. import state
-    from ..gates import ladder as gates
-
-    manual = list(plan.manual)
-    ladder = gates.run_ladder(config, phase, txn.paths, baseline=baseline, records_dir=records,
-                              only=only, keep_going=args.keep_going, all_tests=args.all_tests,
-                              manual_sites=manual)
-    for line in gates.format_ladder(ladder):
-        print(line)
-    rows = [{"name": g.name, "passed": g.passed, "duration": g.duration, "summary": g.summary}
-            for g in ladder.results]
-    failed = ladder.first_failure
-    changed = [] if failed else journal.modified(config, txn)
-    if failed or changed:
-        why = (f"gate {failed.name} failed" if failed
-               else f"a gate modified {', '.join(changed)} after apply")
-        return _roll_back(config, phase, txn, why, rows, records)
-    journal.commit(config, txn)
-    rewritten = sum(len(f.rewritten) for f in plan.files)
-    state.record_phase(config, phase.id, status="complete", gates=rows,
-                       counts_before=rewritten + len(manual), counts_after=len(manual),
-                       files_done=txn.paths, files_pending=sorted({s.path for s in manual}))
-    journal.mark_recorded(txn)
-    _history(config, "migrated", phase.id)
-    total = sum(g.duration for g in ladder.results)
-    print(f"phase {phase.id}: committed {len(txn.entries)} file(s), {rewritten} site(s) "
-          f"rewritten, {len(manual)} left to a person; {len(ladder.results)} gate(s) passed in "
-          f"{total:.2f}s (rollback: phasegate rollback {phase.id})")
-    return EXIT_OK
-
-
-def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
-               rows: list[dict[str, Any]], records: Path) -> int:
-    report = journal.rollback(config, txn)
-    _say(report.lines(), sys.stdout)
-    if report.clean:
-        from .. import state
-
-        state.record_phase(config, phase.id, status="rolled-back", gates=rows)
-    _history(config, "rolled-back", phase.id, why)
-    print(f"phase {phase.id}: {why}; the phase was rolled back (gate reports: {records})")
-    return EXIT_GATE if report.clean else EXIT_CONFLICT
-
-
-def _history(config: Config, event: str, phase_id: str, note: str = "") -> None:
-    from ..report import history
-
-    history.record_event(config, event, phase_id, note)
-
-
-def _print_plan(plan: Any) -> int:
-    from . import plan as plan_cmd  # the same rendering as `phasegate plan`
-
-    plan_cmd.show([plan], "text", sys.stdout)
-    print(f"dry run: {len(plan.changes)} file(s) would change; nothing was written")
-    return EXIT_FOUND if plan.changes else EXIT_OK
-
-
-def _say(lines: Sequence[str], stream: Any = None) -> None:
-    for line in lines:
-        print(line, file=stream or sys.stderr)
+        plan = migrate.plan_only(config, args.phase)
+        plan_cmd.show([plan], "text", sys.stdout)
+        print(f"dry run: {len(plan.changes)} file(s) would change; nothing was written")
+        return EXIT_FOUND if plan.changes else EXIT_OK
+    return migrate.run(config, migrate.Options(
+        phase=args.phase, gates=args.gates, allow_dirty=args.allow_dirty,
+        keep_going=args.keep_going, all_tests=args.all_tests))

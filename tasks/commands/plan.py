@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import config as config_mod
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
+from ._common import add_jobs, jobs, recover_first
 
 if TYPE_CHECKING:  # libcst is heavy: every CLI start imports this module to build --help
     from ..plan import Plan
@@ -38,8 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--all", action="store_true", help="plan every phase, in order")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: diffs and a summary (default); json: see the module doc")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help="worker processes (default: one per core)")
+    add_jobs(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.phase) == bool(args.all):
         raise MigrationError("plan: give one PHASE or --all", EXIT_USAGE)
     ids = [p.id for p in config.phases] if args.all else [config.phase(args.phase).id]
+    recover_first(config)  # never plan a tree a crash left half-migrated
     from ..plan import build_plan
 
-    plans = [build_plan(config, pid, jobs=args.jobs) for pid in ids]
+    workers = jobs(args.jobs)
+    plans = [build_plan(config, pid, jobs=workers) for pid in ids]
     show(plans, args.format, sys.stdout)
     return EXIT_FOUND if any(p.changes for p in plans) else EXIT_OK
 

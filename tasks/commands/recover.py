@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .. import config as config_mod
-from .. import journal
+from .. import journal, settle
 from ..errors import EXIT_CONFLICT, EXIT_OK
 
 ORDER = 36
@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     config, _ = config_mod.load(args.config)
     with journal.locked(config):
-        lines, reports = journal.recover_reports(config)
+        lines, reports = settle.recover(config)
     for line in lines:
         print(line)
     if not lines:

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from .. import config as config_mod
-from .. import journal
+from .. import journal, settle
 from ..errors import EXIT_CONFLICT, EXIT_OK
 
 ORDER = 35
@@ -29,17 +29,19 @@ def run(args: argparse.Namespace) -> int:
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
     with journal.locked(config):
-        lines, recovered = journal.recover_reports(config)
+        lines, recovered = settle.recover(config)
         for line in lines:
             print(line, file=sys.stderr)
         if recovered and not journal.committed_phases(config, args.phase):
             # recovery just finished an interrupted rollback (or apply) of this phase
             return EXIT_OK if all(r.clean for r in recovered) else EXIT_CONFLICT
-        report = journal.rollback_phase(config, args.phase)
+        report, warnings = settle.rollback(config, args.phase)
         from ..report import history
 
         history.record_event(config, "rolled-back", report.phase,
                              "" if report.clean else f"{len(report.conflicts)} conflict(s)")
     for line in report.lines():
         print(line)
+    for line in warnings:
+        print(line, file=sys.stderr)
     return EXIT_OK if report.clean else EXIT_CONFLICT

@@ -13,6 +13,7 @@ import tomlkit
 import tomlkit.exceptions
 
 from ..errors import EXIT_USAGE, MigrationError
+from ..repo import in_worktree, worktree
 from .model import (
     CONTEXT_KEYS,
     DEFAULT_LINT_SELECT,
@@ -86,6 +87,10 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
         p.add("project.root", f"'{root_s}' is not a directory")
     elif Path(root_s).is_absolute():
         p.add("project.root", f"'{root_s}' is absolute; give it relative to {cfg_path.name}")
+    repo = worktree(cfg_path.parent) or cfg_path.parent.resolve()
+    if root_s and not root.is_relative_to(repo):
+        p.add("project.root", f"'{root_s}' resolves to {root}, outside the repository that holds"
+              f" {cfg_path.name} ({repo}); refusing to touch files there")
     exclude = tuple(relpath(p, e, f"project.exclude[{i}]")
                     for i, e in enumerate(as_strlist(p, project.get("exclude"), "project.exclude")))
     src = tuple(relpath(p, s, f"project.src[{i}]")
@@ -97,6 +102,9 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
     if state_s and (cfg_path.parent / state_s).resolve().is_relative_to(root):
         p.add("project.state_dir", f"'{state_s}' is inside the project root; the journal must"
               " live outside the working tree")
+    elif state_s and in_worktree(cfg_path.parent / state_s):
+        p.add("project.state_dir", f"'{state_s}' is inside the git working tree "
+              f"({worktree(cfg_path.parent)}); the journal must live outside it")
     fmt = as_str(p, project.get("format"), "project.format")
     if fmt not in ("", "ruff"):
         p.add("project.format", f"unknown formatter '{fmt}' (only 'ruff')")
@@ -146,6 +154,8 @@ def _rule(p: Problems, rule_id: str, kind: str, body: dict[str, Any], key: str) 
     new = as_str(p, body.get("new"), f"{key}.new", required=kind in ("move", "module", "call"))
     dotted(p, old, f"{key}.old")
     dotted(p, new, f"{key}.new")
+    if old and old == new:
+        p.add(f"{key}.new", f"'{new}' is the same as old; the rule would change nothing")
     aliases = as_strlist(p, body.get("aliases"), f"{key}.aliases")
     for idx, alias in enumerate(aliases):
         dotted(p, alias, f"{key}.aliases[{idx}]")
@@ -212,8 +222,15 @@ def _call_rule(p: Problems, rule_id: str, body: dict[str, Any], key: str, old: s
 def _phases(p: Problems, table: dict[str, Any], rules: dict[str, Rule],
             declared: set[str]) -> tuple[Phase, ...]:
     phases = []
+    seen: dict[str, str] = {}
     for phase_id, body in table.items():
         key = f"phases.{phase_id}"
+        if phase_id.lower() in seen:
+            first = f"phases.{seen[phase_id.lower()]}"
+            p.add(key, f"duplicate of {first} (line {p.line_of(first)}; phase ids are "
+                  "case-insensitive)")
+            continue
+        seen[phase_id.lower()] = phase_id
         if not _ID.match(phase_id):
             p.add(key, f"phase id '{phase_id}' must be letters, digits, '-' or '_'")
         if not isinstance(body, dict):

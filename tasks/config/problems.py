@@ -30,6 +30,10 @@ class Problems:
         where = f"{self.path.name}:{line}" if line else self.path.name
         self.items.append(f"{where}: {keypath}: {message}")
 
+    def line_of(self, keypath: str) -> int:
+        """The line of ``keypath`` (0 when it cannot be found)."""
+        return _locate(self.lines, keypath)
+
     def unknown_keys(self, table: Any, allowed: tuple[str, ...], prefix: str) -> None:
         for key in table:
             if key not in allowed:

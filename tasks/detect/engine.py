@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from pathspec import GitIgnoreSpec
 
 from .. import __version__
 from ..config import Config, Phase, Rule
+from ..decoding import undecodable
 from ..discover import discover, module_name, spec
 from ..model import UNASSIGNED, DetectResult, FileProblem, Violation
 from ..progress import track
@@ -165,13 +165,9 @@ def _key(st: os.stat_result) -> StatKey:
 
 def _pool(workers: int) -> Executor:
     """A process pool whose workers start now (with fork they all start at the first task)."""
-    import multiprocessing  # here: a warm run scans too few files to need a pool
-    from concurrent.futures import ProcessPoolExecutor
+    from ..workers import start_pool  # here: a warm run scans too few files to need a pool
 
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-    pool.submit(int)
-    return pool
+    return start_pool(workers)
 
 
 def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
@@ -235,6 +231,9 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
             out.append((rel, None, 0))
             continue
         violations, problem = _analyze(src, rel, data, index)
+        why = "" if problem is not None else undecodable(data)  # e.g. a bad byte in a comment
+        if why:
+            violations, problem = [], FileProblem(rel, why)
         out.append((rel, (key, digest, violations, problem), 1))
     return out
 

@@ -4,18 +4,21 @@
 the gates passed, ``rollback_phase`` undoes the newest committed phase (tasks.journal_rollback),
 and ``recover`` rolls back any phase a crash left prepared but neither committed nor rolled
 back. Every public function that writes takes the repository lock (tasks.lock) itself; the lock
-is re-entrant, so ``migrate`` can hold it across the whole flow.
+is re-entrant, so ``migrate`` can hold it across the whole flow. The journal never writes a
+phase's status into phases.toml: it says what it did (:class:`Recovery`), and the use cases
+(tasks.migrate, tasks.settle) record it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
-from . import crashpoints, fsutil, lock
-from .apply_txn import Change, Transaction, check, link_reason
+from . import crashpoints, fsutil, lock, memory
+from .apply_txn import Change, Transaction, apply_checked, check, link_reason
 from .apply_txn import apply as _apply
 from .store import (
     ABANDONED,
@@ -35,10 +38,20 @@ from .store import (
 )
 from .undo import Conflict, RollbackReport, rollback_txn
 
-__all__ = ["Change", "Conflict", "RollbackReport", "Transaction", "apply", "check", "commit",
-           "committed_phases", "is_pending", "journal_dir", "link_reason", "locked",
-           "mark_recorded", "modified", "recover", "recover_reports", "records_dir", "rollback",
-           "rollback_phase"]
+__all__ = ["Change", "Conflict", "Recovery", "RollbackReport", "Transaction", "Txn", "apply",
+           "apply_checked", "check", "commit", "committed_phases", "is_pending", "journal_dir",
+           "link_reason", "locked", "mark_recorded", "modified", "recover", "recover_reports",
+           "records_dir", "rollback", "rollback_phase"]
+
+
+@dataclass
+class Recovery:
+    """What recovery did: lines to print, the rollbacks it ran, and the phase statuses the
+    caller must record (``(txn, status)``; a committed one then gets ``mark_recorded``)."""
+
+    lines: list[str] = field(default_factory=list)
+    reports: list[RollbackReport] = field(default_factory=list)
+    settled: list[tuple[Txn, str]] = field(default_factory=list)
 
 
 @contextmanager
@@ -60,8 +73,9 @@ def modified(config: Config, transaction: Transaction) -> list[str]:
             if fsutil.inspect(config.root / e.path).sha256 != e.post]
 
 
-def commit(config: Config, transaction: Transaction) -> None:
-    """Seal an applied phase after its gates passed; re-hashes every target first."""
+def commit(config: Config, transaction: Transaction) -> list[str]:
+    """Seal an applied phase after its gates passed; re-hashes every target first. Returns
+    warnings (the phase is committed once its 'committed' log line is durable)."""
     with locked(config):
         crashpoints.hit("apply-after-gates")
         changed = modified(config, transaction)
@@ -69,8 +83,17 @@ def commit(config: Config, transaction: Transaction) -> None:
             raise MigrationError(f"refusing to commit: changed after apply: {', '.join(changed)}",
                                  EXIT_USAGE)
         crashpoints.hit("apply-before-commit-log")
-        log_step(transaction.txn, "committed")
+        try:
+            log_step(transaction.txn, "committed")
+        except OSError as exc:
+            if status(transaction.txn) != COMMITTED:
+                raise  # the 'committed' line never became durable: the phase is not committed
+            # the line is durable, only its marker file is missing: committed it is
+            return [f"warning: phase {transaction.phase} committed, but its marker could not "
+                    f"be written ({exc.filename or transaction.txn.dir}: "
+                    f"{exc.strerror or exc})"]
         crashpoints.hit("apply-after-commit-log")
+        return []
 
 
 def is_pending(transaction: Transaction) -> bool:
@@ -78,25 +101,33 @@ def is_pending(transaction: Transaction) -> bool:
     return status(transaction.txn) in PENDING
 
 
-def mark_recorded(transaction: Transaction) -> None:
+def mark_recorded(transaction: Transaction | Txn) -> None:
     """The committed status is in phases.toml; recovery need not write it again."""
-    log_step(transaction.txn, "recorded")
+    log_step(transaction.txn if isinstance(transaction, Transaction) else transaction,
+             "recorded")
 
 
 def rollback(config: Config, transaction: Transaction) -> RollbackReport:
-    """Undo an applied (not yet committed) phase, e.g. after a gate failed."""
+    """Undo an applied (not yet committed) phase, e.g. after a gate failed. When its journal
+    can no longer be used (deleted, unwritable), the pre-images this run still holds in memory
+    restore the tree instead, verified the same way, and the report says so."""
     with locked(config):
-        return rollback_txn(config.root, transaction.txn)
+        try:
+            return rollback_txn(config.root, transaction.txn)
+        except (MigrationError, OSError) as exc:
+            if not transaction.images:
+                raise
+            why = exc.message if isinstance(exc, MigrationError) else \
+                f"{exc.filename or transaction.txn.dir}: {exc.strerror or exc}"
+            return memory.restore(config.root, transaction.phase, transaction.txn.id,
+                                  transaction.entries, transaction.images, why)
 
 
 def rollback_phase(config: Config, phase_id: str | None = None) -> RollbackReport:
     """Roll back ``phase_id`` (default: the newest committed phase), newest phase first."""
     with locked(config):
         txn = _rollback_target(config, phase_id)
-        report = rollback_txn(config.root, txn)
-        if report.clean:
-            _record(config, txn.phase, "rolled-back")
-        return report
+        return rollback_txn(config.root, txn)
 
 
 def committed_phases(config: Config, phase_id: str | None = None) -> list[str]:
@@ -126,68 +157,46 @@ def _rollback_target(config: Config, phase_id: str | None) -> Txn:
     return mine[-1]
 
 
-def recover_reports(config: Config) -> tuple[list[str], list[RollbackReport]]:
+def recover_reports(config: Config) -> Recovery:
     """Roll back every phase a crash left unfinished; the lines say what was done."""
     txns = transactions(config)
     pending = [t for t in txns if status(t) in PENDING]
     unrecorded = [t for t in txns if status(t) == COMMITTED and not recorded(t)]
+    done = Recovery()
     if not pending and not unrecorded:
-        return [], []
+        return done
     try:
         lock.acquire(lock_path(config))
     except MigrationError as exc:  # a live run owns these transactions: leave them to it
-        return ([f"recovery skipped: {exc.message}"] if pending else []), []
-    lines: list[str] = []
-    reports: list[RollbackReport] = []
+        done.lines = [f"recovery skipped: {exc.message}"] if pending else []
+        return done
     try:
         for txn in pending:
             if status(txn) in PENDING:  # re-read under the lock
-                lines += _recover_one(config, txn, reports)
-        lines += _rerecord(config, unrecorded)
+                _recover_one(config, txn, done)
+        done.settled += [(t, "complete") for t in unrecorded
+                         if status(t) == COMMITTED and not recorded(t)]
     finally:
         lock.release(lock_path(config))
-    return lines, reports
+    return done
 
 
-def _recover_one(config: Config, txn: Txn, reports: list[RollbackReport]) -> list[str]:
+def _recover_one(config: Config, txn: Txn, done: Recovery) -> None:
     state = status(txn)
     if state == NEW:
         log_step(txn, ABANDONED)
-        return [f"recovered: {txn.id} (phase {txn.phase}) was interrupted before any file was "
-                "touched; discarded"]
+        done.lines.append(f"recovered: {txn.id} (phase {txn.phase}) was interrupted before any"
+                          " file was touched; discarded")
+        return
     report = rollback_txn(config.root, txn, "recover")
-    reports.append(report)
+    done.reports.append(report)
     if report.clean:
-        _record(config, txn.phase, "rolled-back")
+        done.settled.append((txn, "rolled-back"))
     what = "half-rolled-back" if state == ROLLING_BACK else "half-applied"
-    return [f"recovered: phase {txn.phase} was left {what} by an interrupted run ({txn.id});"
-            " rolled it back", *report.lines()]
-
-
-def _rerecord(config: Config, txns: list[Txn]) -> list[str]:
-    """A phase committed just before a crash gets its status written to phases.toml."""
-    out = []
-    for txn in txns:
-        if status(txn) == COMMITTED and not recorded(txn):
-            if _record(config, txn.phase, "complete"):
-                log_step(txn, "recorded")
-                out.append(f"recovered: phase {txn.phase} had committed; status recorded")
-    return out
+    done.lines += [f"recovered: phase {txn.phase} was left {what} by an interrupted run "
+                   f"({txn.id}); rolled it back", *report.lines()]
 
 
 def recover(config: Config) -> list[str]:
-    """What every command calls first; returns the lines to print (empty when nothing to do)."""
-    return recover_reports(config)[0]
-
-
-def _record(config: Config, phase_id: str, state: str) -> bool:
-    """Write the phase's status to phases.toml when tasks.state is available."""
-    try:
-        from .. import state as state_mod
-    except ImportError:
-        return False
-    try:
-        state_mod.record_phase(config, phase_id, status=state)
-    except MigrationError:
-        return False  # e.g. the phase was removed from phases.toml since; the journal still says
-    return True
+    """Recovery's lines alone (statuses unrecorded): for callers that record nothing."""
+    return recover_reports(config).lines

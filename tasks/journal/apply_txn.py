@@ -26,6 +26,7 @@ from .store import (
     ABANDONED,
     Entry,
     Txn,
+    journal_dir,
     log_step,
     new_txn,
     unsafe_path,
@@ -50,6 +51,8 @@ class Transaction:
     txn: Txn
     entries: list[Entry]
     skipped: list[FileProblem] = field(default_factory=list)
+    # path -> bytes before: the undo survives even if the journal vanishes during the gates
+    images: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def phase(self) -> str:
@@ -85,13 +88,19 @@ def dirty_files(root: Path, paths: Sequence[str]) -> list[str]:
         return subprocess.run(["git", "-C", str(root), *argv], capture_output=True,
                               check=False, timeout=120)
 
-    diff = git("diff", "HEAD", "--name-only", "-z", "--relative", "--", ".")
-    if diff.returncode != 0:
-        if git("rev-parse", "--is-inside-work-tree").returncode != 0:
-            return []  # no git: nothing to compare with; the journal still protects every byte
+    if git("rev-parse", "--is-inside-work-tree").returncode != 0:
+        return []  # no git: nothing to compare with; the journal still protects every byte
+    if git("rev-parse", "--verify", "-q", "HEAD").returncode != 0:
         return sorted(paths)  # no commit yet: nothing is committed
-    changed = diff.stdout
-    untracked = git("ls-files", "-o", "--exclude-standard", "-z", "--", ".").stdout
+    diff = git("diff", "HEAD", "--name-only", "-z", "--relative", "--", ".")
+    listed = git("ls-files", "-o", "--exclude-standard", "-z", "--", ".")
+    for out in (diff, listed):
+        if out.returncode != 0:  # git's own error, never taken for "everything is dirty"
+            said = out.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+            raise MigrationError(f"cannot tell which files have uncommitted changes: "
+                                 f"git {' '.join(out.args[3:5])} failed: {said[0]} "
+                                 "(nothing was written)", EXIT_USAGE)
+    changed, untracked = diff.stdout, listed.stdout
     names = {n.decode("utf-8", "surrogateescape") for n in (changed + b"\0" + untracked)
              .split(b"\0") if n}
     return sorted(p for p in paths if p in names)
@@ -136,8 +145,20 @@ def apply(config: Config, phase_id: str, changes: Sequence[Change], *,
           allow_dirty: bool = False) -> Transaction:
     """Journal and replace every changed file of the phase; the caller holds the lock."""
     todo, skipped = check(config, changes, allow_dirty)
-    txn = new_txn(config, phase_id)
-    log_step(txn, "begin", files=len(todo))
+    return apply_checked(config, phase_id, todo, skipped)
+
+
+def apply_checked(config: Config, phase_id: str, todo: Sequence[Change],
+                  skipped: Sequence[FileProblem] = ()) -> Transaction:
+    """Apply what :func:`check` accepted (each file is compared with its pre-image again right
+    before its replace, so nothing is hashed twice in between)."""
+    try:
+        txn = new_txn(config, phase_id)
+        log_step(txn, "begin", files=len(todo))
+    except OSError as exc:
+        where = exc.filename or journal_dir(config)
+        raise MigrationError(f"cannot write the journal {where}: {_describe(exc)}; nothing "
+                             "was written", EXIT_USAGE) from None
     crashpoints.hit("apply-after-begin-log")
     entries = _prepare(config.root, txn, todo)
     crashpoints.hit("apply-after-prepared-log")
@@ -146,9 +167,14 @@ def apply(config: Config, phase_id: str, changes: Sequence[Change], *,
             _replace(config.root, txn, entry, change.after)
         except (OSError, _Changed) as exc:
             raise _abort(config.root, txn, entry, exc) from None
-    log_step(txn, "applied")
+    try:
+        log_step(txn, "applied")
+    except OSError as exc:
+        if not entries:
+            raise
+        raise _abort(config.root, txn, entries[-1], exc) from None
     crashpoints.hit("apply-after-applied-log")
-    return Transaction(txn, entries, skipped)
+    return Transaction(txn, entries, list(skipped), {c.path: c.before for c in todo})
 
 
 def _prepare(root: Path, txn: Txn, todo: Sequence[Change]) -> list[Entry]:

@@ -35,8 +35,11 @@ def acquire(path: Path) -> None:
         fd, depth = _held[key]
         _held[key] = (fd, depth + 1)
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise _cannot(path, exc) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -45,9 +48,18 @@ def acquire(path: Path) -> None:
         who = f"pid {pid}" if pid else "another process"
         raise MigrationError(f"locked by {who}: another phasegate run is working on this "
                              f"repository (lock: {path})", EXIT_USAGE) from None
-    os.ftruncate(fd, 0)
-    os.write(fd, f"{os.getpid()}\n".encode())
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+    except OSError as exc:  # the pid is only for messages, but a full disk is worth a word
+        os.close(fd)
+        raise _cannot(path, exc) from None
     _held[key] = (fd, 1)
+
+
+def _cannot(path: Path, exc: OSError) -> MigrationError:
+    return MigrationError(f"cannot take the lock {path}: {exc.strerror or exc}; nothing was "
+                          "written", EXIT_USAGE)
 
 
 def release(path: Path) -> None:

@@ -3,7 +3,8 @@
 Layout, under the state dir (``<git-dir>/phasegate/``, else ``project.state_dir``, else a per-user
 cache dir keyed by the root; never the working tree, so no clone can carry a journal in)::
 
-    journal/lock                      flock: one run per repository
+    journal/lock                      flock: one run per repository (always under the git dir
+                                      when there is one, whatever the state dir)
     journal/<NNNN>-<phase>/blobs/<sha256>   pre- and post-images, by content hash
     journal/<NNNN>-<phase>/manifest.json    entries (path, pre, size, mode, post) + their sha256
     journal/<NNNN>-<phase>/log.jsonl        one fsync'd JSON line per step
@@ -23,6 +24,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
+from ..repo import git_dir
 from ..statedir import state_dir
 from . import fsutil
 
@@ -82,7 +84,10 @@ def journal_dir(config: Config) -> Path:
 
 
 def lock_path(config: Config) -> Path:
-    return journal_dir(config) / "lock"
+    """One lock per repository: under the git dir whatever ``state_dir`` says (two configs of
+    one checkout must not migrate at once), else beside the journal."""
+    gdir = git_dir(config.root)
+    return (gdir / "phasegate" / "journal" if gdir else journal_dir(config)) / "lock"
 
 
 def records_dir(config: Config, phase_id: str) -> Path:
@@ -218,19 +223,22 @@ def read_manifest(txn: Txn, root: Path) -> list[Entry]:
     except (KeyError, TypeError, ValueError):
         raise _refuse(txn, "manifest.json has a malformed entry") from None
     for entry in entries:
-        why = unsafe_path(root, entry.path)
+        why = unsafe_path(root, entry.path, follow=False)
         if why:
             raise _refuse(txn, f"manifest path {entry.path!r} {why}")
     return entries
 
 
-def unsafe_path(root: Path, rel: str) -> str:
-    """Why ``rel`` may not be written under ``root`` ('' when it may)."""
+def unsafe_path(root: Path, rel: str, *, follow: bool = True) -> str:
+    """Why ``rel`` may not be written under ``root`` ('' when it may). ``follow=False`` checks
+    the text alone; a directory replaced by a link is then the caller's per-file concern."""
     pure = PurePosixPath(rel)
     if not rel or pure.is_absolute() or "\\" in rel or "\0" in rel:
         return "is not a relative posix path"
     if any(part in ("..", ".", "") for part in rel.split("/")):
         return "escapes the project root"
+    if not follow:
+        return ""
     real_root = root.resolve()
     parent = (root / rel).parent.resolve()
     if parent != real_root and real_root not in parent.parents:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import EXIT_CONFLICT, MigrationError
 from . import crashpoints, fsutil
-from .store import ROLLED_BACK, Entry, Txn, load_blob, log_step, read_manifest
+from .store import ROLLED_BACK, Entry, Txn, load_blob, log_step, read_manifest, unsafe_path
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,17 @@ class RollbackReport:
     conflicts: list[Conflict] = field(default_factory=list)
     mismatched: list[str] = field(default_factory=list)  # failed the final verification
     verified: int = 0
+    note: str = ""  # how the rollback had to be done, when not from the journal
 
     @property
     def clean(self) -> bool:
         return not self.conflicts and not self.mismatched
 
     def lines(self) -> list[str]:
-        out = [f"rollback {self.phase} ({self.txn}): {len(self.restored)} restored, "
-               f"{len(self.skipped)} already at their pre-image, "
-               f"{len(self.conflicts)} conflict(s)"]
+        out = [self.note] if self.note else []
+        out.append(f"rollback {self.phase} ({self.txn}): {len(self.restored)} restored, "
+                   f"{len(self.skipped)} already at their pre-image, "
+                   f"{len(self.conflicts)} conflict(s)")
         for c in self.conflicts:
             out.append(f"conflict: {c.path}: {c.reason}; left untouched")
             out += [f"  {kind}: {where}" for kind, where in c.copies]
@@ -77,7 +79,7 @@ def rollback_txn(root: Path, txn: Txn, prefix: str = "rollback") -> RollbackRepo
                 f"rollback of {txn.phase} stopped at {entry.path}: {exc.strerror or exc}; "
                 f"{len(report.restored)} file(s) restored so far, nothing lost; run the "
                 "rollback (or phasegate recover) again", EXIT_CONFLICT) from None
-    _verify(root, entries, report)
+    verify(root, entries, report)
     crashpoints.hit(f"{prefix}-before-done-log")
     if report.clean:
         log_step(txn, ROLLED_BACK, restored=len(report.restored))
@@ -89,6 +91,9 @@ def rollback_txn(root: Path, txn: Txn, prefix: str = "rollback") -> RollbackRepo
 def _rollback_one(root: Path, txn: Txn, entry: Entry, pre: bytes, report: RollbackReport,
                   attempt: Path, prefix: str) -> None:
     target = root / entry.path
+    if unsafe_path(root, entry.path):  # a directory on the way is now a link: never follow it
+        report.conflicts.append(_save_conflict(txn, entry, target, BEHIND_LINK, attempt))
+        return
     fsutil.remove_quietly(fsutil.tmp_path(target, txn.id))  # a temp file a crash left behind
     now = fsutil.inspect(target)
     if now.kind == "file" and now.sha256 == entry.pre:
@@ -119,7 +124,12 @@ def _restore(target: Path, txn: Txn, entry: Entry, pre: bytes, prefix: str) -> N
     log_step(txn, "restored", path=entry.path)
 
 
-def _reason(now: fsutil.FileState, entry: Entry) -> str:
+BEHIND_LINK = fsutil.FileState("behind-link")
+
+
+def reason(now: fsutil.FileState, entry: Entry) -> str:
+    if now.kind == "behind-link":
+        return "a directory on its path was replaced by a symlink (never followed)"
     if now.kind == "missing":
         return "deleted since the migration"
     if now.kind in ("link", "other"):
@@ -151,10 +161,10 @@ def _save_conflict(txn: Txn, entry: Entry, target: Path, now: fsutil.FileState,
         dest = where.with_name(f"{where.name}.current")
         fsutil.write_durable(dest, fsutil.read_nofollow(target))
         copies.append(("current", str(dest)))
-    return Conflict(entry.path, _reason(now, entry), tuple(copies))
+    return Conflict(entry.path, reason(now, entry), tuple(copies))
 
 
-def _verify(root: Path, entries: list[Entry], report: RollbackReport) -> None:
+def verify(root: Path, entries: list[Entry], report: RollbackReport) -> None:
     """Re-hash every restored or skipped file; compare sha256 and mode with the manifest."""
     by_path = {e.path: e for e in entries}
     for rel in report.restored + report.skipped:
