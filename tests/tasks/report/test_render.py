@@ -137,7 +137,9 @@ def test_formats_match_the_detect_command() -> None:
     assert set(names()) == {"table", "text", "json", "sarif", "github", "markdown"}
     for name in names():
         assert parser.parse_args(["detect", "--format", name]).format == name
-    with pytest.raises(SystemExit):
+    with pytest.raises(MigrationError, match=r"argument --format: invalid choice: 'xml' \(choose"
+                                             r" from 'table', 'text', 'json', 'sarif', 'github',"
+                                             r" 'markdown'\) \(see phasegate detect --help\)"):
         parser.parse_args(["detect", "--format", "xml"])
 
 
