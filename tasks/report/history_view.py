@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
-from .history import Record, same
+from .history import Record
+from .history_thin import same
 
 
 @dataclass(frozen=True)
