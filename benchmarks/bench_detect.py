@@ -1,6 +1,9 @@
 """phasegate detect vs ruff TID251 (banned-api), side by side in one run on the same trees.
 
-    python benchmarks/bench_detect.py [--sizes 1000,10000] [--big] [--repeats 5]
+    python benchmarks/bench_detect.py [--sizes 1000,10000] [--big] [--real] [--repeats 5]
+
+``--real`` adds the real corpus (corpus.py: pinned wheels of ansible, Django and sympy, ~18k
+files, with rules on deprecations they really carry); its row is the headline figure.
 
 Per tree and round, interleaved: phasegate cold (its detect cache deleted), ruff cold
 (``--no-cache``), phasegate warm (nothing changed: the answer is replayed, tasks/replay.py; an
@@ -27,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import corpus  # noqa: E402
 from common import REPO, Series, ensure_tree, fmt_s, machine, timed, tool, tree_peak_mb  # noqa: E402
 
 TARGETS = {"cold": 1.0, "warm": 0.25}
@@ -163,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated file counts")
     parser.add_argument("--big", action="store_true", help="also 50,000 files (~1 GB of disk)")
+    parser.add_argument("--real", action="store_true",
+                        help="also the real corpus (corpus.py; downloads pinned wheels once)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/phasegate-bench"))
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -172,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
     for files in sizes:
         tree = ensure_tree(args.workdir / f"tree-{files}", files)
         print(f"detect: {files:,} files, {args.repeats} rounds ...", file=sys.stderr)
+        figures.append(measure(tree, files, args.repeats))
+    if args.real:
+        tree = corpus.build(args.workdir / "real")
+        files = corpus.py_files(tree)
+        print(f"detect: real corpus, {files:,} files, {args.repeats} rounds ...", file=sys.stderr)
         figures.append(measure(tree, files, args.repeats))
     print("\n".join(table(figures) + [""] + details(figures)))
     if args.json:

@@ -1,6 +1,6 @@
 """Run every phasegate benchmark and print one markdown report (what `nox -s bench` runs).
 
-    python benchmarks/run.py [--sizes 1000,10000] [--big] [--repeats 5] [--only detect,plan,gates]
+    python benchmarks/run.py [--sizes 1000,10000] [--big] [--no-real] [--repeats 5] [--only detect,plan,gates]
 
 Trees are generated once under ``--workdir`` and reused while their parameters match.
 """
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000", help="detect and plan tree sizes")
     parser.add_argument("--big", action="store_true", help="detect also on 50,000 files")
+    parser.add_argument("--no-real", action="store_true",
+                        help="skip the real corpus (pinned wheels, ~18k files; corpus.py)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rename-sizes", default="1000",
                         help="sizes RenameCommand really runs on (others are extrapolated)")
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     if "detect" in only:
         lines += section("detect vs ruff TID251", bench_detect.main,
                          ["--sizes", args.sizes, "--repeats", str(args.repeats), *work]
-                         + (["--big"] if args.big else []))
+                         + (["--big"] if args.big else [])
+                         + ([] if args.no_real else ["--real"]))
     if "plan" in only:
         lines += section("plan vs RenameCommand", bench_plan.main,
                          ["--sizes", args.sizes, "--rename-sizes", args.rename_sizes,
