@@ -1,6 +1,7 @@
 """Run every phasegate benchmark and print one markdown report (what `nox -s bench` runs).
 
-    python benchmarks/run.py [--sizes 1000,10000] [--big] [--no-real] [--repeats 5] [--only detect,plan,gates]
+    python benchmarks/run.py [--sizes 1000,10000] [--big] [--no-real] [--repeats 5]
+                              [--only detect,plan,gates]
 
 Trees are generated once under ``--workdir`` and reused while their parameters match.
 """
