@@ -28,7 +28,7 @@ from ..statedir import state_dir
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-ENGINE = "detect-8"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-9"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
 _PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 

@@ -8,6 +8,7 @@ file goes through; ``line_words``/``home_words`` say which words make a line hot
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 
 from ..config import Rule
@@ -27,12 +28,18 @@ class RuleIndex:
     # a codemod rule with neither ``needles`` nor ``old`` cannot be prefiltered: plan runs it
     # on every file, so detect must look at every file too
     every_file: bool = False
+    # banned members: (their name, a pattern for the last part of their module as a word). A
+    # file can refer to ``a.b.c.name`` only by spelling ``name`` and ``c`` (``from a.b.c import
+    # name``, ``import a.b.c``, ``from a.b import c``, ``from .c import``, a string import),
+    # or through ``from . import name`` inside the package ``c``: see is_candidate
+    member_needles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()
 
     @classmethod
     def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
         members: dict[str, str] = {}
         modules: dict[str, str] = {}
-        needles: set[bytes] = set()
+        needles: set[bytes] = set()  # alone enough to make a file a candidate
+        names: set[bytes] = set()
         for rule in rules:
             if rule.kind == "codemod":  # found by running the codemod itself: codemod_sites
                 needles.update(n.encode() for n in rule.needles)
@@ -42,24 +49,42 @@ class RuleIndex:
             target = modules if rule.kind == "module" else members
             for name in rule.olds:
                 target.setdefault(name, rule.id)
-                needles.add(name.rsplit(".", 1)[-1].encode())
-        homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
+                (needles if rule.kind == "module" else names).add(
+                    name.rsplit(".", 1)[-1].encode())
+        homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members}
+        pairs = sorted({(n.rsplit(".", 1)[-1].encode(), _word(n.rsplit(".", 1)[0]))
+                        for n in members}, key=lambda p: (p[0], p[1].pattern))
         every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
-        return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)),
-                   every)
+        return cls(tuple(rules), members, modules, tuple(sorted(needles | names)),
+                   tuple(sorted(homes - needles - names)), every, tuple(pairs))
 
     def is_candidate(self, data: bytes) -> bool:
         """Cheap byte test: could this file refer to a banned name at all?"""
         if self.every_file:
             return True
+        named = False
         for needle in self.needles:  # a plain loop: this runs on every file of the tree
             if needle in data:
-                return True
+                named = True
+                break
+        if named:
+            return self._may_bind(data)
         if b"import_" not in data:  # in both import_module and __import__: one scan, not two
             return False
         if b"import_module" not in data and b"__import__" not in data:
             return False
         return any(home in data for home in self.home_needles)
+
+    def _may_bind(self, data: bytes) -> bool:
+        """A file that names a banned member must also name its module, unless it imports from
+        a package relatively (``from . import name``) or has non-ASCII bytes (identifiers are
+        equal under NFKC, so bytes cannot rule a spelling out)."""
+        if not data.isascii() or _FROM_PACKAGE.search(data):
+            return True
+        for needle in self.needles:
+            if needle in data and not any(name == needle for name, _ in self.member_needles):
+                return True  # a module rule's or a codemod's needle
+        return any(name in data and home.search(data) for name, home in self.member_needles)
 
     @functools.cached_property
     def line_words(self) -> tuple[bytes, ...]:
@@ -95,3 +120,13 @@ class RuleIndex:
         if rule.kind == "module":
             return any(module == o or module.startswith(o + ".") for o in rule.olds)
         return any(o.rsplit(".", 1)[0] == module for o in rule.olds)
+
+
+# ``from . import x``, ``from .. import x`` (also split by a backslash or in parentheses)
+_FROM_PACKAGE = re.compile(rb"from[ \t\\\r\n]+\.+[ \t\\\r\n]*import")
+
+
+def _word(dotted_module: str) -> re.Pattern[bytes]:
+    """The module's last part as a whole word (``_text`` but not ``to_text``)."""
+    last = dotted_module.rsplit(".", 1)[-1].encode()
+    return re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(last) + rb"(?![A-Za-z0-9_])")
