@@ -32,7 +32,7 @@ class RuleIndex:
     # file can refer to ``a.b.c.name`` only by spelling ``name`` and ``c`` (``from a.b.c import
     # name``, ``import a.b.c``, ``from a.b import c``, ``from .c import``, a string import),
     # or through ``from . import name`` inside the package ``c``: see is_candidate
-    member_needles: tuple[tuple[bytes, re.Pattern[bytes]], ...] = ()
+    member_needles: tuple[tuple[bytes, bytes], ...] = ()
 
     @classmethod
     def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
@@ -52,8 +52,8 @@ class RuleIndex:
                 (needles if rule.kind == "module" else names).add(
                     name.rsplit(".", 1)[-1].encode())
         homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members}
-        pairs = sorted({(n.rsplit(".", 1)[-1].encode(), _word(n.rsplit(".", 1)[0]))
-                        for n in members}, key=lambda p: (p[0], p[1].pattern))
+        pairs = sorted({(n.rsplit(".", 1)[-1].encode(),
+                         n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()) for n in members})
         every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
         return cls(tuple(rules), members, modules, tuple(sorted(needles | names)),
                    tuple(sorted(homes - needles - names)), every, tuple(pairs))
@@ -79,12 +79,32 @@ class RuleIndex:
         """A file that names a banned member must also name its module, unless it imports from
         a package relatively (``from . import name``) or has non-ASCII bytes (identifiers are
         equal under NFKC, so bytes cannot rule a spelling out)."""
-        if not data.isascii() or _FROM_PACKAGE.search(data):
+        if not data.isascii():
             return True
+        homes: set[bytes] = set()
         for needle in self.needles:
-            if needle in data and not any(name == needle for name, _ in self.member_needles):
-                return True  # a module rule's or a codemod's needle
-        return any(name in data and home.search(data) for name, home in self.member_needles)
+            if needle in data:
+                if needle not in self._member_homes:
+                    return True  # a module rule's or a codemod's needle
+                homes |= self._member_homes[needle]
+        # the substring test first: the word pattern is slower, and rarely needed
+        if any(home in data and self._home_words[home].search(data) for home in sorted(homes)):
+            return True
+        return _FROM_PACKAGE.search(data) is not None
+
+    @functools.cached_property
+    def _member_homes(self) -> dict[bytes, set[bytes]]:
+        """A banned member's name -> the last part of each module it is banned in."""
+        out: dict[bytes, set[bytes]] = {}
+        for name, home in self.member_needles:
+            out.setdefault(name, set()).add(home)
+        return out
+
+    @functools.cached_property
+    def _home_words(self) -> dict[bytes, re.Pattern[bytes]]:
+        """Each module's last part as a whole word (``_text`` but not ``to_text``)."""
+        return {home: re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(home) + rb"(?![A-Za-z0-9_])")
+                for _, home in self.member_needles}
 
     @functools.cached_property
     def line_words(self) -> tuple[bytes, ...]:
@@ -124,9 +144,3 @@ class RuleIndex:
 
 # ``from . import x``, ``from .. import x`` (also split by a backslash or in parentheses)
 _FROM_PACKAGE = re.compile(rb"from[ \t\\\r\n]+\.+[ \t\\\r\n]*import")
-
-
-def _word(dotted_module: str) -> re.Pattern[bytes]:
-    """The module's last part as a whole word (``_text`` but not ``to_text``)."""
-    last = dotted_module.rsplit(".", 1)[-1].encode()
-    return re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(last) + rb"(?![A-Za-z0-9_])")
