@@ -96,4 +96,14 @@ def _dispatch(args_list: list[str]) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    _clean_stray_worktrees(getattr(args, "config", None))
     return int(args._run(args))
+
+
+def _clean_stray_worktrees(config: str | None) -> None:
+    """Before any command: a worktree a killed `migrate --branch` left is recovered and removed
+    (tasks/branches/worktree.py; costs a walk up to .git and one listdir when there is none)."""
+    from .branches.worktree import clean_stray
+
+    for line in clean_stray(config):
+        print(line, file=sys.stderr)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import config as config_mod
 from .. import journal
+from ..branches import cli as branch_cli  # issue 16: --branch runs in a git worktree
 from ..config import GATE_NAMES, Config, Phase
 from ..errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
 from ..progress import log
@@ -36,9 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every gate even after one failed (the phase still rolls back)")
     parser.add_argument("--all-tests", action="store_true",
                         help="run whole test tiers, not only the tests the change affects")
+    branch_cli.add_arguments(parser)  # issue 16: PHASE..., --branch [NAME], -j N
 
 
 def run(args: argparse.Namespace) -> int:
+    handed = branch_cli.hand_off(args)  # issue 16: --branch takes the command over
+    if handed is not None:
+        return handed
     config, _ = config_mod.load(args.config)
     phase = config.phase(args.phase)
     only = _gate_list(args.gates)
