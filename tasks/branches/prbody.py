@@ -1,18 +1,20 @@
 """What a shard branch says about itself: the commit message, the PR body, the publish lines.
 
-Pure functions over plain values (the phase, its rules, the ``phasegate.plan/1`` JSON of the
-phase, the ``[status.<phase>]`` table the migration wrote, the tests the unit gate selected),
-so each is tested alone. Paths are shown relative to the repository root, as a PR shows them.
+Pure functions over plain values (the phase, its rules, the violations detect found in the
+phase before the migration, the ``[status.<phase>]`` table the migration wrote, the tests the
+unit gate selected), so each is tested alone. Paths are shown relative to the repository root, as a PR shows them.
 """
 
 from __future__ import annotations
 
 import shlex
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..config import Phase, Rule
+from ..model import Violation
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,7 @@ class Evidence:
 
     phase: Phase
     rules: tuple[Rule, ...]
-    plan: dict[str, Any]  # one phase of `phasegate plan --format json`
+    found: tuple[Violation, ...]  # the phase's violations before the migration
     status: dict[str, Any]  # [status.<phase>] after the migration
     selected: tuple[str, ...]  # test files the unit gate selected (repo-relative)
     root_rel: str  # the project root relative to the repository root ('' or 'a/b/')
@@ -43,13 +45,17 @@ class Evidence:
         return [(name, row) for name, row in raw.items() if isinstance(row, dict)]
 
     @property
-    def manual(self) -> list[dict[str, Any]]:
-        return sorted((s for f in self.plan.get("files", []) for s in f.get("manual", [])),
-                      key=lambda s: (s["path"], s["line"], s["col"]))
+    def manual(self) -> list[Violation]:
+        return sorted(v for v in self.found if not v.fixable)
 
     @property
     def rewritten(self) -> int:
-        return int(self.plan.get("summary", {}).get("sites_rewritten", 0))
+        """The migration's own count: violations before minus after."""
+        before = self.status.get("violations_before")
+        after = self.status.get("violations_after")
+        if isinstance(before, int) and isinstance(after, int):
+            return before - after
+        return sum(1 for v in self.found if v.fixable)
 
     @property
     def title(self) -> str:
@@ -92,7 +98,7 @@ def _rules(rules: Sequence[Rule]) -> str:
 
 
 def _changes(ev: Evidence) -> str:
-    per_file = {f.get("path"): len(f.get("rewritten", [])) for f in ev.plan.get("files", [])}
+    per_file = Counter(v.path for v in ev.found if v.fixable)
     lines = [f"- `{ev.repo_path(p)}` ({per_file.get(p, 0)} site(s))" for p in ev.files]
     return "\n".join([f"### Changes: {len(ev.files)} file(s), {ev.rewritten} site(s) "
                       f"rewritten, {len(ev.manual)} left to a person", "", *lines, ""])
@@ -101,8 +107,8 @@ def _changes(ev: Evidence) -> str:
 def _manual(ev: Evidence) -> str:
     if not ev.manual:
         return "### Left to a person\n\nNothing: every site of this shard was rewritten.\n"
-    rows = [f"| `{ev.repo_path(s['path'])}:{s['line']}:{s['col']}` | `{s['rule']}` | "
-            f"{_cell(s.get('reason', ''))} |" for s in ev.manual]
+    rows = [f"| `{ev.repo_path(v.path)}:{v.line}:{v.col}` | `{v.rule}` | {_cell(v.reason)} |"
+            for v in ev.manual]
     return "\n".join([f"### Left to a person ({len(ev.manual)})", "",
                       "| location | rule | reason |", "|---|---|---|", *rows, ""])
 

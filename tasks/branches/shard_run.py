@@ -1,9 +1,10 @@
-"""One phase on its own branch: worktree -> plan -> migrate (the real CLI) -> commit -> PR body.
+"""One phase on its own branch: worktree -> detect -> migrate (the real CLI) -> commit -> PR body.
 
 The migration runs as ``python -m phasegate migrate PHASE --config <worktree>/phases.toml`` in a
 detached worktree of the base commit, so its journal, lock and recovery are the CLI's own
 (under the worktree's git dir) and this module depends only on the CLI's contract: exit codes
-0/2/3/4, ``plan --format json``, the ``[status.<phase>]`` table and the records dir. On exit 0
+0/2/3/4, the ``[status.<phase>]`` table and the records dir (what the PR body says about the
+sites comes from detect, run here before the migration: the same decisions the migration makes). On exit 0
 exactly the files the phase changed (``files_done``) and phases.toml are committed
 (``--no-verify``: the gates are the verification, and a hook that rewrote files would commit
 bytes no gate saw) and the branch is created; on anything else no branch exists. The worktree
@@ -12,7 +13,6 @@ is always removed; the gate reports are copied next to the phase's records in th
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -24,6 +24,7 @@ from typing import Any
 from .. import config as config_mod
 from ..config import Config
 from ..errors import EXIT_CONFLICT, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
+from ..model import Violation
 from . import prbody
 from .git import git
 from .worktree import Lease
@@ -64,16 +65,16 @@ class Outcome:
 def migrate_on_branch(ctx: Context, phase_id: str, branch: str) -> Outcome:
     with Lease(ctx.common, phase_id, ctx.base, ctx.config_rel) as lease:
         cfg = lease.config_path
-        plan = _plan_json(lease, phase_id)
-        run = _phasegate(lease, "migrate", phase_id, "--config", str(cfg), *ctx.child_args)
         wt_config, _ = config_mod.load(cfg)
+        found = _found(wt_config, phase_id)
+        run = _phasegate(lease, "migrate", phase_id, "--config", str(cfg), *ctx.child_args)
         records = _keep_records(ctx.config, wt_config, phase_id)
         (records / "branch-migrate.log").write_text(run.stdout + run.stderr, encoding="utf-8")
         status = _status(wt_config, phase_id)
         out = Outcome(phase_id, branch, run.returncode, "", gates=_gates(status),
                       lines=run.stdout.splitlines())
         if run.returncode == EXIT_OK and status.get("files_done"):
-            return _commit(ctx, lease, wt_config, plan, status, records, out)
+            return _commit(ctx, lease, wt_config, found, status, records, out)
         out.branch = ""
         out.result = _why(run, status, records)
         if run.returncode not in (EXIT_OK, EXIT_USAGE, EXIT_GATE, EXIT_CONFLICT):
@@ -90,15 +91,13 @@ def _phasegate(lease: Lease, *argv: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, pass_fds=(lease.fd,), check=False)
 
 
-def _plan_json(lease: Lease, phase_id: str) -> dict[str, Any]:
-    run = _phasegate(lease, "plan", phase_id, "--format", "json", "--config",
-                     str(lease.config_path))
-    if run.returncode not in (0, 1):
-        last = (run.stderr.strip().splitlines() or [f"exit {run.returncode}"])[-1]
-        raise MigrationError(f"phase {phase_id}: plan in the worktree failed: {last}",
-                             EXIT_USAGE)
-    phases = json.loads(run.stdout)["phases"]
-    return dict(phases[0]) if phases else {}
+def _found(wt_config: Config, phase_id: str) -> tuple[Violation, ...]:
+    """The phase's violations in the worktree before the migration: the semantic model's
+    decisions (fixable, or left to a person with a reason) that the migration carries out.
+    One process (jobs=1): shards run in threads, and a shard's files are few."""
+    from ..detect.engine import detect
+
+    return tuple(detect(wt_config, phase=phase_id, jobs=1).violations)
 
 
 def _keep_records(config: Config, wt_config: Config, phase_id: str) -> Path:
@@ -124,11 +123,11 @@ def _gates(status: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(k, v) for k, v in raw.items() if isinstance(v, dict)]
 
 
-def _commit(ctx: Context, lease: Lease, wt_config: Config, plan: dict[str, Any],
+def _commit(ctx: Context, lease: Lease, wt_config: Config, found: tuple[Violation, ...],
             status: dict[str, Any], records: Path, out: Outcome) -> Outcome:
     phase = wt_config.phase(out.phase)
     files = [ctx.root_rel + f for f in status["files_done"]]
-    ev = prbody.Evidence(phase, tuple(wt_config.rules[r] for r in phase.rules), plan, status,
+    ev = prbody.Evidence(phase, tuple(wt_config.rules[r] for r in phase.rules), found, status,
                          tuple(_selected(lease, records)), ctx.root_rel, ctx.base,
                          ctx.base_branch, out.branch, str(records))
     git(lease.dir, "add", "--", *files, ctx.config_rel)
