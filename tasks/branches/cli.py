@@ -2,8 +2,9 @@
 
 ``commands/migrate.py`` calls :func:`add_arguments` from its own and :func:`hand_off` first in
 its ``run``: with ``--branch`` the whole command is this package's (the user's working tree is
-never touched); without it, only the leftovers of a killed branch run are cleaned and the
-normal flow goes on. This module imports nothing heavy: every CLI start builds the parser.
+never touched); without it, the options only it understands are refused and the normal flow
+goes on. (Worktrees a killed run left are cleaned before every command, in ``tasks/cli.py``.)
+This module imports nothing heavy: every CLI start builds the parser.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --branch: more phases or globs (e.g. 'p2-*'), each on its own "
                              "branch")
     parser.add_argument("--branch", nargs="?", const="", default=None, metavar="NAME",
-                        help="migrate in a temporary git worktree of HEAD and commit the result "
-                             "on a new branch (default phasegate/{phase}); put PHASE first; with it, "
-                             "--keep-going goes on with the other shards after one fails")
+                        help="migrate in a temporary git worktree of HEAD and commit the "
+                             "result on a new branch (default phasegate/{phase}); put PHASE "
+                             "first; with it, --keep-going goes on with the other shards after "
+                             "one fails")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="with --branch: migrate N shards at a time (default 1)")
 

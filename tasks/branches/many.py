@@ -116,7 +116,8 @@ def run_all(ctx: Context, branches: dict[str, str], *, jobs: int, keep_going: bo
 
     def one(phase: str) -> Outcome:
         if stop.is_set():
-            return Outcome(phase, "", NOT_RUN, "not run (an earlier shard failed; see --keep-going)")
+            return Outcome(phase, "", NOT_RUN,
+                           "not run (an earlier shard failed; see --keep-going)")
         _say(f"== {phase}: migrating on {branches[phase]} from {ctx.base[:10]} ...")
         try:
             out = run_one(ctx, phase, branches[phase])

@@ -2,7 +2,8 @@
 
 Pure functions over plain values (the phase, its rules, the violations detect found in the
 phase before the migration, the ``[status.<phase>]`` table the migration wrote, the tests the
-unit gate selected), so each is tested alone. Paths are shown relative to the repository root, as a PR shows them.
+unit gate selected), so each is tested alone. Paths are shown relative to the repository
+root, as a PR shows them.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ The migration runs as ``python -m phasegate migrate PHASE --config <worktree>/ph
 detached worktree of the base commit, so its journal, lock and recovery are the CLI's own
 (under the worktree's git dir) and this module depends only on the CLI's contract: exit codes
 0/2/3/4, the ``[status.<phase>]`` table and the records dir (what the PR body says about the
-sites comes from detect, run here before the migration: the same decisions the migration makes). On exit 0
-exactly the files the phase changed (``files_done``) and phases.toml are committed
+sites comes from detect, run here before the migration: the decisions the migration carries
+out). On exit 0 exactly the files the phase changed (``files_done``) and phases.toml are committed
 (``--no-verify``: the gates are the verification, and a hook that rewrote files would commit
 bytes no gate saw) and the branch is created; on anything else no branch exists. The worktree
 is always removed; the gate reports are copied next to the phase's records in the repository.

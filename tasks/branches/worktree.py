@@ -84,14 +84,31 @@ def clean_stray(config_path: str | None) -> list[str]:
         return []
     home = worktrees_dir(common)
     try:
-        names = {n[:-5] if n.endswith(".lock") else n for n in os.listdir(home)
-                 if not n.startswith(".") and not n.endswith(".json")}
+        listed = os.listdir(home)
     except OSError:
         return []
+    names = {n[:-5] if n.endswith(".lock") else n for n in listed
+             if not n.startswith(".") and not n.endswith(".json")}
+    for tmp in [n for n in listed if n.startswith(".") and n.endswith(".lock.tmp")]:
+        _drop_unheld(home / tmp)  # a run killed before its lock got its name
     lines: list[str] = []
     for name in sorted(names):
         lines += _clean_one(common, home, name)
     return lines
+
+
+def _drop_unheld(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        path.unlink(missing_ok=True)
+    except BlockingIOError:
+        pass  # its run is alive and about to name it
+    finally:
+        os.close(fd)
 
 
 def _clean_one(common: Path, home: Path, name: str) -> list[str]:
