@@ -1,16 +1,25 @@
-"""The few git calls a branch migration makes, each failing as one clear MigrationError."""
+"""The few git calls a branch migration makes, each failing as one clear MigrationError.
+
+``subprocess`` is imported on first use: every command start imports this module (through the
+stray-worktree check, which needs only :func:`common_dir`).
+"""
 
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_USAGE, MigrationError
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def git(cwd: Path, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     """Run ``git -C cwd argv``; with ``check``, a failure raises with git's own last line."""
+    import subprocess
+
     try:
         out = subprocess.run(["git", "-C", str(cwd), *argv], capture_output=True, text=True,
                              check=False, timeout=300)

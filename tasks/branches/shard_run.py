@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from .git import git
 from .worktree import Lease
 
 EXIT_CRASHED = 70
+_DETECT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,12 @@ def _phasegate(lease: Lease, *argv: str) -> subprocess.CompletedProcess[str]:
 def _found(wt_config: Config, phase_id: str) -> tuple[Violation, ...]:
     """The phase's violations in the worktree before the migration: the semantic model's
     decisions (fixable, or left to a person with a reason) that the migration carries out.
-    One process (jobs=1): shards run in threads, and a shard's files are few."""
+    One process (jobs=1) and one shard at a time: shards run in threads, a shard's files are
+    few, and on a terminal detect draws a progress bar (only one may be live at once)."""
     from ..detect.engine import detect
 
-    return tuple(detect(wt_config, phase=phase_id, jobs=1).violations)
+    with _DETECT:
+        return tuple(detect(wt_config, phase=phase_id, jobs=1).violations)
 
 
 def _keep_records(config: Config, wt_config: Config, phase_id: str) -> Path:

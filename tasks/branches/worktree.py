@@ -16,8 +16,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import secrets
-import shutil
 from pathlib import Path
 from types import TracebackType
 
@@ -35,7 +33,7 @@ class Lease:
 
     def __init__(self, common: Path, phase: str, base: str, config_rel: str) -> None:
         self.home = worktrees_dir(common)
-        self.name = f"{phase}-{secrets.token_hex(3)}"
+        self.name = f"{phase}-{os.urandom(3).hex()}"
         self.dir = self.home / self.name
         self.common, self.base, self.config_rel = common, base, config_rel
         self.fd = -1
@@ -70,6 +68,8 @@ def remove(common: Path, home: Path, name: str) -> None:
     if folder.exists():
         out = git(common, "worktree", "remove", "--force", "--force", str(folder), check=False)
         if out.returncode != 0:
+            import shutil
+
             shutil.rmtree(folder, ignore_errors=True)
     git(common, "worktree", "prune", check=False)
     for suffix in (".json", ".lock"):
