@@ -135,6 +135,9 @@ def _commit(ctx: Context, lease: Lease, wt_config: Config, found: tuple[Violatio
                          tuple(_selected(lease, records)), ctx.root_rel, ctx.base,
                          ctx.base_branch, out.branch, str(records))
     git(lease.dir, "add", "--", *files, ctx.config_rel)
+    if git(lease.dir, "diff", "--cached", "--quiet", check=False).returncode == 0:
+        out.branch, out.result = "", "nothing to rewrite: no branch"  # e.g. done in HEAD
+        return out
     extra = _left_out(lease.dir)
     if extra:
         out.lines.append(f"not committed (not part of the phase): {', '.join(extra)}")

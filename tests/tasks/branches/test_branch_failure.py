@@ -104,3 +104,17 @@ def test_an_uncommitted_phase_change_is_refused(repo: Path,
     assert capsys.readouterr().err == (
         f"phasegate: error: --branch: phase a in phases.toml differs from the committed one "
         f"(the branch starts from HEAD {head[:10]}); commit phases.toml first\n")
+
+
+def test_a_phase_already_done_at_head_gets_no_branch(repo: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    mod = repo / "src/a/mod.py"
+    mod.write_text(mod.read_text().replace("app.legacy", "app.modern"))
+    with (repo / "phases.toml").open("a") as fh:
+        fh.write('\n[status.a]\nstatus = "complete"\nfiles_done = ["src/a/mod.py"]\n')
+    git(repo, "commit", "-qam", "a done by hand")
+    code = cli.main(["migrate", "a", "--branch", "--config", str(repo / "phases.toml")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert _summary(out) == ["a      -       -      -      nothing to rewrite: no branch"]
+    assert branches(repo) == ["main"] and worktrees(repo) == [str(repo)]
