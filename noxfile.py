@@ -1,11 +1,12 @@
 """phasegate's nox sessions: glue only; every decision lives in the package (``tasks/``,
 installed as ``phasegate``).
 
-Per phase of phases.toml: ``plan-<phase>``, ``migrate-<phase>``, ``rollback-<phase>``; plus
+Per phase of phases.toml: ``plan-<phase>``, ``migrate-<phase>`` (``-- --branch`` migrates it
+on its own git branch), ``rollback-<phase>``, ``split-<phase>``; plus
 ``detect``, ``verify``, ``status``, ``recover`` and the project's own ``tests``, ``lint``,
-``bench``. Sessions that change files (migrate-*, rollback-*, recover), ``verify`` and the slow
-``bench`` are not run by a bare ``nox``. ``nox -s SESSION -- ARGS`` passes ARGS to phasegate
-(or pytest). See docs/sessions.md.
+``bench``. Sessions that change files (migrate-*, rollback-*, recover, split-* with --write),
+``verify`` and the slow ``bench`` are not run by a bare ``nox``. ``nox -s SESSION -- ARGS``
+passes ARGS to phasegate (or pytest). See docs/sessions.md.
 """
 
 from __future__ import annotations
@@ -129,7 +130,14 @@ def _plan(phase: str) -> Callable[[nox.Session], None]:
 def _migrate(phase: str) -> Callable[[nox.Session], None]:
     def body(session: nox.Session) -> None:
         phasegate(session, "migrate", phase, *session.posargs)
-        phasegate(session, "status")
+        if not any(a == "--branch" or a.startswith("--branch=") for a in session.posargs):
+            phasegate(session, "status")  # --branch left this tree as it was: nothing to show
+    return body
+
+
+def _split(phase: str) -> Callable[[nox.Session], None]:
+    def body(session: nox.Session) -> None:
+        phasegate(session, "split", phase, *session.posargs)
     return body
 
 
@@ -148,6 +156,8 @@ for _pid in PHASES:
              "(changes files).", _migrate(_pid))
     _session(f"rollback-{_pid}", f"Restore phase {_pid}'s files byte for byte "
              "(changes files).", _rollback(_pid))
+    _session(f"split-{_pid}", f"Shards of phase {_pid} by code owner (`-- --by directory "
+             "--max-files N --write`).", _split(_pid))
 
 
 @nox.session

@@ -160,6 +160,16 @@ def _dispatch(args_list: list[str]) -> int:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # --help and --version exit 0 (usage errors raise, one line)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    _clean_stray_worktrees(getattr(args, "config", None))
     code = int(args._run(args))
     sys.stdout.flush()  # a reader gone by now must not turn the outcome into an error
     return code
+
+
+def _clean_stray_worktrees(config: str | None) -> None:
+    """Before any command: a worktree a killed `migrate --branch` left is recovered and removed
+    (tasks/branches/worktree.py; costs a walk up to .git and one listdir when there is none)."""
+    from .branches.worktree import clean_stray
+
+    for line in clean_stray(config):
+        print(line, file=sys.stderr)

@@ -65,7 +65,7 @@ def config(tmp_path: Path) -> Path:
 def test_sessions_per_phase_with_docstrings(config: Path) -> None:
     sessions = nox_list(config)
     per_phase = [f"{kind}-{p}" for p in ("p0", "hot-fix") for kind in ("plan", "migrate",
-                                                                         "rollback")]
+                                                                         "rollback", "split")]
     assert set(sessions) == set(STATIC) | set(per_phase)
     assert "phase p0" in sessions["migrate-p0"][1]
     assert "phase hot-fix" in sessions["rollback-hot-fix"][1]
@@ -155,6 +155,11 @@ GLUE_CASES = [
      "back"),
     ("rollback-p0", [], 4, "phasegate rollback exited 4: rollback left conflicts"),
     ("recover", [], 70, "phasegate recover exited 70: internal error"),
+    ("split-p0", ["--by", "directory", "--write"], 0, None),
+    ("split-p0", ["--max-files", "0"], 2, "phasegate split exited 2: usage or configuration "
+     "error"),
+    ("migrate-p0", ["--branch"], 3, "phasegate migrate exited 3: a gate failed and the phase "
+     "was rolled back"),
 ]
 
 
@@ -178,3 +183,18 @@ def test_exit_codes_become_one_session_error(noxfile: object, name: str, posargs
     assert args[1] == command
     assert "--check" not in args  # a noxfile option, never passed to phasegate
     assert [a for a in posargs if a != "--check"] == [a for a in args[2:] if a != "p0"]
+
+
+@pytest.mark.parametrize(("posargs", "commands"), [
+    ([], ["migrate", "status"]),
+    (["--branch"], ["migrate"]),  # the user's tree did not change: no status after it
+    (["--branch=mine/p0"], ["migrate"]),
+], ids=["in-place", "branch", "branch-name"])
+def test_migrate_passes_branch_through(noxfile: object, posargs: list[str],
+                                       commands: list[str]) -> None:
+    import nox.registry
+
+    session = FakeSession(posargs, 0)
+    nox.registry.get()["migrate-p0"](session)
+    assert [args[1] for args, _ in session.ran] == commands
+    assert list(session.ran[0][0][2:]) == ["p0", *posargs]

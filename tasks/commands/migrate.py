@@ -12,6 +12,7 @@ import sys
 
 from .. import config as config_mod
 from .. import migrate
+from ..branches import cli as branch_cli  # issue 16: --branch runs in a git worktree
 from ..errors import EXIT_FOUND, EXIT_OK
 
 ORDER = 30
@@ -29,9 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every gate even after one failed (the phase still rolls back)")
     parser.add_argument("--all-tests", action="store_true",
                         help="run whole test tiers, not only the tests the change affects")
+    branch_cli.add_arguments(parser)  # issue 16: PHASE..., --branch [NAME], -j N
 
 
 def run(args: argparse.Namespace) -> int:
+    handed = branch_cli.hand_off(args)  # issue 16: --branch takes the command over
+    if handed is not None:
+        return handed
     config, _ = config_mod.load(args.config)
     if args.dry_run:
         from . import plan as plan_cmd  # the same rendering as `phasegate plan`

@@ -1,0 +1,1 @@
+"""Migrate a phase on its own git branch: worktree, gates, commit, PR body; many shards."""

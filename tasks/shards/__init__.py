@@ -1,0 +1,1 @@
+"""Split a phase into reviewable shards: CODEOWNERS, directory groups, phases.toml."""
