@@ -13,7 +13,7 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("more_phases", nargs="*", metavar="PHASE",
+    parser.add_argument("more_phases", nargs="*", default=[], metavar="PHASE",
                         help="with --branch: more phases or globs (e.g. 'p2-*'), each on its own "
                              "branch")
     parser.add_argument("--branch", nargs="?", const="", default=None, metavar="NAME",

@@ -25,7 +25,8 @@ from tests.helpers.journal_repo import make_repo, snapshot
 
 USAGE = [
     (["detekt"], "argument COMMAND: invalid choice: 'detekt' (choose from 'detect', 'plan', "
-                 "'migrate', 'rollback', 'recover', 'verify', 'status') (see phasegate --help)"),
+                 "'split', 'migrate', 'rollback', 'recover', 'verify', 'status') "
+                 "(see phasegate --help)"),
     ([], "the following arguments are required: COMMAND (see phasegate --help)"),
     (["migrate"], "the following arguments are required: PHASE (see phasegate migrate --help)"),
     (["detect", "--format", "nope"], "argument --format: invalid choice: 'nope' (choose from "
