@@ -3,7 +3,7 @@
 A ``kind = "codemod"`` rule names one of these modules (``codemod = "rename_kwarg"``) and passes
 it options (``[rules.<id>.options]``). Modules starting with ``_`` are helpers, not codemods.
 
-The interface (what :func:`tasks.rewrite.engine.run_codemod` relies on) -- each module has:
+The interface (what :func:`phasegate.rewrite.codemods.run_codemod` relies on) -- each module has:
 
 * a docstring: what it does, why, an example, its known limits;
 * ``Codemod``: a subclass of :class:`codemods._base.RuleCodemod` (a ``libcst.CSTTransformer``),
@@ -20,3 +20,23 @@ The interface (what :func:`tasks.rewrite.engine.run_codemod` relies on) -- each 
 Codemod rules run after the built-in kinds (move, module, call) of the same phase, in the
 phase's rule order, on the already rewritten tree of the same single parse.
 """
+
+from __future__ import annotations
+
+import pkgutil
+from pathlib import Path
+
+
+def bundled() -> tuple[str, ...]:
+    """Ids of the bundled codemods: this package's modules not starting with '_'."""
+    return tuple(sorted(i.name for i in pkgutil.iter_modules(__path__)
+                        if not i.name.startswith("_")))
+
+
+def project_files(folder: Path) -> dict[str, Path]:
+    """A project's own codemods (``[project] codemods``): id -> file, for every ``<id>.py`` in
+    ``folder`` not starting with '_', found like the bundled ones."""
+    if not folder.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(folder.glob("*.py"))
+            if not p.stem.startswith("_") and p.stem.isidentifier()}

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config, Phase, Rule
+from .config.kinds import is_semantic, kind_of
 from .detect.engine import assign_phase
 from .discover import discover, module_name
 from .errors import EXIT_USAGE, MigrationError
@@ -111,10 +112,14 @@ def needles(rules: Iterable[Rule]) -> re.Pattern[bytes] | None:
     words: set[bytes] = set()
     plain: set[bytes] = set()
     for rule in rules:
-        if rule.kind == "codemod" and not rule.olds and not rule.needles:
+        kind = kind_of(rule)
+        if kind.semantic:
+            words.update(o.rsplit(".", 1)[-1].encode() for o in rule.olds)
+            continue
+        hook_words = kind.needles(rule)
+        if not hook_words:
             return None
-        words.update(o.rsplit(".", 1)[-1].encode() for o in rule.olds)
-        plain.update(n.encode() for n in rule.needles)
+        plain.update(w.encode() for w in hook_words)
     parts = [rb"\b" + re.escape(w) + rb"\b" for w in sorted(words)]
     parts += [re.escape(p) for p in sorted(plain)]
     return re.compile(b"|".join(parts)) if parts else re.compile(rb"(?!x)x")
@@ -240,8 +245,9 @@ def _nothing_to_do(data: bytes, rel: str, module: str, is_pkg: bool,
                    rules: tuple[Rule, ...]) -> bool:
     """Detect's own analysis (stdlib ast, ~10x faster than libcst) finds no violation: the
     byte prefilter matched only strings, comments or shadowed names, so skip the libcst pass.
-    Codemods decide for themselves, so a phase with one always gets the libcst pass."""
-    if any(r.kind == "codemod" for r in rules):
+    Hook kinds (codemods) decide for themselves, so a phase with one always gets the libcst
+    pass."""
+    if not all(is_semantic(r) for r in rules):
         return False
     found, problem = analyze_source(data, rel, module, is_pkg, _index(rules))
     return problem is None and not found

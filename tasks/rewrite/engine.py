@@ -1,7 +1,8 @@
 """Rewrite one file: every rule of a phase in one libcst parse, in a defined order.
 
-Order: the built-in kinds (move, module, call) together in one planned pass over the parsed
-tree, then each ``codemod`` rule in the phase's order on the resulting tree. Bytes in, bytes
+Order: the kinds of the shared semantic model (move, module, call) together in one planned pass
+over the parsed tree, then each rule of a hook kind (``codemod``, or a kind registered from
+outside) in the phase's order on the resulting tree. Bytes in, bytes
 out: libcst detects the encoding (BOM, coding cookie) and line endings, and untouched code keeps
 its exact bytes. When nothing changed the input bytes are returned as they were.
 """
@@ -14,6 +15,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from ..config import Rule
+from ..config.kinds import is_semantic, kind_of
 from ..semantics.rule_index import RuleIndex
 from .imports import Applier
 from .model import FileOutcome, Site
@@ -27,8 +29,8 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     exception into a per-file failure)."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
-    builtin = [r for r in active if r.kind != "codemod"]
-    codemods = [r for r in active if r.kind == "codemod"]
+    builtin = [r for r in active if is_semantic(r)]
+    hooks = [r for r in active if not is_semantic(r)]
     tree = cst.parse_module(data)
     outcome = FileOutcome(path, data, data)
     changed = False
@@ -42,9 +44,11 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
         if edits:
             tree = wrapper.module.visit(Applier(edits))
             changed = True
-    for rule in codemods:
+    for rule in hooks:
         before_codemod = tree.code if changed else ""
-        tree, sites, did = run_codemod(tree, rule, path, package)
+        run = kind_of(rule).run
+        assert run is not None
+        tree, sites, did = run(tree, rule, path, package)
         if before_codemod:  # report where the site is in the file as it is on disk
             sites = _map_lines(sites, before_codemod, outcome.before, tree)
         changed = changed or did
@@ -69,17 +73,3 @@ def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) 
             mapping[j + 1] = (i1 + (j - j1) if tag == "equal" else i1) + 1
     return [Site(s.path, mapping.get(s.line, s.line), s.col, s.rule, s.kind, s.reason)
             for s in sites]
-
-
-def run_codemod(tree: cst.Module, rule: Rule, path: str,
-                package: str = "") -> tuple[cst.Module, list[Site], bool]:
-    """Run the custom codemod a rule names on ``tree``; its sites are reported for ``rule``."""
-    from . import codemods as codemod_registry
-
-    mod = codemod_registry.load(rule.codemod)
-    transformer = mod.Codemod(rule, package)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    new = wrapper.visit(transformer)
-    sites = [Site(path, line, col, rule.id, kind, reason)
-             for line, col, kind, reason in transformer.sites]
-    return new, sites, not new.deep_equals(tree)

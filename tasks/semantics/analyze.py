@@ -389,31 +389,6 @@ def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
     return anns + ([node.returns] if node.returns is not None else [])
 
 
-def codemod_sites(data: bytes, path: str, module: str, is_package: bool,
-                  index: RuleIndex) -> list[Violation]:
-    """Sites of the ``codemod`` rules, found by running each codemod on the file without
-    writing it: what the codemod would rewrite is fixable, what it reports for a person is
-    manual. Detect and plan agree by construction; only files holding a needle get here."""
-    rules = [r for r in index.rules if r.kind == "codemod"]
-    wanted = [r for r in rules if not (r.needles or r.old) or any(
-        n.encode() in data for n in r.needles + ((r.old.rsplit(".", 1)[-1],) if r.old else ()))]
-    if not wanted:
-        return []
-    import libcst as cst
-
-    from ..rewrite.engine import run_codemod
-
-    tree = cst.parse_module(data)
-    package = module if is_package else module.rpartition(".")[0]
-    found: list[Violation] = []
-    for rule in wanted:
-        _, sites, _ = run_codemod(tree, rule, path, package)
-        found.extend(Violation(path, s.line, s.col, rule.id, s.kind, rule.old or rule.codemod,
-                               fixable=not s.reason, reason=s.reason, message=rule.message)
-                     for s in sites)
-    return found
-
-
 def _utf8_lines(data: bytes) -> list[bytes]:
     """The file's lines as UTF-8 (what ast's byte offsets count in), without a BOM."""
     if data.isascii():
@@ -456,8 +431,6 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         found = analyzer.run(tree)
     except RecursionError:
         return [], FileProblem(path, "too deeply nested to analyse")
-    if any(r.kind == "codemod" for r in index.rules):
-        found = found + codemod_sites(data, path, module, is_package, index)
     return sorted(set(found)), None
 
 

@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass, field
 
 from ..config import Rule
+from ..config.kinds import kind_of
 
 
 @dataclass(frozen=True)
@@ -24,29 +25,33 @@ class RuleIndex:
     # the modules banned members live in: a file naming one is a candidate only together
     # with a dynamic import (importlib.import_module / __import__), see is_candidate
     home_needles: tuple[bytes, ...] = ()
-    # a codemod rule with neither ``needles`` nor ``old`` cannot be prefiltered: plan runs it
-    # on every file, so detect must look at every file too
+    # a hook rule (a kind outside this model, e.g. ``codemod``) without needles cannot be
+    # prefiltered: plan runs it on every file, so detect must look at every file too
     every_file: bool = False
+    hook_rules: tuple[Rule, ...] = ()  # found by their kind's hook (``detect/hooks.py``)
 
     @classmethod
     def build(cls, rules: list[Rule] | tuple[Rule, ...]) -> RuleIndex:
         members: dict[str, str] = {}
         modules: dict[str, str] = {}
         needles: set[bytes] = set()
+        hooks: list[Rule] = []
+        every = False
         for rule in rules:
-            if rule.kind == "codemod":  # found by running the codemod itself: codemod_sites
-                needles.update(n.encode() for n in rule.needles)
-                if rule.old:
-                    needles.add(rule.old.rsplit(".", 1)[-1].encode())
+            kind = kind_of(rule)
+            if not kind.semantic:
+                hooks.append(rule)
+                words = kind.needles(rule)
+                needles.update(w.encode() for w in words)
+                every = every or not words
                 continue
             target = modules if rule.kind == "module" else members
             for name in rule.olds:
                 target.setdefault(name, rule.id)
                 needles.add(name.rsplit(".", 1)[-1].encode())
         homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members} - needles
-        every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
         return cls(tuple(rules), members, modules, tuple(sorted(needles)), tuple(sorted(homes)),
-                   every)
+                   every, tuple(hooks))
 
     def is_candidate(self, data: bytes) -> bool:
         """Cheap byte test: could this file refer to a banned name at all?"""

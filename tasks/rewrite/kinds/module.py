@@ -9,7 +9,9 @@ rule for a name inside the module wins over the ``module`` rule for that name.
 from __future__ import annotations
 
 from ...config import Rule
+from ...config.kinds import KINDS, RuleInput, RuleKind
 from ..model import Example
+from ._common import moved_rule
 
 
 def mapped(rule: Rule, dotted: str) -> str:
@@ -34,3 +36,10 @@ EXAMPLES: dict[str, Example] = {
         MODULE, "from .old import X\nX\n", "from a.new import X\nX\n", path="a/m.py"),
     "module-through-parent": Example(MODULE, "import a\na.old.X\n", "import a.new\na.new.X\n"),
 }
+
+
+def build(r: RuleInput) -> Rule:
+    return moved_rule(r, "module")
+
+
+KINDS.register(RuleKind("module", ("old", "new", "message", "aliases"), build, EXAMPLES))

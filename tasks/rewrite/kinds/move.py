@@ -11,7 +11,9 @@ they went through; that import is removed once nothing else uses it.
 from __future__ import annotations
 
 from ...config import Rule
+from ...config.kinds import KINDS, RuleInput, RuleKind
 from ..model import Example
+from ._common import moved_rule
 
 
 def target(rule: Rule) -> tuple[str, str]:
@@ -45,3 +47,13 @@ EXAMPLES: dict[str, Example] = {
         manual=("re-exported in __all__: importers of this module break",
                 "re-exported in __all__")),
 }
+
+
+def build(r: RuleInput) -> Rule:
+    rule = moved_rule(r, "move")
+    if rule.old and "." not in rule.old:
+        r.problem("old", f"'{rule.old}' must name a symbol inside a module (a.b.name)")
+    return rule
+
+
+KINDS.register(RuleKind("move", ("old", "new", "message", "aliases"), build, EXAMPLES))

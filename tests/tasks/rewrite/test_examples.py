@@ -1,5 +1,6 @@
-"""Every embedded example -- built-in kinds in tasks/rewrite/*.py and custom codemods in
-codemods/*.py -- collected by this one parametrized test: the rules are their own spec."""
+"""Every embedded example -- each registered rule kind's (tasks/rewrite/kinds/*.py) and each
+bundled codemod's (codemods/*.py) -- collected by this one parametrized test: the rules are
+their own spec."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import importlib
 
 import pytest
 
+from phasegate.config.kinds import KINDS
 from phasegate.discover import module_name
 from phasegate.rewrite import codemods as codemod_registry
 from phasegate.rewrite import kinds
@@ -16,12 +18,10 @@ from phasegate.rewrite.model import Example
 
 
 def _collect() -> list[tuple[str, Example]]:
-    modules = [f"phasegate.rewrite.kinds.{k}" for k in kinds.names()]
-    modules += [f"phasegate.codemods.{name}" for name in codemod_registry.names()]
-    out = []
-    for dotted in modules:
-        examples = importlib.import_module(dotted).EXAMPLES
-        out += [(f"{dotted.rsplit('.', 1)[-1]}:{eid}", ex) for eid, ex in examples.items()]
+    out = [(f"{kind.name}:{eid}", ex) for kind in KINDS for eid, ex in kind.examples.items()]
+    for name in codemod_registry.names():
+        examples = importlib.import_module(f"phasegate.codemods.{name}").EXAMPLES
+        out += [(f"{name}:{eid}", ex) for eid, ex in examples.items()]
     return out
 
 
