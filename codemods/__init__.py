@@ -14,8 +14,12 @@ The interface (what :func:`phasegate.rewrite.codemods.run_codemod` relies on) --
   declared). For every site it rewrites it calls ``self.report(node, kind)``; for every site it
   must leave to a person, ``self.report(node, kind, reason)``. It never writes files;
 * ``EXAMPLES``: ``{stable id: tasks.rewrite.Example(rule=..., before=..., after=...,
-  manual=(reasons...))}``, collected by one parametrized test (tests/codemods/test_examples.py),
-  so the codemod is its own spec.
+  manual=(reasons...))}``, collected by one parametrized test (tests/tasks/rewrite/
+  test_examples.py) and by ``phasegate codemods test``, so the codemod is its own spec.
+
+A project keeps its own codemods in its repo (``[project] codemods = "tools/codemods"``, relative
+to phases.toml): the same interface, one ``<id>.py`` per codemod (``_`` helpers skipped), found
+the same way; an id that clashes with a bundled one is a configuration error.
 
 Codemod rules run after the built-in kinds (move, module, call) of the same phase, in the
 phase's rule order, on the already rewritten tree of the same single parse.
