@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every gate even after one failed (the phase still rolls back)")
     parser.add_argument("--all-tests", action="store_true",
                         help="run whole test tiers, not only the tests the change affects")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse the whole phase when one file cannot be rewritten")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     only = _gate_list(args.gates)
     with journal.locked(config):
         _say(journal.recover(config))
-        plan = _build_plan(config, phase.id)
+        plan = _build_plan(config, phase.id, args.strict)
         if args.dry_run:
             return _print_plan(plan)
         return _migrate(config, phase, plan, args, only)
@@ -63,10 +65,10 @@ def _gate_list(text: str | None) -> list[str] | None:
     return names
 
 
-def _build_plan(config: Config, phase_id: str) -> Any:
+def _build_plan(config: Config, phase_id: str, strict: bool = False) -> Any:
     from .. import plan as plan_mod  # imported late: only migrate and plan need libcst
 
-    return plan_mod.build_plan(config, phase_id)
+    return plan_mod.build_plan(config, phase_id, strict=strict)
 
 
 def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
@@ -77,6 +79,8 @@ def _migrate(config: Config, phase: Phase, plan: Any, args: argparse.Namespace,
     changes = list(plan.changes)
     for skip in getattr(plan, "skipped", []):
         print(f"skipped {skip.path}: {skip.reason}")
+    for failed in getattr(plan, "failures", []):  # per-file outcomes (plan --strict refuses)
+        print(f"not rewritten {failed.path}: {failed.reason}")
     if not changes:
         print(f"phase {phase.id}: nothing to rewrite ({len(plan.manual)} site(s) left to a "
               "person)")

@@ -1,6 +1,7 @@
 """Show what a phase's rules would change: a diff per file and a summary (writes nothing).
 
-Exit 1 when there are changes, 0 when none, 2 when a file could not be planned.
+Exit 1 when there are changes, 0 when none; a file that could not be planned is listed with its
+reason (with ``--strict``: exit 2 and nothing else).
 
 ``--format json`` prints one object (schema ``phasegate.plan/1``, stable)::
 
@@ -40,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="text: diffs and a summary (default); json: see the module doc")
     parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                         help="worker processes (default: one per core)")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail (exit 2) when one file cannot be rewritten")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     ids = [p.id for p in config.phases] if args.all else [config.phase(args.phase).id]
     from ..plan import build_plan
 
-    plans = [build_plan(config, pid, jobs=args.jobs) for pid in ids]
+    plans = [build_plan(config, pid, jobs=args.jobs, strict=args.strict) for pid in ids]
     show(plans, args.format, sys.stdout)
-    return EXIT_FOUND if any(p.changes for p in plans) else EXIT_OK
+    return EXIT_FOUND if any(p.changes or p.failures for p in plans) else EXIT_OK
 
 
 def show(plans: list[Plan], fmt: str, out: TextIO) -> None:
