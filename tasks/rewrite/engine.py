@@ -16,6 +16,7 @@ from libcst.metadata import MetadataWrapper
 
 from ..config import Rule
 from ..config.kinds import is_semantic, kind_of
+from ..semantics.analyze import IN_STRING_ANNOTATION, analyze_source
 from ..semantics.rule_index import RuleIndex
 from .imports import Applier
 from .model import FileOutcome, Site
@@ -37,7 +38,8 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     package = module if is_package else module.rpartition(".")[0]
     if builtin:
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        planner = Planner(FileScan(wrapper, package, module_name=module), path, builtin)
+        held = _held(data, path, module, is_package, builtin)
+        planner = Planner(FileScan(wrapper, package, module_name=module), path, builtin, held)
         edits = planner.plan()
         outcome.rewritten += planner.rewritten
         outcome.manual += planner.manual
@@ -60,6 +62,17 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     outcome.rewritten = sorted(set(outcome.rewritten))
     outcome.manual = sorted(set(outcome.manual))
     return outcome
+
+
+def _held(data: bytes, path: str, module: str, is_package: bool,
+          rules: list[Rule]) -> list[Site]:
+    """Sites the semantic model leaves to a person before any rewrite (names inside string
+    annotations): decided once, there, and carried by the plan as they are."""
+    if b"'" not in data and b'"' not in data:
+        return []
+    found, _ = analyze_source(data, path, module, is_package, RuleIndex.build(rules))
+    return [Site(path, v.line, v.col, v.rule, v.kind, v.reason) for v in found
+            if v.reason == IN_STRING_ANNOTATION]
 
 
 def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) -> list[Site]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .imports import Edits, FromPlan, NewImport, alias, dotted
+from .imports import Edits, FromPlan, NewImport, alias, spelling
 from .scan import FileScan, ImportInfo
 
 
@@ -50,6 +50,7 @@ def _finish(scan: FileScan, edits: Edits, states: dict[int, StmtState], info: Im
             reuse = next((n for n in pending if n.name), None)
             if reuse is not None:
                 plan.reuse_module = reuse.module
+                plan.reuse_spelling = (reuse.level, reuse.rest)
                 plan.reuse_names = _reuse_names(info, reuse.module, pending)
                 pending = [n for n in pending if n.module != reuse.module or not n.name]
         edits.froms[id(stmt)] = plan
@@ -86,16 +87,16 @@ def _merge_target(scan: FileScan, states: dict[int, StmtState], info: ImportInfo
 def _grouped_from(adds: list[NewImport]) -> list[cst.BaseSmallStatement]:
     """One statement per module: ``from m import a, b``; ``import m`` as they come."""
     out: list[cst.BaseSmallStatement] = []
-    groups: dict[str, list[cst.ImportAlias]] = {}
+    groups: dict[tuple[str, int, str], list[cst.ImportAlias]] = {}
     for new in adds:
         if not new.name:
             out.append(new.statement())
             continue
-        names = groups.setdefault(new.module, [])
+        names = groups.setdefault((new.module, new.level, new.rest), [])
         candidate = alias(new.name, new.asname)
         if not any(a.evaluated_name == candidate.evaluated_name
                    and a.evaluated_alias == candidate.evaluated_alias for a in names):
             names.append(candidate)
-    for module, names in groups.items():
-        out.append(cst.ImportFrom(module=dotted(module), names=names))
+    for (module, level, rest), names in groups.items():
+        out.append(cst.ImportFrom(names=names, **spelling(module, level, rest)))  # type: ignore[arg-type]
     return out

@@ -176,10 +176,9 @@ def test_cli_plan_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert p0["files"][0]["rewritten"] == [{"path": "app/one.py", "line": 1, "col": 17,
                                             "rule": "mv", "kind": "import", "reason": ""}]
     assert p0["files"][0]["diff"].startswith("--- a/app/one.py")
-    assert p1["summary"]["files_changed"] == 0
-    assert p1["summary"]["manual_reasons"] == {
-        "re-exported in __all__": 1,
-        "re-exported in __all__: importers of this module break": 1}
+    assert p1["summary"]["files_changed"] == 1  # a re-export keeps its public name
+    assert "-from a.b import f\n+from c.d import G as f\n f()\n" in p1["files"][0]["diff"]
+    assert [s["kind"] for s in p1["files"][0]["rewritten"]] == ["import", "re-export"]
 
 
 def test_workers_are_spawn_safe() -> None:
