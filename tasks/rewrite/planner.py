@@ -19,7 +19,6 @@ import libcst as cst
 
 from ..config import Rule
 from ..semantics.rule_index import RuleIndex
-from ..semantics.scopes import resolve_relative
 from . import dynamic
 from .calls import add_call, replace_expr
 from .imports import Edits, FromPlan, NewImport, alias
@@ -28,7 +27,7 @@ from .model import Site
 from .names import Namer
 from .reading import Moved, Reading, read_imports
 from .scan import FileScan, ImportInfo
-from .statements import StmtState, finish_statements
+from .statements import StmtState, finish_statements, imported, spelled
 from .uses import AliasRefs, Use
 
 STILL_USED = "still used by sites left to a person"
@@ -122,8 +121,9 @@ class Planner:
             self._rewrite_uses(moved, fixable)
             return
         if moved.index < 0:  # ``from a.old import *``
+            module = moved.target[0]
             self.edits.froms[id(info.stmt)] = FromPlan(
-                reuse_module=moved.target[0], reuse_spelling=self._spell(info, moved.target[0]))
+                reuse_module=module, reuse_spelling=spelled(self.scan, info, module))
             return
         self.state(info).drop.add(moved.index)
         if moved.target[1] == "":
@@ -162,6 +162,8 @@ class Planner:
                 self.names.fresh(full, old_local)
         elif moved.alias.asname is not None or name == old_local:
             local = old_local  # the file's own alias, or the same name: nothing to rename
+        elif old_local not in self.exported and self._bound_as(moved.info, full):
+            local = self._bound_as(moved.info, full)  # already imported here: reuse it
         elif old_local in self.exported or moved.refs.odd or not self._only_binding(moved):
             local = old_local  # a public name, or uses a rename cannot follow
         elif self.names.free(name, full):
@@ -169,7 +171,17 @@ class Planner:
         else:
             local = self.names.fresh(full, old_local)
         moved.local = local
-        self._add(moved.info, NewImport(module, name, local, *self._spell(moved.info, module)))
+        spelling = spelled(self.scan, moved.info, module)
+        self._add(moved.info, NewImport(module, name, local, *spelling))
+
+    def _bound_as(self, info: ImportInfo, full: str) -> str:
+        """The local name a visible ``from`` import already binds ``full`` to, or ''."""
+        module, _, name = full.rpartition(".")
+        for local, quals in self.scan.import_bound.items():
+            if quals == {full} and self.names.free(local, full) and imported(
+                    self.scan, self.states, info, NewImport(module, name, local)):
+                return local
+        return ""
 
     def _only_binding(self, moved: Moved) -> bool:
         """Every binding of the old local name is an import moving to the same place (no
@@ -183,16 +195,6 @@ class Planner:
                        and not self.blocked.get(m.rule.id) for m in self.reading.moved):
                 return False
         return True
-
-    def _spell(self, info: ImportInfo, module: str) -> tuple[int, str]:
-        """(level, rest) to keep a relative ``from`` import relative when ``module`` is inside
-        the package it was relative to; (0, '') for an absolute import."""
-        stmt = info.stmt
-        level = len(stmt.relative) if isinstance(stmt, cst.ImportFrom) else 0
-        anchor = resolve_relative("", level, self.scan.package) if level else None
-        if anchor is None or not (module == anchor or module.startswith(anchor + ".")):
-            return 0, ""
-        return level, module[len(anchor) + 1:]
 
     def _rewrite_uses(self, moved: Moved, uses: list[Use]) -> None:
         for use in uses:
@@ -265,29 +267,13 @@ class Planner:
     def _add(self, info: ImportInfo, new: NewImport) -> None:
         """Add ``new`` next to ``info``'s statement unless this block (or the module) already
         gets it or already imports it."""
-        if new.module == self.scan.module_name or self._imported(info, new):
+        if new.module == self.scan.module_name or imported(self.scan, self.states, info, new):
             return  # never import a file into itself, nor a name twice
         key = (id(info.block), new)
         if key in self.added or (id(self.scan.module), new) in self.added:
             return
         self.added.add(key)
         self.state(info).adds.append(new)
-
-    def _imported(self, info: ImportInfo, new: NewImport) -> bool:
-        """``from module import name [as asname]`` already stands (and stays) where it is
-        seen from ``info``'s block."""
-        for other in self.scan.imports:
-            stmt = other.stmt
-            if not (isinstance(stmt, cst.ImportFrom) and new.name and other.module == new.module
-                    and (other.block is info.block or other.block is self.scan.module)
-                    and not isinstance(stmt.names, cst.ImportStar)):
-                continue
-            dropped = self.states.get(id(stmt), StmtState()).drop
-            if any(i not in dropped and a.evaluated_name == new.name and
-                   (a.evaluated_alias or a.evaluated_name) == (new.asname or new.name)
-                   for i, a in enumerate(stmt.names)):
-                return True
-        return False
 
     def _call(self, info: ImportInfo, use: Use, callee: str) -> None:
         self.site(use.node, use.rule, "call")

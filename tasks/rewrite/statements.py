@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from ..semantics.scopes import resolve_relative
 from .imports import Edits, FromPlan, NewImport, alias, spelling
 from .scan import FileScan, ImportInfo
 
@@ -100,3 +101,33 @@ def _grouped_from(adds: list[NewImport]) -> list[cst.BaseSmallStatement]:
     for (module, level, rest), names in groups.items():
         out.append(cst.ImportFrom(names=names, **spelling(module, level, rest)))  # type: ignore[arg-type]
     return out
+
+
+def spelled(scan: FileScan, info: ImportInfo, module: str) -> tuple[int, str]:
+    """(level, rest) to keep a relative ``from`` import relative when ``module`` is inside
+    the file's top-level package (fewest dots); (0, '') for an absolute import."""
+    if not (isinstance(info.stmt, cst.ImportFrom) and info.stmt.relative):
+        return 0, ""
+    for level in range(1, scan.package.count(".") + 2):
+        anchor = resolve_relative("", level, scan.package) or ""
+        if module == anchor or module.startswith(anchor + "."):
+            return level, module[len(anchor) + 1:]
+    return 0, ""
+
+
+def imported(scan: FileScan, states: dict[int, StmtState], info: ImportInfo,
+             new: NewImport) -> bool:
+    """``from module import name [as asname]`` already stands (and stays) where it is
+    seen from ``info``'s block."""
+    for other in scan.imports:
+        stmt = other.stmt
+        if not (isinstance(stmt, cst.ImportFrom) and new.name and other.module == new.module
+                and (other.block is info.block or other.block is scan.module)
+                and not isinstance(stmt.names, cst.ImportStar)):
+            continue
+        dropped = states.get(id(stmt), StmtState()).drop
+        if any(i not in dropped and a.evaluated_name == new.name and
+               (a.evaluated_alias or a.evaluated_name) == (new.asname or new.name)
+               for i, a in enumerate(stmt.names)):
+            return True
+    return False
