@@ -8,6 +8,8 @@ import pytest
 from phasegate.discover import module_name
 from phasegate.rewrite.engine import rewrite_source
 from phasegate.rewrite.model import Example
+from phasegate.semantics.analyze import analyze_source
+from phasegate.semantics.rule_index import RuleIndex
 
 MOVE = {"kind": "move", "old": "a.b.f", "new": "c.d.G"}
 MODULE = {"kind": "module", "old": "a.old", "new": "a.new"}
@@ -160,3 +162,12 @@ def test_golden(case: str, rule: object, path: str, before: bytes, after: bytes,
     assert reasons == sorted(manual)
     again, _ = _rewrite(rule, path, got)
     assert again == got
+    assert _fixable(rule, path, got) == []  # detect after the rewrite: nothing fixable left
+
+
+def _fixable(rule: object, path: str, data: bytes) -> list[tuple[int, int, str]]:
+    rules: list[dict[str, object]] = rule if isinstance(rule, list) else [rule]  # type: ignore
+    built = [Example(r, "", "").build_rule(f"r{i}") for i, r in enumerate(rules)]
+    module, is_pkg = module_name(path)
+    found, _ = analyze_source(data, path, module, is_pkg, RuleIndex.build(built))
+    return [(v.line, v.col, v.rule) for v in found if v.fixable]
