@@ -11,6 +11,8 @@ from pathlib import Path
 from ..config.kinds import KINDS
 from ..discover import module_name
 from ..errors import EXIT_USAGE, MigrationError
+from ..semantics.analyze import analyze_source
+from ..semantics.rule_index import RuleIndex
 from . import codemods as registry
 from .engine import rewrite_source
 from .model import Example
@@ -50,9 +52,18 @@ def run(case: Case, source: str) -> tuple[str, list[str]]:
     return outcome.after.decode(), sorted(s.reason for s in outcome.manual)
 
 
+def fixable_left(case: Case, source: str) -> list[str]:
+    """What detect (the shared semantic model) still calls fixable in ``source``."""
+    ex = case.example
+    module, is_pkg = module_name(ex.path)
+    index = RuleIndex.build([ex.build_rule(codemods=case.codemods)])
+    found, _ = analyze_source(source.encode(), ex.path, module, is_pkg, index)
+    return [f"{v.line}:{v.col} {v.kind}" for v in found if v.fixable]
+
+
 def check(case: Case) -> str:
-    """'' when the example holds: the expected text and reasons, valid Python, and a second
-    run that changes nothing; else what went wrong."""
+    """'' when the example holds: the expected text and reasons, valid Python, nothing fixable
+    left for detect, and a second run that changes nothing; else what went wrong."""
     ex = case.example
     try:
         after, manual = run(case, ex.before)
@@ -61,6 +72,9 @@ def check(case: Case) -> str:
         if manual != sorted(ex.manual):
             return f"expected manual {sorted(ex.manual)!r}, got {manual!r}"
         ast.parse(after)
+        left = fixable_left(case, after)
+        if left:
+            return f"detect still finds fixable sites after the rewrite: {', '.join(left)}"
         again, _ = run(case, after)
     except Exception as exc:  # noqa: BLE001 - a broken example is a failed example
         return f"{type(exc).__name__}: {exc}"

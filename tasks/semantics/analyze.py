@@ -92,7 +92,20 @@ class FileAnalyzer(ScopeWalker):
         if qual is None:
             self._star_use(node)
             return
+        if self.in_string:
+            self._renamed_in_string(node, qual)
         self._use(node, qual)
+
+    def _renamed_in_string(self, node: ast.Name, qual: str) -> None:
+        """A name a rule renames (``f`` of ``from a.b import f`` -> ``G``), spelled inside a
+        string annotation: the string is not rewritten, so the site (and the import) is left
+        to a person instead of keeping the deprecated name as an alias."""
+        rid = self.index.members.get(qual) or self.index.modules.get(qual)
+        rule = self.index.rule(rid) if rid else None
+        if rule is None or rule.kind == "call" or qual not in rule.olds:
+            return
+        if node.id == qual.rsplit(".", 1)[-1] != rule.new.rsplit(".", 1)[-1]:
+            self.add(node, rule.id, "reference", qual)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         parts: list[ast.Attribute] = []
@@ -127,6 +140,8 @@ class FileAnalyzer(ScopeWalker):
                      reason="assigned or deleted through the old name: change it by hand")
             return
         if target is base:
+            if self.in_string:
+                self._renamed_in_string(base, dotted)
             self._use(base, dotted)
             return
         if how == "member":
