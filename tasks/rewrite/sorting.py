@@ -11,8 +11,10 @@ import difflib
 import json
 import re
 import subprocess
-import sys
 from collections import Counter
+from typing import Any
+
+from ruff.__main__ import find_ruff_bin
 
 _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t].*$", re.M)
 Lines = list[bytes]
@@ -22,15 +24,15 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
     """``after`` with the new imports of its once-sorted blocks placed by the sorter."""
     if _IMPORT_LINE.findall(before) == _IMPORT_LINE.findall(after):
         return after
-    fixed = _ruff(after, rel, root, ["--fix", "--exit-zero"])
-    blocks = _unsorted(after, rel, root)
-    if fixed is None or fixed == after or blocks is None:
-        return after
-    was_unsorted = _unsorted(before, rel, root) or set()
+    found = _i001(after, rel, root)
+    if not found:
+        return after  # sorted already (the new import landed in place), or ruff failed
+    fixed = _apply(after, found)
+    was_unsorted = _lines(_i001(before, rel, root) or [])
     old, new = after.splitlines(keepends=True), fixed.splitlines(keepends=True)
     prior = before.splitlines(keepends=True)
     touched = Counter(old) - Counter(prior)
-    allowed = _sorted_before(prior, old, blocks, was_unsorted, touched)
+    allowed = _sorted_before(prior, old, _lines(found), was_unsorted, touched)
     out: Lines = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False) \
             .get_opcodes():
@@ -72,26 +74,47 @@ def _runs(lines: list[int]) -> list[list[int]]:
     return out
 
 
-def _unsorted(data: bytes, rel: str, root: str) -> set[int] | None:
-    """0-based lines inside import blocks ruff would sort (I001), or None if ruff failed."""
-    text = _ruff(data, rel, root, ["--exit-zero", "--output-format", "json"])
-    try:
-        items = json.loads(text or b"")
-    except ValueError:
-        return None
+Diagnostic = dict[str, Any]
+
+
+def _lines(found: list[Diagnostic]) -> set[int]:
+    """0-based lines inside the import blocks ruff would sort (its I001 diagnostics)."""
     lines: set[int] = set()
-    for item in items:
+    for item in found:
         start, end = item["location"]["row"], item["end_location"]["row"]
         lines.update(range(start - 1, end - (item["end_location"]["column"] == 1)))
     return lines
 
 
-def _ruff(data: bytes, rel: str, root: str, extra: list[str]) -> bytes | None:
-    argv = [sys.executable, "-m", "ruff", "check", "--select", "I", "--no-cache",
-            "--stdin-filename", rel, *extra, "-"]
+def _apply(data: bytes, found: list[Diagnostic]) -> bytes:
+    """``data`` with the fixes of ruff's diagnostics applied (rows and columns 1-based, columns
+    in characters), last first so earlier offsets hold."""
+    text = data.decode("utf-8")
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    edits = [e for item in found for e in (item.get("fix") or {}).get("edits", [])]
+    for edit in sorted(edits, key=lambda e: (e["location"]["row"], e["location"]["column"]),
+                       reverse=True):
+        begin = starts[edit["location"]["row"] - 1] + edit["location"]["column"] - 1
+        end = starts[edit["end_location"]["row"] - 1] + edit["end_location"]["column"] - 1
+        text = text[:begin] + (edit.get("content") or "") + text[end:]
+    return text.encode("utf-8")
+
+
+def _i001(data: bytes, rel: str, root: str) -> list[Diagnostic] | None:
+    """ruff's I001 diagnostics for ``data`` (with their fixes), or None if ruff failed or the
+    file is not UTF-8 (ruff's columns count its characters)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    argv = [find_ruff_bin(), "check", "--select", "I", "--no-cache", "--exit-zero",
+            "--output-format", "json", "--stdin-filename", rel, "-"]
     try:
         proc = subprocess.run(argv, input=data, capture_output=True, cwd=root, timeout=60,
                               check=False)
-    except (OSError, subprocess.TimeoutExpired):
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
-    return proc.stdout if proc.returncode == 0 else None
+    return [d for d in found if d.get("code") == "I001"] if isinstance(found, list) else None

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from typing import NamedTuple
 
+from ruff.__main__ import find_ruff_bin
+
 from ..config import Rule
 from ..config.kinds import is_semantic
 from ..discover import module_name
@@ -127,7 +129,7 @@ def failure_reason(exc: BaseException) -> str:
 
 def ruff_format(data: bytes, rel: str, root: str) -> bytes:
     """``ruff format -`` on a changed file (the phase or project asked for it)."""
-    proc = subprocess.run([sys.executable, "-m", "ruff", "format", "--stdin-filename", rel, "-"],
+    proc = subprocess.run([find_ruff_bin(), "format", "--stdin-filename", rel, "-"],
                           input=data, capture_output=True, cwd=root, timeout=120, check=False)
     if proc.returncode != 0:
         err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
