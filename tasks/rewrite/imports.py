@@ -166,7 +166,7 @@ class Applier(cst.CSTTransformer):
                 continue
             new = plan[id(orig)]
             if new is not None:
-                names.append(upd.with_changes(name=new.name, asname=upd.asname))
+                names.append(upd.with_changes(name=new.name, asname=new.asname or upd.asname))
         if not names:
             return cst.RemovalSentinel.REMOVE
         if isinstance(names[-1].comma, cst.Comma):
