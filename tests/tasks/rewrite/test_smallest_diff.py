@@ -59,8 +59,8 @@ CASES: list[tuple[str, list[dict[str, object]], str, str, str, tuple[str, ...]]]
      "from unittest import mock\nfrom pkg import unittest\n\n\ndef f():\n    unittest = None\n"
      "    return mock.Mock(unittest)\n", ()),
     ("3-module-head-rebound", [{"kind": "module", "old": "mock", "new": "mock2"}], "p/m.py",
-     "import mock\nmock2 = 1\nmock.X(mock2)\n", "import mock2 as mock2_\nmock2 = 1\nmock2_.X(mock2)\n",
-     ()),
+     "import mock\nmock2 = 1\nmock.X(mock2)\n",
+     "import mock2 as mock2_\nmock2 = 1\nmock2_.X(mock2)\n", ()),
     ("3-import-as-keeps-alias", [MODULE], "p/m.py", "import a.old as m\nm.X\n",
      "import a.new as m\nm.X\n", ()),
     ("3-chain-collections-rebound", [ITER], "p/m.py",
