@@ -45,6 +45,7 @@ class Options:
     allow_dirty: bool = False
     keep_going: bool = False
     all_tests: bool = False
+    strict: bool = False  # refuse the phase when one file cannot be rewritten
 
 
 class Terminated(BaseException):
@@ -58,18 +59,19 @@ def run(config: Config, options: Options) -> int:
     try:
         with journal.locked(config), sigterm_raises():
             _say(settle.recover(config)[0])
-            return _migrate(config, phase, _plan(config, phase), options, only)
+            plan = _plan(config, phase, options.strict)
+            return _migrate(config, phase, plan, options, only)
     except Terminated:
         raise MigrationError("terminated by SIGTERM before anything was applied; nothing was "
                              "written", EXIT_USAGE) from None
 
 
-def plan_only(config: Config, phase_id: str) -> Plan:
+def plan_only(config: Config, phase_id: str, *, strict: bool = False) -> Plan:
     """``--dry-run``: recover, then the plan, under the lock; writes nothing else."""
     phase = config.phase(phase_id)
     with journal.locked(config):
         _say(settle.recover(config)[0])
-        return _plan(config, phase)
+        return _plan(config, phase, strict)
 
 
 def requested_gates(phase: Phase, text: str | None) -> tuple[str, ...] | None:
@@ -110,10 +112,10 @@ def sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _plan(config: Config, phase: Phase) -> Plan:
+def _plan(config: Config, phase: Phase, strict: bool) -> Plan:
     from .plan import build_plan  # imported late: only migrate and plan need libcst
 
-    return build_plan(config, phase.id)
+    return build_plan(config, phase.id, strict=strict)
 
 
 def _migrate(config: Config, phase: Phase, plan: Plan, options: Options,
@@ -122,6 +124,8 @@ def _migrate(config: Config, phase: Phase, plan: Plan, options: Options,
 
     for skip in plan.skipped:
         print(f"skipped {skip.path}: {skip.reason}")
+    for failed in plan.failures:  # per-file outcomes (--strict refuses the phase instead)
+        print(f"not rewritten {failed.path}: {failed.reason}")
     if not plan.changes:
         print(f"phase {phase.id}: nothing to rewrite ({len(plan.manual)} site(s) left to a "
               "person)")

@@ -2,21 +2,23 @@
 
 discover -> the phase's files (first phase in declaration order whose globs match) -> prefilter
 by bytes (the last dotted component of every old name, as a word) -> every rule of the phase in
-one libcst parse per candidate (:func:`tasks.rewrite.rewrite_source`), in a process pool when
-there are enough candidates. A worker never lets an exception escape: each file comes back with
-its new bytes, its sites, or the reason it failed. Any failure fails the whole plan, naming
-every file and reason, before anything is written.
+one libcst parse per candidate (:func:`phasegate.rewrite.worker.plan_file`), in a process pool
+when there are enough candidates. A worker never lets an exception escape: each file comes back
+with its new bytes, its sites, or the reason it failed.
+
+Per-file outcomes, never all-or-nothing: a file that cannot be read, decoded, parsed, checked or
+rewritten is listed with its reason among the sites left to a person (rule ``*``, kind
+``file``), and the rest of the phase is planned; the imports gate counts those files, so a
+phase without ``allow_manual`` still fails with the list. ``strict`` (``plan``/``migrate
+--strict``) refuses the whole phase instead, before anything is written.
 """
 
 from __future__ import annotations
 
-import ast
 import difflib
 import io
 import os
 import re
-import subprocess
-import sys
 import tokenize
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -25,18 +27,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config, Phase, Rule
+from .config.kinds import kind_of
 from .decoding import undecodable
 from .detect.engine import assign_phase
-from .discover import discover, module_name
+from .discover import discover
 from .errors import EXIT_USAGE, MigrationError
 from .model import FileProblem
 from .progress import track
-from .rewrite.engine import rewrite_source
 from .rewrite.model import FileOutcome, Site
-from .semantics.analyze import analyze_source
-from .semantics.rule_index import RuleIndex
+from .rewrite.worker import Work, plan_file
 from .workers import start_pool
 
+FILE_RULE = "*"  # the rule of a file-level outcome: it concerns every rule of the phase
 PARALLEL_MIN = 8  # fewer candidates than this are planned in-process: a pool costs more
 MAX_BYTES = 16 * 1024 * 1024
 
@@ -83,7 +85,12 @@ class Plan:
 
     @property
     def manual(self) -> list[Site]:
-        return [s for f in self.files for s in f.manual]
+        """Sites left to a person, and every file that failed, as a site of its own."""
+        return [s for f in self.files for s in f.manual] + self.file_sites
+
+    @property
+    def file_sites(self) -> list[Site]:
+        return [Site(p.path, p.line or 1, 1, FILE_RULE, "file", p.reason) for p in self.failures]
 
     def summary(self) -> dict[str, Any]:
         reasons = Counter(s.reason for s in self.manual)
@@ -111,10 +118,14 @@ def needles(rules: Iterable[Rule]) -> re.Pattern[bytes] | None:
     words: set[bytes] = set()
     plain: set[bytes] = set()
     for rule in rules:
-        if rule.kind == "codemod" and not rule.olds and not rule.needles:
+        kind = kind_of(rule)
+        if kind.semantic:
+            words.update(o.rsplit(".", 1)[-1].encode() for o in rule.olds)
+            continue
+        hook_words = kind.needles(rule)
+        if not hook_words:
             return None
-        words.update(o.rsplit(".", 1)[-1].encode() for o in rule.olds)
-        plain.update(n.encode() for n in rule.needles)
+        plain.update(w.encode() for w in hook_words)
     parts = [rb"\b" + re.escape(w) + rb"\b" for w in sorted(words)]
     parts += [re.escape(p) for p in sorted(plain)]
     return re.compile(b"|".join(parts)) if parts else re.compile(rb"(?!x)x")
@@ -139,8 +150,10 @@ def string_import_needles(rules: Iterable[Rule]) -> Callable[[bytes], bool]:
     return match
 
 
-def build_plan(config: Config, phase_id: str, *, jobs: int | None = None) -> Plan:
-    """Plan ``phase_id`` over the files on disk. Raises MigrationError if any file failed."""
+def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
+               strict: bool = False) -> Plan:
+    """Plan ``phase_id`` over the files on disk; with ``strict``, raise MigrationError if any
+    file failed (else each failure is a per-file outcome in ``plan.failures``)."""
     phase = config.phase(phase_id)
     files, skipped = phase_files(config, phase)
     sources: dict[str, bytes] = {}
@@ -160,7 +173,8 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None) -> Pla
     plan.skipped = skipped + plan.skipped
     plan.failures = failures + plan.failures
     plan.scanned = len(files)
-    check(plan)
+    if strict:
+        check(plan)
     return plan
 
 
@@ -179,7 +193,9 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     bad = {rel: why for rel, data in todo if (why := undecodable(data))}
     plan.skipped = [FileProblem(rel, why) for rel, why in bad.items()]
     todo = [(rel, data) for rel, data in todo if rel not in bad]
-    work = [(str(config.root), rel, data, config.src, rules, fmt) for rel, data in todo]
+    syntax = config.gate("syntax").python
+    work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax)
+            for rel, data in todo]
     for outcome in _run(work, jobs):
         if outcome.failure:
             plan.failures.append(FileProblem(outcome.path, outcome.failure))
@@ -192,16 +208,14 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
 
 
 def check(plan: Plan) -> None:
-    """Fail the whole plan when any file failed: every file and reason, nothing written."""
+    """``--strict``: fail the whole plan when any file failed: every file and reason, nothing
+    written."""
     if not plan.failures:
         return
     lines = [f"phase {plan.phase.id}: {len(plan.failures)} file(s) could not be rewritten; "
-             "nothing was written:"]
+             "nothing was written (--strict):"]
     lines += [f"  {p.path}: {p.reason}" for p in plan.failures]
     raise MigrationError("\n".join(lines), EXIT_USAGE)
-
-
-Work = tuple[str, str, bytes, tuple[str, ...], tuple[Rule, ...], str]
 
 
 def _run(work: list[Work], jobs: int | None) -> Iterable[FileOutcome]:
@@ -215,74 +229,8 @@ def _run(work: list[Work], jobs: int | None) -> Iterable[FileOutcome]:
             yield from track(pool.map(plan_file, work, chunksize=chunk), len(work), "plan")
     except BrokenProcessPool as exc:  # a worker was killed: say so per file, do not guess
         for item in work:
-            yield FileOutcome(item[1], item[2], item[2], failure=f"worker process died: {exc}")
-
-
-def plan_file(item: Work) -> FileOutcome:
-    """Rewrite one file (in a worker). Never raises: a failure is returned with its reason,
-    including libcst's native PanicException (a BaseException)."""
-    root, rel, data, src, rules, fmt = item
-    try:
-        module, is_pkg = module_name(rel, src)
-        if _nothing_to_do(data, rel, module, is_pkg, rules):
-            return FileOutcome(rel, data, data)
-        outcome = rewrite_source(data, rel, module, is_pkg, rules)
-        if outcome.after != data:
-            _valid(outcome.after)
-            if fmt == "ruff":
-                outcome.after = ruff_format(outcome.after, rel, root)
-        return outcome
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - one bad file must not escape the worker
-        return FileOutcome(rel, data, data, failure=failure_reason(exc))
-
-
-def _nothing_to_do(data: bytes, rel: str, module: str, is_pkg: bool,
-                   rules: tuple[Rule, ...]) -> bool:
-    """Detect's own analysis (stdlib ast, ~10x faster than libcst) finds no violation: the
-    byte prefilter matched only strings, comments or shadowed names, so skip the libcst pass.
-    Codemods decide for themselves, so a phase with one always gets the libcst pass."""
-    if any(r.kind == "codemod" for r in rules):
-        return False
-    found, problem = analyze_source(data, rel, module, is_pkg, _index(rules))
-    return problem is None and not found
-
-
-_INDEXES: dict[tuple[Rule, ...], RuleIndex] = {}
-
-
-def _index(rules: tuple[Rule, ...]) -> RuleIndex:
-    if rules not in _INDEXES:  # one per worker process and phase
-        _INDEXES[rules] = RuleIndex.build(list(rules))
-    return _INDEXES[rules]
-
-
-def failure_reason(exc: BaseException) -> str:
-    import libcst as cst
-
-    if isinstance(exc, cst.ParserSyntaxError):
-        return f"unparseable (line {exc.raw_line}, column {exc.raw_column}): {exc.message}"
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else 'no message'}"
-
-
-def _valid(data: bytes) -> None:
-    try:
-        ast.parse(data)
-    except SyntaxError as exc:
-        raise ValueError(f"rewrite produced invalid Python at line {exc.lineno}: {exc.msg}") \
-            from None
-
-
-def ruff_format(data: bytes, rel: str, root: str) -> bytes:
-    """``ruff format -`` on a changed file (the phase or project asked for it)."""
-    proc = subprocess.run([sys.executable, "-m", "ruff", "format", "--stdin-filename", rel, "-"],
-                          input=data, capture_output=True, cwd=root, timeout=120, check=False)
-    if proc.returncode != 0:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ValueError(f"ruff format failed: {err[0] if err else proc.returncode}")
-    return proc.stdout
+            yield FileOutcome(item.rel, item.data, item.data,
+                              failure=f"worker process died: {exc}")
 
 
 def _text(data: bytes) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+collect_ignore = ["data"]  # vendored real code (tests/data/README.md), not tests of ours
+
 
 @pytest.fixture
 def fast_tmp(tmp_path: Path) -> Iterator[Path]:

@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run every gate even after one failed (the phase still rolls back)")
     parser.add_argument("--all-tests", action="store_true",
                         help="run whole test tiers, not only the tests the change affects")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse the whole phase when one file cannot be rewritten")
     branch_cli.add_arguments(parser)  # issue 16: PHASE..., --branch [NAME], -j N
 
 
@@ -41,10 +43,10 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         from . import plan as plan_cmd  # the same rendering as `phasegate plan`
 
-        plan = migrate.plan_only(config, args.phase)
+        plan = migrate.plan_only(config, args.phase, strict=args.strict)
         plan_cmd.show([plan], "text", sys.stdout)
         print(f"dry run: {len(plan.changes)} file(s) would change; nothing was written")
         return EXIT_FOUND if plan.changes else EXIT_OK
     return migrate.run(config, migrate.Options(
         phase=args.phase, gates=args.gates, allow_dirty=args.allow_dirty,
-        keep_going=args.keep_going, all_tests=args.all_tests))
+        keep_going=args.keep_going, all_tests=args.all_tests, strict=args.strict))

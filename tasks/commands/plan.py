@@ -1,6 +1,7 @@
 """Show what a phase's rules would change: a diff per file and a summary (writes nothing).
 
-Exit 1 when there are changes, 0 when none, 2 when a file could not be planned.
+Exit 1 when there are changes, 0 when none; a file that could not be planned is listed with its
+reason (with ``--strict``: exit 2 and nothing else).
 
 ``--format json`` prints one object (schema ``phasegate.plan/1``, stable)::
 
@@ -40,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: diffs and a summary (default); json: see the module doc")
     add_jobs(parser)
+    parser.add_argument("--strict", action="store_true",
+                        help="fail (exit 2) when one file cannot be rewritten")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,9 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from ..plan import build_plan
 
     workers = jobs(args.jobs)
-    plans = [build_plan(config, pid, jobs=workers) for pid in ids]
+    plans = [build_plan(config, pid, jobs=workers, strict=args.strict) for pid in ids]
     show(plans, args.format, sys.stdout)
-    return EXIT_FOUND if any(p.changes for p in plans) else EXIT_OK
+    return EXIT_FOUND if any(p.changes or p.failures for p in plans) else EXIT_OK
 
 
 def show(plans: list[Plan], fmt: str, out: TextIO) -> None:

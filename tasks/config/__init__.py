@@ -17,8 +17,6 @@ from .model import (
     PHASE_KEYS,
     POLICIES,
     PROJECT_KEYS,
-    RULE_KEYS,
-    RULE_KINDS,
     TEST_GATES,
     TOP_KEYS,
     Config,
@@ -30,6 +28,6 @@ from .model import (
 
 __all__ = [
     "CONTEXT_KEYS", "DEFAULT_LINT_SELECT", "GATE_KEYS", "GATE_NAMES", "PHASE_KEYS", "POLICIES",
-    "PROJECT_KEYS", "RULE_KEYS", "RULE_KINDS", "TEST_GATES", "TOP_KEYS", "Config", "ContextSource",
+    "PROJECT_KEYS", "TEST_GATES", "TOP_KEYS", "Config", "ContextSource",
     "GateConfig", "Phase", "Rule", "load", "validate",
 ]

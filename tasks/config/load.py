@@ -12,21 +12,19 @@ from typing import Any
 import tomlkit
 import tomlkit.exceptions
 
+from .. import codemods
 from ..errors import EXIT_USAGE, MigrationError
 from ..repo import in_worktree, worktree
+from .kinds import KINDS, RuleInput
 from .model import (
-    CONTEXT_KEYS,
     DEFAULT_LINT_SELECT,
     GATE_KEYS,
     GATE_NAMES,
     PHASE_KEYS,
     POLICIES,
     PROJECT_KEYS,
-    RULE_KEYS,
-    RULE_KINDS,
     TOP_KEYS,
     Config,
-    ContextSource,
     GateConfig,
     Phase,
     Rule,
@@ -38,7 +36,6 @@ from .problems import (
     as_str,
     as_strlist,
     as_table,
-    dotted,
     relpath,
     suggest,
     type_name,
@@ -109,8 +106,10 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
     if fmt not in ("", "ruff"):
         p.add("project.format", f"unknown formatter '{fmt}' (only 'ruff')")
 
+    codemods = _codemods_dir(p, as_str(p, project.get("codemods"), "project.codemods"), cfg_path,
+                             root)
     rule_table = as_table(p, data.get("rules"), "rules")
-    rules = _rules(p, rule_table)
+    rules = _rules(p, rule_table, codemods)
     phases = _phases(p, as_table(p, data.get("phases"), "phases"), rules, set(rule_table))
     gates = _gates(p, as_table(p, data.get("gates"), "gates"))
     baseline = _baseline(p, as_table(p, data.get("baseline"), "baseline"), rules)
@@ -121,12 +120,34 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
     return Config(
         path=cfg_path, root=root, exclude=exclude, src=src, python=python,
         state_dir=(cfg_path.parent / state_s).resolve() if state_s else None, format=fmt,
-        rules=rules, phases=phases, gates=gates, baseline=baseline,
+        rules=rules, phases=phases, gates=gates, baseline=baseline, codemods=codemods,
     )
 
 
-def _rules(p: Problems, table: dict[str, Any]) -> dict[str, Rule]:
+def _codemods_dir(p: Problems, value: str, cfg_path: Path, root: Path) -> Path | None:
+    """``project.codemods``: a folder of the repo, given relative to phases.toml's folder."""
+    if not value:
+        return None
+    folder = (cfg_path.parent / value).resolve()
+    if Path(value).is_absolute():
+        p.add("project.codemods", f"'{value}' is absolute; give it relative to {cfg_path.name}")
+    elif not folder.is_relative_to(root):
+        p.add("project.codemods", f"'{value}' is outside the project root")
+    elif not folder.is_dir():
+        p.add("project.codemods", f"'{value}' is not a directory")
+    else:
+        clash = sorted(set(codemods.project_files(folder)) & set(codemods.bundled()))
+        for name in clash:
+            p.add("project.codemods", f"'{value}/{name}.py' has the id of the bundled codemod"
+                  f" '{name}'; rename it")
+        return None if clash else folder
+    return None
+
+
+def _rules(p: Problems, table: dict[str, Any], codemods: Path | None) -> dict[str, Rule]:
+    """Each rule validated by its kind's module (``phasegate.rewrite.kinds`` or registered)."""
     rules: dict[str, Rule] = {}
+    kinds = sorted(KINDS.names())
     for rule_id, body in table.items():
         key = f"rules.{rule_id}"
         if not _ID.match(rule_id):
@@ -135,88 +156,19 @@ def _rules(p: Problems, table: dict[str, Any]) -> dict[str, Rule]:
             p.add(key, f"must be a table, got {type_name(body)}")
             continue
         kind = as_str(p, body.get("kind"), f"{key}.kind", required=True)
-        if kind and kind not in RULE_KINDS:
-            p.add(f"{key}.kind", f"unknown kind '{kind}'{suggest(kind, RULE_KINDS)}"
-                  f" (one of {', '.join(RULE_KINDS)})")
+        spec = KINDS.get(kind) if kind else None
+        if kind and spec is None:
+            p.add(f"{key}.kind", f"unknown kind '{kind}'{suggest(kind, kinds)}"
+                  f" (one of {', '.join(kinds)})")
+        if spec is None:
             continue
-        if not kind:
-            continue
-        p.unknown_keys(body, RULE_KEYS[kind], key)
-        rule = _rule(p, rule_id, kind, body, key)
+        p.unknown_keys(body, ("kind", *spec.keys), key)
+        rule = spec.build(RuleInput(p, rule_id, body, key, codemods))
+        if rule is not None and rule.old and rule.old == rule.new:
+            p.add(f"{key}.new", f"'{rule.new}' is the same as old; the rule would change nothing")
         if rule is not None:
             rules[rule_id] = rule
     return rules
-
-
-def _rule(p: Problems, rule_id: str, kind: str, body: dict[str, Any], key: str) -> Rule | None:
-    needs_old = kind != "codemod"
-    old = as_str(p, body.get("old"), f"{key}.old", required=needs_old)
-    new = as_str(p, body.get("new"), f"{key}.new", required=kind in ("move", "module", "call"))
-    dotted(p, old, f"{key}.old")
-    dotted(p, new, f"{key}.new")
-    if old and old == new:
-        p.add(f"{key}.new", f"'{new}' is the same as old; the rule would change nothing")
-    aliases = as_strlist(p, body.get("aliases"), f"{key}.aliases")
-    for idx, alias in enumerate(aliases):
-        dotted(p, alias, f"{key}.aliases[{idx}]")
-    if kind == "move" and old and "." not in old:
-        p.add(f"{key}.old", f"'{old}' must name a symbol inside a module (a.b.name)")
-    message = as_str(p, body.get("message"), f"{key}.message")
-    if kind == "call":
-        return _call_rule(p, rule_id, body, key, old, new, message, aliases)
-    if kind == "codemod":
-        name = as_str(p, body.get("codemod"), f"{key}.codemod", required=True)
-        options = as_table(p, body.get("options"), f"{key}.options")
-        needles = as_strlist(p, body.get("needles"), f"{key}.needles")
-        if name:
-            from ..rewrite import codemods as codemod_registry
-
-            known = codemod_registry.names()
-            if name not in known:
-                p.add(f"{key}.codemod", f"unknown codemod '{name}'{suggest(name, known)}"
-                      f" (available: {', '.join(known) or 'none'})")
-        return Rule(id=rule_id, kind=kind, old=old, new=new, message=message,
-                    codemod=name, options=tuple(options.items()), needles=needles)
-    return Rule(id=rule_id, kind=kind, old=old, new=new, message=message, aliases=aliases)
-
-
-def _call_rule(p: Problems, rule_id: str, body: dict[str, Any], key: str, old: str, new: str,
-               message: str, aliases: tuple[str, ...]) -> Rule:
-    params = as_strlist(p, body.get("params"), f"{key}.params")
-    arguments = as_table(p, body.get("arguments"), f"{key}.arguments")
-    args: list[tuple[str, str]] = []
-    for name, template in arguments.items():
-        if not isinstance(template, str):
-            p.add(f"{key}.arguments.{name}",
-                  f"must be a string template, got {type_name(template)}")
-            continue
-        args.append((name, template))
-    context: list[tuple[str, ContextSource]] = []
-    for name, src in as_table(p, body.get("context"), f"{key}.context").items():
-        ckey = f"{key}.context.{name}"
-        if not isinstance(src, dict):
-            p.add(ckey, f"must be a table, got {type_name(src)}")
-            continue
-        p.unknown_keys(src, CONTEXT_KEYS, ckey)
-        context.append((name, ContextSource(
-            names=as_strlist(p, src.get("names"), f"{ckey}.names"),
-            attributes=as_strlist(p, src.get("attributes"), f"{ckey}.attributes"),
-            annotations=as_strlist(p, src.get("annotations"), f"{ckey}.annotations"),
-        )))
-    imports = as_strlist(p, body.get("imports"), f"{key}.imports")
-    for idx, imp in enumerate(imports):
-        dotted(p, imp, f"{key}.imports[{idx}]")
-        if "." not in imp:
-            p.add(f"{key}.imports[{idx}]", f"'{imp}' must be module.name")
-    rule = Rule(id=rule_id, kind="call", old=old, new=new, message=message, aliases=aliases,
-                params=params, arguments=tuple(args), context=tuple(context), imports=imports,
-                awaitable=as_bool(p, body.get("awaitable"), f"{key}.awaitable", False))
-    known = set(params) | {n for n, _ in context}
-    for name in rule.required:
-        if name not in known:
-            p.add(f"{key}.arguments", f"placeholder '{{{name}}}' is neither in params nor in"
-                  f" context{suggest(name, sorted(known))}")
-    return rule
 
 
 def _phases(p: Problems, table: dict[str, Any], rules: dict[str, Rule],
@@ -300,6 +252,7 @@ def _gates(p: Problems, table: dict[str, Any]) -> dict[str, GateConfig]:
             affected=as_bool(p, body.get("affected"), f"{key}.affected", True),
             select=as_strlist(p, body.get("select"), f"{key}.select") or DEFAULT_LINT_SELECT,
             command=as_strlist(p, body.get("command"), f"{key}.command"),
+            python=as_str(p, body.get("python"), f"{key}.python"),
         )
     return gates
 

@@ -11,27 +11,17 @@ from typing import Any
 from ..errors import MigrationError
 from .problems import suggest
 
-RULE_KINDS = ("move", "module", "call", "codemod")
 GATE_NAMES = ("syntax", "lint", "imports", "unit", "integration", "mission-critical")
 TEST_GATES = ("unit", "integration", "mission-critical")
 POLICIES = ("all-pass", "no-new-failures")
 DEFAULT_LINT_SELECT = ("F401", "F811", "F821", "F822", "F823")
 
 TOP_KEYS = ("project", "rules", "phases", "gates", "baseline", "status")
-PROJECT_KEYS = ("root", "exclude", "src", "python", "state_dir", "format")
-RULE_KEYS = {
-    "move": ("kind", "old", "new", "message", "aliases"),
-    "module": ("kind", "old", "new", "message", "aliases"),
-    "call": (
-        "kind", "old", "new", "message", "aliases", "params", "arguments", "context",
-        "imports", "awaitable",
-    ),
-    "codemod": ("kind", "codemod", "old", "new", "message", "options", "needles"),
-}
+PROJECT_KEYS = ("root", "exclude", "src", "python", "state_dir", "format", "codemods")
 CONTEXT_KEYS = ("names", "attributes", "annotations")
 PHASE_KEYS = ("title", "files", "rules", "gates", "allow_manual", "format")
 GATE_KEYS = {
-    "syntax": ("timeout",),
+    "syntax": ("timeout", "python"),
     "lint": ("select", "timeout", "command"),
     "imports": ("timeout",),
     "unit": ("paths", "markers", "policy", "timeout", "workers", "args", "affected"),
@@ -66,6 +56,7 @@ class Rule:
     awaitable: bool = False
     # kind = "codemod"
     codemod: str = ""
+    codemod_path: str = ""  # a project codemod's file ('' for a bundled one)
     options: tuple[tuple[str, Any], ...] = ()
     needles: tuple[str, ...] = ()
 
@@ -108,6 +99,7 @@ class GateConfig:
     affected: bool = True
     select: tuple[str, ...] = DEFAULT_LINT_SELECT
     command: tuple[str, ...] = ()
+    python: str = ""  # syntax: the interpreter whose compile checks the files
 
 
 @dataclass(frozen=True)
@@ -123,6 +115,7 @@ class Config:
     phases: tuple[Phase, ...]
     gates: dict[str, GateConfig] = field(hash=False)
     baseline: dict[str, int] = field(hash=False)
+    codemods: Path | None = None  # the project's own codemods folder (``project.codemods``)
 
     def phase(self, phase_id: str) -> Phase:
         for phase in self.phases:

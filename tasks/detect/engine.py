@@ -24,11 +24,12 @@ from ..progress import track
 from ..semantics.analyze import analyze_source
 from ..semantics.rule_index import RuleIndex
 from ..statedir import state_dir
+from .hooks import hook_sites
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-ENGINE = "detect-9"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-10"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
 _PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 
@@ -260,7 +261,10 @@ def _analyze(src: tuple[str, ...], rel: str, data: bytes,
              index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
     module, is_pkg = module_name(rel, src)
     try:
-        return analyze_source(data, rel, module, is_pkg, index)
+        found, problem = analyze_source(data, rel, module, is_pkg, index)
+        if problem is None and index.hook_rules:
+            found = sorted(set(found + hook_sites(data, rel, module, is_pkg, index)))
+        return found, problem
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
         return [], FileProblem(rel, f"analysis failed: {type(exc).__name__}: {exc}")
 

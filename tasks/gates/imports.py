@@ -21,7 +21,7 @@ from ..discover import discover, module_name
 from . import runner as gates_runner
 from .affected import absolute_module, package_of
 from .results import GateResult
-from .static import cap
+from .static import cap, compile_error
 
 Ref = tuple[str, str]  # (module, name) ; name "" for ``import module``
 UNKNOWN = "*"  # a module whose names cannot be listed statically
@@ -221,10 +221,27 @@ def leftovers(config: Config, phase: Phase, changed: Sequence[str],
         key = (str(getattr(site, "path", "")), int(getattr(site, "line", 0)),
                int(getattr(site, "col", 0)), str(getattr(site, "rule", "")))
         manual.setdefault(key, str(getattr(site, "reason", "")))
-    sites = [f"{p}:{ln}:{c}: {r}: manual: {why}" for (p, ln, c, r), why in sorted(manual.items())]
     wanted = set(changed)
-    broken = [f"{p.path}: {p.reason}" for p in result.problems if p.path in wanted]
+    broken = []
+    for problem in (p for p in result.problems if p.path in wanted):
+        if _newer_syntax(config, problem.path):  # compiled by [gates.syntax] python only
+            manual[(problem.path, problem.line or 1, 1, "*")] = \
+                f"detect cannot read it under this Python ({problem.reason}): check it there"
+        else:
+            broken.append(f"{problem.path}: {problem.reason}")
+    sites = [f"{p}:{ln}:{c}: {r}: manual: {why}" for (p, ln, c, r), why in sorted(manual.items())]
     return fixable, sites, broken
+
+
+def _newer_syntax(config: Config, rel: str) -> bool:
+    python = config.gate("syntax").python
+    if not python:
+        return False
+    try:
+        data = (config.root / rel).read_bytes()
+    except OSError:
+        return False
+    return compile_error(python, data, rel) == ""
 
 
 def imports_gate(config: Config, phase: Phase, changed: Sequence[str],

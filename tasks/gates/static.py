@@ -30,8 +30,11 @@ Diagnostic = tuple[str, int, int, str, str]  # path, line, col, code, message
 # grammar of that version via feature_version): prints a JSON list of "path:line:col: msg".
 _COMPILE = r"""
 import ast, json, sys
-major, minor = (int(p) for p in sys.argv[1].split(".")[:2])
-version = min((major, minor), tuple(sys.version_info[:2]))
+if sys.argv[1] == "own":  # [gates.syntax] python: that interpreter's own grammar
+    version = tuple(sys.version_info[:2])
+else:
+    major, minor = (int(p) for p in sys.argv[1].split(".")[:2])
+    version = min((major, minor), tuple(sys.version_info[:2]))
 errors = []
 for rel in sys.argv[2:]:
     try:
@@ -63,13 +66,59 @@ def interpreter(python: str) -> str:
     return found if probe.returncode == 0 and probe.stdout.strip() == python else sys.executable
 
 
+NOT_CHECKABLE = ("not checkable by Python {version} ({error}): run phasegate under the "
+                 "project's Python, or set [gates.syntax] python = \"path/to/python3.X\"")
+
+
+@functools.lru_cache(maxsize=8)
+def python_version(python: str) -> str:
+    """``X.Y`` of an interpreter ('' when it does not run)."""
+    if python == sys.executable:
+        return f"{sys.version_info[0]}.{sys.version_info[1]}"
+    try:
+        probe = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return probe.stdout.strip() if probe.returncode == 0 else ""
+
+
+def compile_error(python: str, data: bytes, name: str, timeout: float = 60.0) -> str:
+    """'' when ``python`` (an interpreter path, or '' for this one) compiles ``data``; else
+    ``line N: message``, or a ``not checkable by Python X.Y`` reason when it cannot run."""
+    if not python or python == sys.executable:
+        try:
+            compile(data, name, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return f"line {exc.lineno or 0}: {exc.msg}"
+        except ValueError as exc:
+            return f"line 0: {exc}"
+        return ""
+    script = ("import sys\ntry:\n    compile(sys.stdin.buffer.read(), sys.argv[1], 'exec',"
+              " dont_inherit=True)\nexcept SyntaxError as e:\n"
+              "    print(f'line {e.lineno or 0}: {e.msg}')\n")
+    try:
+        out = subprocess.run([python, "-c", script, name], input=data, capture_output=True,
+                             timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return NOT_CHECKABLE.format(version=python, error=f"{python} did not run: {exc}")
+    text = out.stdout.decode("utf-8", "replace").strip()
+    if out.returncode != 0:
+        err = out.stderr.decode("utf-8", "replace").strip().splitlines()
+        return NOT_CHECKABLE.format(version=python_version(python) or python,
+                                    error=err[-1] if err else f"exit {out.returncode}")
+    return text
+
+
 def syntax_errors(config: Config, changed: Sequence[str], log: Path) -> list[str] | str:
     """``path:line:col: message`` per changed file that does not compile, or why it could not
     be checked."""
     files = [f for f in changed if f.endswith(".py") and (config.root / f).is_file()]
     if not files:
         return []  # not Python, or deleted by the phase: nothing to compile
-    argv = [interpreter(config.python), "-c", _COMPILE, config.python, *files]
+    own = config.gate("syntax").python
+    argv = [own or interpreter(config.python), "-c", _COMPILE, "own" if own else config.python,
+            *files]
     out = gates_runner.run(argv, cwd=config.root, timeout=config.gate("syntax").timeout,
                            log=log)
     if out.timed_out:
@@ -89,9 +138,10 @@ def syntax_gate(config: Config, changed: Sequence[str], log: Path) -> GateResult
     errors = syntax_errors(config, changed, log)
     if isinstance(errors, str):
         return GateResult("syntax", False, time.monotonic() - start, errors, [], str(log))
-    python = interpreter(config.python)
+    python = config.gate("syntax").python or interpreter(config.python)
     where = "" if python == sys.executable else f" ({python})"
-    summary = (f"{len(changed)} file(s) compile for Python {config.python}{where}" if not errors
+    version = python_version(python) if config.gate("syntax").python else config.python
+    summary = (f"{len(changed)} file(s) compile for Python {version}{where}" if not errors
                else f"{len(errors)} of {len(changed)} file(s) do not compile")
     return GateResult("syntax", not errors, time.monotonic() - start, summary, cap(errors))
 

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 import libcst as cst
 from libcst.metadata import BuiltinAssignment, ExpressionContext, ExpressionContextProvider
 
-from ..semantics.analyze import STRING_IMPORTERS
+from ..semantics.analyze import REEXPORT_REASON, STRING_IMPORTERS
 from ..semantics.rule_index import RuleIndex
 from .scan import FileScan, ImportInfo
 
 STRING_REASON = "dynamic import by string: rewrite it by hand"
-REEXPORT_REASON = "re-exported in __all__: importers of this module break"
+__all__ = ["REEXPORT_REASON", "STRING_REASON", "qualified", "re_exports", "star_uses",
+           "string_imports", "local_and_qual"]
 
 
 def qualified(scan: FileScan, expr: cst.BaseExpression) -> str | None:
@@ -134,18 +135,20 @@ def _module_level_qual(scan: FileScan, name: str, stmt: cst.CSTNode) -> str | No
         if at >= line or isinstance(info.stmt.names, cst.ImportStar):
             continue
         for al in info.stmt.names:
-            local, qual = _local_and_qual(info, al)
+            local, qual = local_and_qual(info, al)
             if local == name and qual and (best is None or at >= best[0]):
                 best = (at, qual)
     return best[1] if best else None
 
 
-def _local_and_qual(info: ImportInfo, al: cst.ImportAlias) -> tuple[str, str | None]:
+def local_and_qual(info: ImportInfo, al: cst.ImportAlias) -> tuple[str, str]:
+    """(local name, qualified name) an import alias binds ('' when a relative import climbs
+    out of the tree)."""
     if isinstance(info.stmt, cst.Import):
         if al.asname is not None:
             return al.evaluated_alias or "", al.evaluated_name
         top = al.evaluated_name.split(".")[0]
         return top, top
     if info.module is None:
-        return al.evaluated_alias or al.evaluated_name, None
+        return al.evaluated_alias or al.evaluated_name, ""
     return al.evaluated_alias or al.evaluated_name, f"{info.module}.{al.evaluated_name}"

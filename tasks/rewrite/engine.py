@@ -1,7 +1,8 @@
 """Rewrite one file: every rule of a phase in one libcst parse, in a defined order.
 
-Order: the built-in kinds (move, module, call) together in one planned pass over the parsed
-tree, then each ``codemod`` rule in the phase's order on the resulting tree. Bytes in, bytes
+Order: the kinds of the shared semantic model (move, module, call) together in one planned pass
+over the parsed tree, then each rule of a hook kind (``codemod``, or a kind registered from
+outside) in the phase's order on the resulting tree. Bytes in, bytes
 out: libcst detects the encoding (BOM, coding cookie) and line endings, and untouched code keeps
 its exact bytes. When nothing changed the input bytes are returned as they were.
 """
@@ -14,6 +15,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from ..config import Rule
+from ..config.kinds import is_semantic, kind_of
+from ..semantics.analyze import IN_STRING_ANNOTATION, analyze_source
 from ..semantics.rule_index import RuleIndex
 from .imports import Applier
 from .model import FileOutcome, Site
@@ -27,24 +30,27 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     exception into a per-file failure)."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
-    builtin = [r for r in active if r.kind != "codemod"]
-    codemods = [r for r in active if r.kind == "codemod"]
+    builtin = [r for r in active if is_semantic(r)]
+    hooks = [r for r in active if not is_semantic(r)]
     tree = cst.parse_module(data)
     outcome = FileOutcome(path, data, data)
     changed = False
     package = module if is_package else module.rpartition(".")[0]
     if builtin:
         wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        planner = Planner(FileScan(wrapper, package, module_name=module), path, builtin)
+        held = _held(data, path, module, is_package, builtin)
+        planner = Planner(FileScan(wrapper, package, module_name=module), path, builtin, held)
         edits = planner.plan()
         outcome.rewritten += planner.rewritten
         outcome.manual += planner.manual
         if edits:
             tree = wrapper.module.visit(Applier(edits))
             changed = True
-    for rule in codemods:
+    for rule in hooks:
         before_codemod = tree.code if changed else ""
-        tree, sites, did = run_codemod(tree, rule, path, package)
+        run = kind_of(rule).run
+        assert run is not None
+        tree, sites, did = run(tree, rule, path, package)
         if before_codemod:  # report where the site is in the file as it is on disk
             sites = _map_lines(sites, before_codemod, outcome.before, tree)
         changed = changed or did
@@ -58,6 +64,17 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     return outcome
 
 
+def _held(data: bytes, path: str, module: str, is_package: bool,
+          rules: list[Rule]) -> list[Site]:
+    """Sites the semantic model leaves to a person before any rewrite (names inside string
+    annotations): decided once, there, and carried by the plan as they are."""
+    if b"'" not in data and b'"' not in data:
+        return []
+    found, _ = analyze_source(data, path, module, is_package, RuleIndex.build(rules))
+    return [Site(path, v.line, v.col, v.rule, v.kind, v.reason) for v in found
+            if v.reason == IN_STRING_ANNOTATION]
+
+
 def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) -> list[Site]:
     """Sites found on a tree earlier rules already rewrote, moved back to the original's lines
     (unchanged lines map exactly; a line inside a rewritten block maps to the block's start)."""
@@ -69,17 +86,3 @@ def _map_lines(sites: list[Site], code: str, original: bytes, tree: cst.Module) 
             mapping[j + 1] = (i1 + (j - j1) if tag == "equal" else i1) + 1
     return [Site(s.path, mapping.get(s.line, s.line), s.col, s.rule, s.kind, s.reason)
             for s in sites]
-
-
-def run_codemod(tree: cst.Module, rule: Rule, path: str,
-                package: str = "") -> tuple[cst.Module, list[Site], bool]:
-    """Run the custom codemod a rule names on ``tree``; its sites are reported for ``rule``."""
-    from . import codemods as codemod_registry
-
-    mod = codemod_registry.load(rule.codemod)
-    transformer = mod.Codemod(rule, package)
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    new = wrapper.visit(transformer)
-    sites = [Site(path, line, col, rule.id, kind, reason)
-             for line, col, kind, reason in transformer.sites]
-    return new, sites, not new.deep_equals(tree)

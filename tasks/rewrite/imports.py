@@ -26,19 +26,30 @@ def alias(name: str, asname: str | None = None) -> cst.ImportAlias:
     return cst.ImportAlias(name=dotted(name), asname=as_)
 
 
+def spelling(module: str, level: int = 0, rest: str = "") -> dict[str, object]:
+    """The ``module``/``relative`` fields of a ``from`` import: absolute, or ``level`` dots
+    followed by ``rest`` (a relative import kept relative)."""
+    if not level:
+        return {"module": dotted(module), "relative": []}
+    return {"module": dotted(rest) if rest else None, "relative": [cst.Dot()] * level}
+
+
 @dataclass(frozen=True)
 class NewImport:
-    """``from module import name as asname``, or ``import module`` when name is ''."""
+    """``from module import name as asname``, or ``import module [as asname]`` when name is
+    ''. ``module`` is absolute; ``level``/``rest`` spell a ``from`` import relatively."""
 
     module: str
     name: str = ""
     asname: str = ""
+    level: int = 0
+    rest: str = ""
 
     def statement(self) -> cst.BaseSmallStatement:
         if not self.name:
             return cst.Import(names=[alias(self.module, self.asname or None)])
-        return cst.ImportFrom(module=dotted(self.module),
-                              names=[alias(self.name, self.asname or None)])
+        return cst.ImportFrom(names=[alias(self.name, self.asname or None)],
+                              **spelling(self.module, self.level, self.rest))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -47,6 +58,7 @@ class FromPlan:
 
     keep: list[int] = field(default_factory=list)  # indexes of aliases that stay
     reuse_module: str = ""
+    reuse_spelling: tuple[int, str] = (0, "")  # (level, rest) when kept relative
     reuse_names: list[int | cst.ImportAlias] = field(default_factory=list)
 
 
@@ -123,7 +135,7 @@ class Applier(cst.CSTTransformer):
         node = updated_node
         plan = self.edits.froms.get(id(original_node))
         if plan is not None and isinstance(node.names, cst.ImportStar):
-            return node.with_changes(module=dotted(plan.reuse_module), relative=[])
+            return node.with_changes(**spelling(plan.reuse_module, *plan.reuse_spelling))
         if plan is not None:
             assert not isinstance(node.names, cst.ImportStar)
             old = node.names
@@ -131,8 +143,8 @@ class Applier(cst.CSTTransformer):
                 node = with_names(node, [old[i] for i in plan.keep])
             elif plan.reuse_module:
                 names = [old[n] if isinstance(n, int) else n for n in plan.reuse_names]
-                node = with_names(node.with_changes(module=dotted(plan.reuse_module),
-                                                    relative=[]), names)
+                node = with_names(node.with_changes(
+                    **spelling(plan.reuse_module, *plan.reuse_spelling)), names)
             else:
                 return cst.RemovalSentinel.REMOVE
         extra = self.edits.merge.get(id(original_node), [])
@@ -154,7 +166,7 @@ class Applier(cst.CSTTransformer):
                 continue
             new = plan[id(orig)]
             if new is not None:
-                names.append(upd.with_changes(name=new.name, asname=upd.asname))
+                names.append(upd.with_changes(name=new.name, asname=new.asname or upd.asname))
         if not names:
             return cst.RemovalSentinel.REMOVE
         if isinstance(names[-1].comma, cst.Comma):

@@ -54,8 +54,13 @@ class Example:
     path: str = "pkg/mod.py"
     manual: tuple[str, ...] = ()
 
-    def build_rule(self, rule_id: str = "example") -> Rule:
-        """The example's rule, validated exactly as phases.toml would be."""
-        config = validate({"project": {"root": "."}, "rules": {rule_id: dict(self.rule)}},
-                          Path.cwd() / "phases.toml")
+    def build_rule(self, rule_id: str = "example", codemods: Path | None = None) -> Rule:
+        """The example's rule, validated exactly as phases.toml would be (``codemods``: the
+        project's codemods folder, for an example of a project codemod)."""
+        project: dict[str, Any] = {"root": "."}
+        where = Path.cwd()
+        if codemods is not None:
+            project["codemods"], where = codemods.name, codemods.parent
+        config = validate({"project": project, "rules": {rule_id: dict(self.rule)}},
+                          where / "phases.toml")
         return config.rules[rule_id]

@@ -1,63 +1,54 @@
-"""Decide every edit of one file for the built-in rule kinds (move, module, call), from one
-libcst parse, then hand the edits to :class:`tasks.rewrite.imports.Applier`.
+"""Decide every edit of one file for the kinds of the shared semantic model (move, module,
+call), from one libcst parse, then hand the edits to :class:`.imports.Applier`.
 
-Order: imports are read, each reference through them is classified (:mod:`tasks.rewrite.uses`),
-rules with sites left to a person are *blocked* (their old imports stay), then imports are
-rewritten in place and the references renamed or rewritten.
+Order: imports are read (:mod:`.reading`), each reference through them classified
+(:mod:`.uses`), rules with sites left to a person are *blocked* (their old imports stay), then
+imports are rewritten in place and the references renamed or rewritten. Names follow the alias
+policy of :mod:`.names`: the file's bindings are kept where possible, a new name is used only
+where it is free, else a fresh alias (never the deprecated name); a renaming re-export keeps
+the module's public name. Sites the semantic model leaves to a person before any rewrite (names
+inside string annotations) are carried in as ``held``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+from collections.abc import Sequence
 
 import libcst as cst
 
 from ..config import Rule
 from ..semantics.rule_index import RuleIndex
 from . import dynamic
-from .imports import Edits, FromPlan, NewImport, alias, dotted
-from .kinds import call as call_kind
+from .calls import add_call, replace_expr
+from .imports import Edits, FromPlan, NewImport, alias
 from .kinds import module as module_kind
-from .kinds import move as move_kind
 from .model import Site
+from .names import Namer
+from .reading import Moved, Reading, read_imports
 from .scan import FileScan, ImportInfo
-from .statements import StmtState, finish_statements
-from .uses import AliasRefs, Use, alias_refs
+from .statements import StmtState, finish_statements, imported, spelled
+from .uses import AliasRefs, Use
 
 STILL_USED = "still used by sites left to a person"
 RE_EXPORTED = "re-exported in __all__"
 
 
-@dataclass
-class Moved:
-    """An import alias the rules move: from ``full`` to ``(module, name)``."""
-
-    info: ImportInfo
-    index: int
-    alias: cst.ImportAlias
-    rule: Rule
-    full: str
-    target: tuple[str, str]  # (module, name); name '' for ``import module``
-    refs: AliasRefs
-    site_at: cst.CSTNode | None  # where its import site is reported (None: the statement's)
-    local: str = ""
-
-
 class Planner:
-    def __init__(self, scan: FileScan, path: str, rules: list[Rule]) -> None:
+    def __init__(self, scan: FileScan, path: str, rules: list[Rule],
+                 held: Sequence[Site] = ()) -> None:
         self.scan = scan
         self.path = path
         self.index = RuleIndex.build(rules)
+        self.names = Namer(scan)
         self.edits = Edits()
         self.rewritten: list[Site] = []
-        self.manual: list[Site] = []
-        self.moved: list[Moved] = []
-        self.chains: list[tuple[ImportInfo, cst.ImportAlias, int, AliasRefs]] = []
+        self.manual: list[Site] = list(held)
         self.states: dict[int, StmtState] = {}
-        self.blocked: dict[str, str] = {}
-        self.reexported: list[str] = []
-        self.stmt_sites: list[tuple[ImportInfo, Rule]] = []
+        self.blocked: dict[str, str] = {s.rule: STILL_USED for s in held}
+        self.exported: set[str] = set()  # local names re-exported in ``__all__``
         self.added: set[tuple[int, NewImport]] = set()
+        self.reading = Reading()
 
     # -- sites ----------------------------------------------------------------------------
     def site(self, node: cst.CSTNode, rule: Rule, kind: str, reason: str = "") -> None:
@@ -70,83 +61,37 @@ class Planner:
 
     # -- the steps ------------------------------------------------------------------------
     def plan(self) -> Edits:
-        for info in self.scan.imports:
-            self._read_import(info)
-        self._re_exports()
+        self.reading = reading = read_imports(self.scan, self.index)
+        reexported = self._re_exports()
         self._dynamic()
-        for moved in self.moved:
-            for use in moved.refs.uses:
-                self._note_manual(use)
-        for _, _, _, refs in self.chains:
+        for refs in [m.refs for m in reading.moved] + [c[3] for c in reading.chains]:
             for use in refs.uses:
-                self._note_manual(use)
-        for rid in self.reexported:  # detect gives sites left to a person precedence
+                if use.problem:
+                    self.blocked.setdefault(use.rule.id, STILL_USED)
+        for rid in reexported:  # detect gives sites left to a person precedence
             self.blocked.setdefault(rid, RE_EXPORTED)
-        for info, rule in self.stmt_sites:
+        for info, rule in reading.stmt_sites:
             self.site(info.stmt, rule, "import", self.blocked.get(rule.id, ""))
-        for moved in self.moved:
+        for moved in reading.moved:
             self._move_alias(moved)
-        for info, al, idx, refs in self.chains:
+        for info, al, idx, refs in reading.chains:
             self._chain_uses(info, al, idx, refs)
         finish_statements(self.scan, self.edits, self.states)
         return self.edits
 
-    def _read_import(self, info: ImportInfo) -> None:
-        stmt = info.stmt
-        if isinstance(stmt, cst.Import):
-            for idx, al in enumerate(stmt.names):
-                full = al.evaluated_name
-                rid = self.index.module_rule(full)
-                refs = alias_refs(self.scan, info, al, full, self.index)
-                if rid:
-                    rule = self.index.rule(rid)
-                    self.moved.append(Moved(info, idx, al, rule, full,
-                                            (module_kind.mapped(rule, full), ""), refs, al))
-                elif refs.uses:
-                    self.chains.append((info, al, idx, refs))
-            return
-        if info.module is None:
-            return
-        mod_rid = self.index.module_rule(info.module)
-        if mod_rid:
-            self.stmt_sites.append((info, self.index.rule(mod_rid)))
-        if isinstance(stmt.names, cst.ImportStar):
-            if mod_rid:
-                rule = self.index.rule(mod_rid)
-                self.moved.append(Moved(info, -1, cst.ImportAlias(cst.Name("_")), rule,
-                                        info.module, (module_kind.mapped(rule, info.module), "*"),
-                                        AliasRefs(), None))
-            return
-        for idx, al in enumerate(stmt.names):
-            full = f"{info.module}.{al.evaluated_name}"
-            refs = alias_refs(self.scan, info, al, full, self.index)
-            member = self.index.members.get(full)
-            sub = self.index.modules.get(full) if not mod_rid else None
-            if member:
-                rule = self.index.rule(member)
-                self.moved.append(Moved(info, idx, al, rule, full, move_kind.target(rule),
-                                        refs, al))
-            elif mod_rid:
-                rule = self.index.rule(mod_rid)
-                self.moved.append(Moved(info, idx, al, rule, full,
-                                        (module_kind.mapped(rule, info.module),
-                                         al.evaluated_name), refs, None))
-            elif sub and "." in self.index.rule(sub).new:
-                rule = self.index.rule(sub)
-                parent, _, last = module_kind.mapped(rule, full).rpartition(".")
-                self.moved.append(Moved(info, idx, al, rule, full, (parent, last), refs, al))
-            elif refs.uses:
-                self.chains.append((info, al, idx, refs))
-
-    def _note_manual(self, use: Use) -> None:
-        if use.problem:
-            self.blocked.setdefault(use.rule.id, STILL_USED)
-
-    def _re_exports(self) -> None:
-        """``__all__`` naming a deprecated import: left to a person, the import stays."""
+    def _re_exports(self) -> list[str]:
+        """``__all__`` naming a deprecated import: a move or module rule is rewritten (the
+        public name is kept); a call rule is left to a person and its import stays."""
+        blocked = []
         for string, rid in dynamic.re_exports(self.scan, self.index):
-            self.site(string, self.index.rule(rid), "re-export", dynamic.REEXPORT_REASON)
-            self.reexported.append(rid)
+            rule = self.index.rule(rid)
+            if rule.kind == "call":
+                self.site(string, rule, "re-export", dynamic.REEXPORT_REASON)
+                blocked.append(rid)
+            else:
+                self.site(string, rule, "re-export")
+                self.exported.add(str(ast.literal_eval(string.value)))
+        return blocked
 
     def _dynamic(self) -> None:
         for call, rid in dynamic.string_imports(self.scan, self.index):
@@ -176,56 +121,80 @@ class Planner:
             self._rewrite_uses(moved, fixable)
             return
         if moved.index < 0:  # ``from a.old import *``
-            self.edits.froms[id(info.stmt)] = FromPlan(reuse_module=moved.target[0])
+            module = moved.target[0]
+            self.edits.froms[id(info.stmt)] = FromPlan(
+                reuse_module=module, reuse_spelling=spelled(self.scan, info, module))
             return
         self.state(info).drop.add(moved.index)
-        if moved.target[1] == "":  # ``import a.old [as m]``
-            self.state(info).plain_imports[moved.index] = alias(moved.target[0])
-            moved.local = moved.alias.evaluated_alias or ""
+        if moved.target[1] == "":
+            self._plain_import(moved)
         else:
             self._new_binding(moved, keep_old=False)
         self._rewrite_uses(moved, fixable)
 
+    def _plain_import(self, moved: Moved) -> None:
+        """``import a.old as m`` -> ``import a.new as m``; ``import mock`` -> ``from unittest
+        import mock`` (the binding and its uses stay); else ``import a.new`` with the uses
+        following (under a fresh alias when ``a`` means something else here)."""
+        new, state = moved.target[0], self.state(moved.info)
+        parent, _, last = new.rpartition(".")
+        if moved.alias.asname is not None:
+            state.plain_imports[moved.index] = alias(new)
+            moved.local = moved.old_local
+        elif "." not in moved.full and parent and last == moved.full:
+            state.plain_imports[moved.index] = None
+            self._add(moved.info, NewImport(parent, last, last))
+            moved.local = moved.old_local
+        elif self.names.head_free(new):
+            state.plain_imports[moved.index] = alias(new)
+        else:
+            moved.local = self.names.fresh(new)
+            state.plain_imports[moved.index] = alias(new, moved.local)
+
     def _new_binding(self, moved: Moved, *, keep_old: bool) -> None:
         module, name = moved.target
-        old_local = moved.alias.evaluated_alias or moved.alias.evaluated_name
-        full = f"{module}.{name}"
+        old_local, full = moved.old_local, f"{module}.{name}"
         if module == self.scan.module_name:  # the new name is defined in this very file
             moved.local = name
             return
         if keep_old:  # both bindings live on: the new one needs a name of its own
-            local = name if name != old_local and self._free(name, full) else ""
-        elif moved.alias.asname is not None:
-            local = old_local
-        elif name == old_local:
-            local = name
-        elif self._free(name, full) and not moved.refs.odd and self._only_binding(moved):
+            local = name if name != old_local and self.names.free(name, full) else \
+                self.names.fresh(full, old_local)
+        elif moved.alias.asname is not None or name == old_local:
+            local = old_local  # the file's own alias, or the same name: nothing to rename
+        elif old_local not in self.exported and self._bound_as(moved.info, full):
+            local = self._bound_as(moved.info, full)  # already imported here: reuse it
+        elif old_local in self.exported or moved.refs.odd or not self._only_binding(moved):
+            local = old_local  # a public name, or uses a rename cannot follow
+        elif self.names.free(name, full):
             local = name
         else:
-            local = old_local
+            local = self.names.fresh(full, old_local)
         moved.local = local
-        if local:
-            self._add(moved.info, NewImport(module, name, local))
+        spelling = spelled(self.scan, moved.info, module)
+        self._add(moved.info, NewImport(module, name, local, *spelling))
+
+    def _bound_as(self, info: ImportInfo, full: str) -> str:
+        """The local name a visible ``from`` import already binds ``full`` to, or ''."""
+        module, _, name = full.rpartition(".")
+        for local, quals in self.scan.import_bound.items():
+            if quals == {full} and self.names.free(local, full) and imported(
+                    self.scan, self.states, info, NewImport(module, name, local)):
+                return local
+        return ""
 
     def _only_binding(self, moved: Moved) -> bool:
         """Every binding of the old local name is an import moving to the same place (no
         ``except ImportError: f = None`` fallback), so its uses can follow a rename."""
         scope = moved.info.scope
-        name = moved.alias.evaluated_alias or moved.alias.evaluated_name
         if scope is None:
             return True
-        for assignment in scope.assignments[name]:
+        for assignment in scope.assignments[moved.old_local]:
             node = getattr(assignment, "node", None)
             if not any(m.info.stmt is node and m.target == moved.target and m.alias.asname is None
-                       and not self.blocked.get(m.rule.id) for m in self.moved):
+                       and not self.blocked.get(m.rule.id) for m in self.reading.moved):
                 return False
         return True
-
-    def _free(self, name: str, full: str) -> bool:
-        bound = self.scan.import_bound.get(name)
-        if bound is not None:
-            return bound == {full}
-        return name not in self.scan.taken
 
     def _rewrite_uses(self, moved: Moved, uses: list[Use]) -> None:
         for use in uses:
@@ -237,102 +206,80 @@ class Planner:
     def _binding_use(self, moved: Moved, use: Use) -> None:
         local = moved.local
         if use.kind == "call":
-            if not local:
-                self.site(use.node, use.rule, "call", f"'{moved.target[1]}' is already bound")
-                return
             self._call(moved.info, use, local)
             return
         if moved.target[1] == "":  # ``import a.old``: ``a.old.X`` follows the import
-            if not local:
-                if isinstance(use.node, cst.Attribute):
-                    self.site(use.node, use.rule, "attribute")
-                self._replace_expr(use.node, module_kind.mapped(use.rule, use.dotted))
+            if local and local == moved.old_local:
+                return  # the binding was kept: its uses stay
+            new = module_kind.mapped(use.rule, use.dotted)
+            if isinstance(use.node, cst.Attribute):
+                self.site(use.node, use.rule, "attribute")
+            replace_expr(self.edits, use.node, local + new[len(moved.target[0]):] if local else new)
             return
-        old_local = moved.alias.evaluated_alias or moved.alias.evaluated_name
-        if local and local != old_local and isinstance(use.node, cst.Name):
-            self._replace_expr(use.node, local)
+        if local != moved.old_local and isinstance(use.node, cst.Name):
+            replace_expr(self.edits, use.node, local)
 
     # -- chains through imports no rule moves ---------------------------------------------
     def _chain_uses(self, info: ImportInfo, al: cst.ImportAlias, idx: int,
                     refs: AliasRefs) -> None:
-        done = 0
+        dropping = not refs.plain and not refs.odd and not any(u.problem for u in refs.uses)
+        dropped = dynamic.local_and_qual(info, al) if dropping else ("", "")
         for use in refs.uses:
             if use.problem:
                 self.site(use.node, use.rule, use.kind, use.problem)
-                continue
-            self._chain_use(info, use)
-            done += 1
-        if done == len(refs.uses) and not refs.plain and not refs.odd:
+            else:
+                self._chain_use(info, use, dropped)
+        if dropping:
             self.state(info).drop.add(idx)
             if isinstance(info.stmt, cst.Import):
                 self.state(info).plain_imports[idx] = None
 
-    def _chain_use(self, info: ImportInfo, use: Use) -> None:
+    def _chain_use(self, info: ImportInfo, use: Use,
+                   dropped: tuple[str, str] = ("", "")) -> None:
         if use.module_chain:
-            new = module_kind.mapped(use.rule, use.dotted)
-            module = new
+            module = new = module_kind.mapped(use.rule, use.dotted)
         else:
             new = use.rule.new
             module = new.rpartition(".")[0]
-        self._ensure_import(info, module)
+        new = self._module_ref(info, module, dropped) + new[len(module):]
         if use.kind == "call":
             self._call(info, use, new)
             return
         self.site(use.node, use.rule, "attribute")
-        self._replace_expr(use.node, new)
+        replace_expr(self.edits, use.node, new)
 
-    def _ensure_import(self, info: ImportInfo, module: str) -> None:
+    def _module_ref(self, info: ImportInfo, module: str, dropped: tuple[str, str]) -> str:
+        """How ``module`` is spelled at a use: itself (``import module`` reused or added) when
+        its first part is free in the file, else a fresh alias (``import c.d as c_d``)."""
+        if not self.names.head_free(module, dropped):
+            local = self.names.fresh(module)
+            self._add(info, NewImport(module, "", local))
+            return local
         for other in self.scan.imports:
             visible = other.block is info.block or other.block is self.scan.module
             if isinstance(other.stmt, cst.Import) and visible and id(other.stmt) not in \
                     self.states and any(a.evaluated_name == module and a.asname is None
                                         for a in other.stmt.names):
-                return
+                return module
         self._add(info, NewImport(module))
+        return module
 
     def _add(self, info: ImportInfo, new: NewImport) -> None:
         """Add ``new`` next to ``info``'s statement unless this block (or the module) already
-        gets it."""
-        if new.module == self.scan.module_name:
-            return  # never import a file into itself
+        gets it or already imports it."""
+        if new.module == self.scan.module_name or imported(self.scan, self.states, info, new):
+            return  # never import a file into itself, nor a name twice
         key = (id(info.block), new)
         if key in self.added or (id(self.scan.module), new) in self.added:
             return
         self.added.add(key)
         self.state(info).adds.append(new)
 
-    # -- calls ----------------------------------------------------------------------------
     def _call(self, info: ImportInfo, use: Use, callee: str) -> None:
-        assert use.call is not None
-        rule = use.rule
-        self.site(use.node, rule, "call")
-        for imp in rule.imports:
+        self.site(use.node, use.rule, "call")
+        for imp in use.rule.imports:
             module, _, name = imp.rpartition(".")
             if self.scan.import_bound.get(name) != {imp}:
                 self._add(info, NewImport(module, name, name))
-        context = dict(use.context)
-
-        def build(node: cst.CSTNode) -> cst.CSTNode:
-            assert isinstance(node, cst.Call)
-            return call_kind.build_call(rule, callee, node, context)
-
-        self.edits.replace[id(use.call)] = build
-        if use.awaited is not None:
-            self.edits.replace[id(use.awaited)] = _drop_await
-
-    def _replace_expr(self, node: cst.CSTNode, code: str) -> None:
-        def build(upd: cst.CSTNode) -> cst.CSTNode:
-            return dotted(code).with_changes(lpar=getattr(upd, "lpar", ()),
-                                             rpar=getattr(upd, "rpar", ()))
-
-        self.edits.replace[id(node)] = build
-
-
-def _drop_await(node: cst.CSTNode) -> cst.CSTNode:
-    assert isinstance(node, cst.Await)
-    expr = node.expression
-    if node.lpar:
-        expr = expr.with_changes(lpar=node.lpar, rpar=node.rpar)
-    return expr
-
+        add_call(self.edits, use, callee)
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .imports import Edits, FromPlan, NewImport, alias, dotted
+from ..semantics.scopes import resolve_relative
+from .imports import Edits, FromPlan, NewImport, alias, spelling
 from .scan import FileScan, ImportInfo
 
 
@@ -50,6 +51,7 @@ def _finish(scan: FileScan, edits: Edits, states: dict[int, StmtState], info: Im
             reuse = next((n for n in pending if n.name), None)
             if reuse is not None:
                 plan.reuse_module = reuse.module
+                plan.reuse_spelling = (reuse.level, reuse.rest)
                 plan.reuse_names = _reuse_names(info, reuse.module, pending)
                 pending = [n for n in pending if n.module != reuse.module or not n.name]
         edits.froms[id(stmt)] = plan
@@ -86,16 +88,46 @@ def _merge_target(scan: FileScan, states: dict[int, StmtState], info: ImportInfo
 def _grouped_from(adds: list[NewImport]) -> list[cst.BaseSmallStatement]:
     """One statement per module: ``from m import a, b``; ``import m`` as they come."""
     out: list[cst.BaseSmallStatement] = []
-    groups: dict[str, list[cst.ImportAlias]] = {}
+    groups: dict[tuple[str, int, str], list[cst.ImportAlias]] = {}
     for new in adds:
         if not new.name:
             out.append(new.statement())
             continue
-        names = groups.setdefault(new.module, [])
+        names = groups.setdefault((new.module, new.level, new.rest), [])
         candidate = alias(new.name, new.asname)
         if not any(a.evaluated_name == candidate.evaluated_name
                    and a.evaluated_alias == candidate.evaluated_alias for a in names):
             names.append(candidate)
-    for module, names in groups.items():
-        out.append(cst.ImportFrom(module=dotted(module), names=names))
+    for (module, level, rest), names in groups.items():
+        out.append(cst.ImportFrom(names=names, **spelling(module, level, rest)))  # type: ignore[arg-type]
     return out
+
+
+def spelled(scan: FileScan, info: ImportInfo, module: str) -> tuple[int, str]:
+    """(level, rest) to keep a relative ``from`` import relative when ``module`` is inside
+    the file's top-level package (fewest dots); (0, '') for an absolute import."""
+    if not (isinstance(info.stmt, cst.ImportFrom) and info.stmt.relative):
+        return 0, ""
+    for level in range(1, scan.package.count(".") + 2):
+        anchor = resolve_relative("", level, scan.package) or ""
+        if module == anchor or module.startswith(anchor + "."):
+            return level, module[len(anchor) + 1:]
+    return 0, ""
+
+
+def imported(scan: FileScan, states: dict[int, StmtState], info: ImportInfo,
+             new: NewImport) -> bool:
+    """``from module import name [as asname]`` already stands (and stays) where it is
+    seen from ``info``'s block."""
+    for other in scan.imports:
+        stmt = other.stmt
+        if not (isinstance(stmt, cst.ImportFrom) and new.name and other.module == new.module
+                and (other.block is info.block or other.block is scan.module)
+                and not isinstance(stmt.names, cst.ImportStar)):
+            continue
+        dropped = states.get(id(stmt), StmtState()).drop
+        if any(i not in dropped and a.evaluated_name == new.name and
+               (a.evaluated_alias or a.evaluated_name) == (new.asname or new.name)
+               for i, a in enumerate(stmt.names)):
+            return True
+    return False

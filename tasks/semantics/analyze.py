@@ -8,65 +8,37 @@ fixable/manual decision for call sites follows the same algorithm as the libcst 
 from __future__ import annotations
 
 import ast
-import bisect
-import functools
-import io
-import re
-import tokenize
 
 from ..model import FileProblem, Violation
 from .callsite import call_problem, context_for, missing_context
 from .chunks import aligned, partial_source
 from .hotspots import hot_lines, hot_offsets
 from .rule_index import RuleIndex
-from .scopes import COMPREHENSIONS, FUNCTION_NODES, Scope, ScopeBuilder, lookup
+from .scopes import COMPREHENSIONS, FUNCTION_NODES
+from .syntax import (
+    all_value,
+    char_col,
+)
+from .walker import ScopeWalker
 
-_LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
 STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
+IN_STRING_ANNOTATION = "inside a string annotation: rewrite it by hand"
+REEXPORT_REASON = "re-exported in __all__: importers of this module break"
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
-_STRING_START = re.compile(rb"[rRuU]?('\'\'|\"\"\"|'|\")")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
 PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
 
 
-def char_col(lines: list[bytes], line: int, byte_col: int) -> int:
-    """ast's UTF-8 byte offset -> ruff's 1-based character column."""
-    if 0 < line <= len(lines):
-        raw = lines[line - 1]
-        if not raw.isascii():
-            return len(raw[:byte_col].decode("utf-8", "replace")) + 1
-    return byte_col + 1
-
-
-class FileAnalyzer(ast.NodeVisitor):
-    def __init__(self, index: RuleIndex, path: str, module: str, package: str,
-                 data: bytes, hot: list[int] | None = None) -> None:
-        self.hot = hot  # sorted line numbers that can hold a reference; None = every line
-        self.in_annotation = False
-        self.index = index
-        self.path = path
-        self.module = module
-        self.package = package
-        self.data = data
-        self.declarations = b"global" in data or b"nonlocal" in data
-        self.walrus = b":=" in data
-        self.scopes: list[Scope] = []
-        self.found: list[Violation] = []
-        self.star_modules: list[tuple[str, ast.ImportFrom]] = []
-        self.chain_nodes: set[int] = set()
-        self.awaited: set[int] = set()
-        self.call_funcs: dict[int, ast.Call] = {}
-
-    @functools.cached_property
-    def lines(self) -> list[bytes]:
-        """The file's UTF-8 lines, split only when a column or a string annotation needs them."""
-        return _utf8_lines(self.data)
+class FileAnalyzer(ScopeWalker):
+    """Every site of the rules in one file, with its decision (fixable, or the reason)."""
 
     # -- bookkeeping -----------------------------------------------------------------------
     def add(self, node: ast.AST, rule_id: str, kind: str, name: str, *, fixable: bool = True,
             reason: str = "") -> None:
         if self.index.provides(self.module, rule_id):
             return
+        if self.in_string and fixable:  # never rewritten inside the string: plan agrees
+            fixable, reason = False, IN_STRING_ANNOTATION
         rule = self.index.rule(rule_id)
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0) + 1
@@ -75,59 +47,6 @@ class FileAnalyzer(ast.NodeVisitor):
         self.found.append(Violation(self.path, line, col, rule_id, kind, name,
                                     fixable=fixable, reason=reason, message=rule.message))
 
-    def push(self, node: ast.AST, kind: str) -> None:
-        parent = self.scopes[-1] if self.scopes else None
-        builder = ScopeBuilder(Scope(node, kind, parent), self.package,
-                               declarations=self.declarations, walrus=self.walrus)
-        self.scopes.append(builder.build())
-
-    def resolve(self, name: str, node: ast.AST) -> str | None:
-        binding = lookup(self.scopes, name, getattr(node, "lineno", 0),
-                         getattr(node, "col_offset", 0))
-        if binding is None:
-            return "__import__" if name == "__import__" else None
-        return binding.qualname
-
-    def visit(self, node: ast.AST) -> None:
-        """Statements with no line that mentions a needle are skipped: most of a file is."""
-        if self.hot is not None and isinstance(node, ast.stmt):
-            decorators = getattr(node, "decorator_list", None)
-            start = min([node.lineno] + [d.lineno for d in decorators or ()])
-            first = bisect.bisect_left(self.hot, start)
-            if first == len(self.hot) or self.hot[first] > (node.end_lineno or node.lineno):
-                return
-        super().visit(node)
-
-    def annotation(self, node: ast.expr) -> None:
-        """Visit a type expression; string parts are parsed and visited like ruff does."""
-        saved, self.in_annotation = self.in_annotation, True
-        try:
-            self.visit(node)
-        finally:
-            self.in_annotation = saved
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        self.annotation(node.annotation)
-        self.visit(node.target)
-        if node.value is not None:
-            self.visit(node.value)
-
-    def visit_Constant(self, node: ast.Constant) -> None:
-        if not (self.in_annotation and isinstance(node.value, str)):
-            return
-        parsed = _parse_string_annotation(node, self.lines)
-        if parsed is not None:
-            saved, self.hot = self.hot, None
-            try:
-                self.visit(parsed)
-            finally:
-                self.hot = saved
-
-    def visit_Await(self, node: ast.Await) -> None:
-        self.awaited.add(id(node.value))
-        self.generic_visit(node)
-
-    # -- scopes ----------------------------------------------------------------------------
     def run(self, tree: ast.Module) -> list[Violation]:
         self.push(tree, "module")
         for stmt in tree.body:
@@ -135,40 +54,6 @@ class FileAnalyzer(ast.NodeVisitor):
         self._all_exports(tree)
         self._finish_imports()
         return self.found
-
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for expr in node.decorator_list + _defaults(node.args):
-            self.visit(expr)
-        for ann in _annotations(node):
-            self.annotation(ann)
-        self.push(node, "function")
-        for stmt in node.body:
-            self.visit(stmt)
-        self.scopes.pop()
-
-    visit_FunctionDef = visit_AsyncFunctionDef = _function
-
-    def visit_Lambda(self, node: ast.Lambda) -> None:
-        for expr in _defaults(node.args):
-            self.visit(expr)
-        self.push(node, "function")
-        self.visit(node.body)
-        self.scopes.pop()
-
-    def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        for expr in node.decorator_list + node.bases + [k.value for k in node.keywords]:
-            self.visit(expr)
-        self.push(node, "class")
-        for stmt in node.body:
-            self.visit(stmt)
-        self.scopes.pop()
-
-    def _comprehension(self, node: ast.AST) -> None:
-        self.push(node, "comprehension")
-        self.generic_visit(node)
-        self.scopes.pop()
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
 
     # -- imports ---------------------------------------------------------------------------
     def visit_Import(self, node: ast.Import) -> None:
@@ -207,7 +92,20 @@ class FileAnalyzer(ast.NodeVisitor):
         if qual is None:
             self._star_use(node)
             return
+        if self.in_string:
+            self._renamed_in_string(node, qual)
         self._use(node, qual)
+
+    def _renamed_in_string(self, node: ast.Name, qual: str) -> None:
+        """A name a rule renames (``f`` of ``from a.b import f`` -> ``G``), spelled inside a
+        string annotation: the string is not rewritten, so the site (and the import) is left
+        to a person instead of keeping the deprecated name as an alias."""
+        rid = self.index.members.get(qual) or self.index.modules.get(qual)
+        rule = self.index.rule(rid) if rid else None
+        if rule is None or rule.kind == "call" or qual not in rule.olds:
+            return
+        if node.id == qual.rsplit(".", 1)[-1] != rule.new.rsplit(".", 1)[-1]:
+            self.add(node, rule.id, "reference", qual)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         parts: list[ast.Attribute] = []
@@ -242,6 +140,8 @@ class FileAnalyzer(ast.NodeVisitor):
                      reason="assigned or deleted through the old name: change it by hand")
             return
         if target is base:
+            if self.in_string:
+                self._renamed_in_string(base, dotted)
             self._use(base, dotted)
             return
         if how == "member":
@@ -301,7 +201,7 @@ class FileAnalyzer(ast.NodeVisitor):
     # -- end of file -----------------------------------------------------------------------
     def _all_exports(self, tree: ast.Module) -> None:
         for stmt in tree.body:
-            value = _all_value(stmt)
+            value = all_value(stmt)
             if value is None:
                 continue
             for elt in value.elts:
@@ -310,17 +210,19 @@ class FileAnalyzer(ast.NodeVisitor):
                 qual = self.resolve(elt.value, stmt)
                 rid = self.index.members.get(qual or "") or (
                     self.index.module_rule(qual) if qual else None)
-                if rid:
-                    self.add(elt, rid, "re-export", qual or elt.value, fixable=False,
-                             reason="re-exported in __all__: importers of this module break")
+                if rid:  # a move keeps the public name; a call rule cannot
+                    manual = self.index.rule(rid).kind == "call"
+                    self.add(elt, rid, "re-export", qual or elt.value, fixable=not manual,
+                             reason=REEXPORT_REASON if manual else "")
 
     def _finish_imports(self) -> None:
         """An import stays (manual) while a site that needs it is left to a person."""
         blocked: dict[str, str] = {}
         for v in self.found:
-            if v.kind == "re-export":
+            if v.kind == "re-export" and not v.fixable:
                 blocked.setdefault(v.rule, "re-exported in __all__")
-            elif v.kind in ("call", "reference") and not v.fixable:
+            elif v.kind in ("call", "reference") and not v.fixable or \
+                    v.reason == IN_STRING_ANNOTATION:
                 blocked.setdefault(v.rule, "still used by sites left to a person")
         if not blocked:
             return
@@ -332,28 +234,6 @@ class FileAnalyzer(ast.NodeVisitor):
         ]
 
 
-def _parse_string_annotation(node: ast.Constant, lines: list[bytes]) -> ast.expr | None:
-    """A one-line string type expression, parsed, with positions moved to where it sits."""
-    if not 0 < node.lineno <= len(lines) or node.end_lineno != node.lineno:
-        return None
-    opening = _STRING_START.match(lines[node.lineno - 1], node.col_offset)
-    if opening is None:
-        return None
-    try:
-        expr = ast.parse(str(node.value).strip(), mode="eval").body
-    except SyntaxError:
-        return None
-    shift = opening.end() + (len(str(node.value)) - len(str(node.value).lstrip()))
-    for sub in ast.walk(expr):
-        if isinstance(sub, (ast.expr, ast.arg, ast.keyword)):
-            if sub.lineno != 1:
-                return None  # a multi-line string: positions cannot be mapped back
-            sub.lineno = sub.end_lineno = node.lineno
-            sub.col_offset += shift
-            sub.end_col_offset = (sub.end_col_offset or 0) + shift
-    return expr
-
-
 def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
     names: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -363,67 +243,6 @@ def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
         return None
     base = analyzer.resolve(node.id, node)
     return ".".join([base] + names[::-1]) if base else None
-
-
-def _all_value(stmt: ast.stmt) -> ast.List | ast.Tuple | None:
-    target: ast.expr | None = None
-    value: ast.expr | None = None
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-        target, value = stmt.targets[0], stmt.value
-    elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
-        target, value = stmt.target, stmt.value
-    if isinstance(target, ast.Name) and target.id == "__all__" and \
-            isinstance(value, (ast.List, ast.Tuple)):
-        return value
-    return None
-
-
-def _defaults(args: ast.arguments) -> list[ast.expr]:
-    return list(args.defaults) + [d for d in args.kw_defaults if d is not None]
-
-
-def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
-    a = node.args
-    every = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]
-    anns = [arg.annotation for arg in every if arg.annotation is not None]
-    return anns + ([node.returns] if node.returns is not None else [])
-
-
-def codemod_sites(data: bytes, path: str, module: str, is_package: bool,
-                  index: RuleIndex) -> list[Violation]:
-    """Sites of the ``codemod`` rules, found by running each codemod on the file without
-    writing it: what the codemod would rewrite is fixable, what it reports for a person is
-    manual. Detect and plan agree by construction; only files holding a needle get here."""
-    rules = [r for r in index.rules if r.kind == "codemod"]
-    wanted = [r for r in rules if not (r.needles or r.old) or any(
-        n.encode() in data for n in r.needles + ((r.old.rsplit(".", 1)[-1],) if r.old else ()))]
-    if not wanted:
-        return []
-    import libcst as cst
-
-    from ..rewrite.engine import run_codemod
-
-    tree = cst.parse_module(data)
-    package = module if is_package else module.rpartition(".")[0]
-    found: list[Violation] = []
-    for rule in wanted:
-        _, sites, _ = run_codemod(tree, rule, path, package)
-        found.extend(Violation(path, s.line, s.col, rule.id, s.kind, rule.old or rule.codemod,
-                               fixable=not s.reason, reason=s.reason, message=rule.message)
-                     for s in sites)
-    return found
-
-
-def _utf8_lines(data: bytes) -> list[bytes]:
-    """The file's lines as UTF-8 (what ast's byte offsets count in), without a BOM."""
-    if data.isascii():
-        return _LINE_SPLIT.split(data)
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        return _LINE_SPLIT.split(data)
-    return [line.encode("utf-8") for line in re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"))]
 
 
 def analyze_source(data: bytes, path: str, module: str, is_package: bool,
@@ -456,8 +275,6 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         found = analyzer.run(tree)
     except RecursionError:
         return [], FileProblem(path, "too deeply nested to analyse")
-    if any(r.kind == "codemod" for r in index.rules):
-        found = found + codemod_sites(data, path, module, is_package, index)
     return sorted(set(found)), None
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..config import Rule
+from ..config.kinds import kind_of
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,14 @@ class RuleIndex:
     # the modules banned members live in: a file naming one is a candidate only together
     # with a dynamic import (importlib.import_module / __import__), see is_candidate
     home_needles: tuple[bytes, ...] = ()
-    # a codemod rule with neither ``needles`` nor ``old`` cannot be prefiltered: plan runs it
-    # on every file, so detect must look at every file too
+    # a hook rule (a kind outside this model, e.g. ``codemod``) without needles cannot be
+    # prefiltered: plan runs it on every file, so detect must look at every file too
     every_file: bool = False
-    # banned members: (their name, a pattern for the last part of their module as a word). A
-    # file can refer to ``a.b.c.name`` only by spelling ``name`` and ``c`` (``from a.b.c import
-    # name``, ``import a.b.c``, ``from a.b import c``, ``from .c import``, a string import),
-    # or through ``from . import name`` inside the package ``c``: see is_candidate
+    hook_rules: tuple[Rule, ...] = ()  # found by their kind's hook (``detect/hooks.py``)
+    # banned members: (their name, the last part of their module). A file can refer to
+    # ``a.b.c.name`` only by spelling ``name`` and ``c`` as a word (``from a.b.c import name``,
+    # ``import a.b.c``, ``from a.b import c``, ``from .c import``, a string import), or
+    # through ``from . import name`` inside the package ``c``: see is_candidate
     member_needles: tuple[tuple[bytes, bytes], ...] = ()
 
     @classmethod
@@ -39,12 +41,16 @@ class RuleIndex:
         members: dict[str, str] = {}
         modules: dict[str, str] = {}
         needles: set[bytes] = set()  # alone enough to make a file a candidate
-        names: set[bytes] = set()
+        names: set[bytes] = set()  # banned members' names: candidates with their module's
+        hooks: list[Rule] = []
+        every = False
         for rule in rules:
-            if rule.kind == "codemod":  # found by running the codemod itself: codemod_sites
-                needles.update(n.encode() for n in rule.needles)
-                if rule.old:
-                    needles.add(rule.old.rsplit(".", 1)[-1].encode())
+            kind = kind_of(rule)
+            if not kind.semantic:
+                hooks.append(rule)
+                words = kind.needles(rule)
+                needles.update(w.encode() for w in words)
+                every = every or not words
                 continue
             target = modules if rule.kind == "module" else members
             for name in rule.olds:
@@ -54,9 +60,8 @@ class RuleIndex:
         homes = {n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode() for n in members}
         pairs = sorted({(n.rsplit(".", 1)[-1].encode(),
                          n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()) for n in members})
-        every = any(r.kind == "codemod" and not r.needles and not r.old for r in rules)
         return cls(tuple(rules), members, modules, tuple(sorted(needles | names)),
-                   tuple(sorted(homes - needles - names)), every, tuple(pairs))
+                   tuple(sorted(homes - needles - names)), every, tuple(hooks), tuple(pairs))
 
     def is_candidate(self, data: bytes) -> bool:
         """Cheap byte test: could this file refer to a banned name at all?"""

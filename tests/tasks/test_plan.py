@@ -14,6 +14,7 @@ from phasegate import plan as plan_mod
 from phasegate.cli import main
 from phasegate.errors import MigrationError
 from phasegate.plan import build_plan, plan_file
+from phasegate.rewrite import worker
 
 CONFIG = """\
 [project]
@@ -87,16 +88,17 @@ def test_pool_and_serial_agree(tmp_path: Path) -> None:
         [(f.path, f.after, f.rewritten) for f in pooled.files]
 
 
-def test_failures_name_every_file_and_nothing_is_written(tmp_path: Path) -> None:
+def test_strict_failures_name_every_file_and_nothing_is_written(tmp_path: Path) -> None:
     cfg_path = project(tmp_path, {"app/one.py": USES,
                                   "app/one_bad.py": b"from a.b import f\ndef (:\n",
                                   "app/one_worse.py": b"f = (\n", "app/one_other.py": b"g = (\n"})
     config, _ = config_mod.load(cfg_path)
     before = digest(tmp_path)
     with pytest.raises(MigrationError) as err:
-        build_plan(config, "p0")
+        build_plan(config, "p0", strict=True)
     lines = err.value.message.splitlines()
-    assert lines[0] == "phase p0: 2 file(s) could not be rewritten; nothing was written:"
+    assert lines[0] == ("phase p0: 2 file(s) could not be rewritten; nothing was written"
+                        " (--strict):")
     assert lines[1].startswith("  app/one_bad.py: unparseable (line 2, column")
     assert lines[2].startswith("  app/one_worse.py: unparseable (line ")
     assert len(lines) == 3  # one_other.py never mentions the old name: not even parsed
@@ -111,7 +113,7 @@ def test_a_panic_in_the_parser_is_a_per_file_failure(monkeypatch: pytest.MonkeyP
     def boom(*args: object) -> None:
         raise FakePanic("internal error: entered unreachable code")
 
-    monkeypatch.setattr(plan_mod, "rewrite_source", boom)
+    monkeypatch.setattr(worker, "rewrite_source", boom)
     outcome = plan_file(("/", "app/x.py", USES, (".",), (MOVE,), ""))
     assert outcome.failure == "FakePanic: internal error: entered unreachable code"
     assert outcome.after == USES
@@ -121,7 +123,7 @@ def test_keyboard_interrupt_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) ->
     def stop(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(plan_mod, "rewrite_source", stop)
+    monkeypatch.setattr(worker, "rewrite_source", stop)
     with pytest.raises(KeyboardInterrupt):
         plan_file(("/", "app/x.py", USES, (".",), (MOVE,), ""))
 
@@ -130,7 +132,7 @@ def test_names_only_in_strings_skip_the_libcst_pass(monkeypatch: pytest.MonkeyPa
     def boom(*args: object) -> None:
         raise AssertionError("libcst pass should not run")
 
-    monkeypatch.setattr(plan_mod, "rewrite_source", boom)
+    monkeypatch.setattr(worker, "rewrite_source", boom)
     decoy = b'"""from a.b import f"""\n# f()\n\n\ndef g(f):\n    return f\n'
     outcome = plan_file(("/", "app/x.py", decoy, (".",), (MOVE,), ""))
     assert outcome.failure == "" and outcome.after is decoy
@@ -174,10 +176,9 @@ def test_cli_plan_json_schema(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert p0["files"][0]["rewritten"] == [{"path": "app/one.py", "line": 1, "col": 17,
                                             "rule": "mv", "kind": "import", "reason": ""}]
     assert p0["files"][0]["diff"].startswith("--- a/app/one.py")
-    assert p1["summary"]["files_changed"] == 0
-    assert p1["summary"]["manual_reasons"] == {
-        "re-exported in __all__": 1,
-        "re-exported in __all__: importers of this module break": 1}
+    assert p1["summary"]["files_changed"] == 1  # a re-export keeps its public name
+    assert "-from a.b import f\n+from c.d import G as f\n f()\n" in p1["files"][0]["diff"]
+    assert [s["kind"] for s in p1["files"][0]["rewritten"]] == ["import", "re-export"]
 
 
 def test_workers_are_spawn_safe() -> None:

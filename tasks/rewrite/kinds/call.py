@@ -11,12 +11,17 @@ to a person with the reason; the decision mirrors detect's ``tasks.analyze.call_
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import libcst as cst
 
 from ...config import Rule
+from ...config.kinds import KINDS, RuleInput, RuleKind
+from ...config.model import CONTEXT_KEYS, ContextSource
+from ...config.problems import as_strlist, suggest, type_name
 from ...semantics.callsite import arguments_problem
 from ..model import Example
+from ._common import moved_rule
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EMPTY = cst.Module([])
@@ -101,3 +106,49 @@ EXAMPLES: dict[str, Example] = {
         CALL, _IMPORT + "hooks = [create_manager]\n", _IMPORT + "hooks = [create_manager]\n",
         manual=("referenced without being called", "still used by sites left to a person")),
 }
+
+
+def build(r: RuleInput) -> Rule:
+    """A ``call`` rule: templates checked against ``params`` and ``context``."""
+    base = moved_rule(r, "call")
+    params = r.strings("params")
+    args: list[tuple[str, str]] = []
+    for name, template in r.table("arguments").items():
+        if not isinstance(template, str):
+            r.problem(f"arguments.{name}", f"must be a string template, got {type_name(template)}")
+            continue
+        args.append((name, template))
+    context = _context(r)
+    imports = r.names("imports")
+    for idx, imp in enumerate(imports):
+        if "." not in imp:
+            r.problem(f"imports[{idx}]", f"'{imp}' must be module.name")
+    rule = replace(base, params=params, arguments=tuple(args), context=context,
+                   imports=imports, awaitable=r.flag("awaitable"))
+    known = set(rule.params) | {n for n, _ in rule.context}
+    for name in rule.required:
+        if name not in known:
+            r.problem("arguments", f"placeholder '{{{name}}}' is neither in params nor in"
+                      f" context{suggest(name, sorted(known))}")
+    return rule
+
+
+def _context(r: RuleInput) -> tuple[tuple[str, ContextSource], ...]:
+    out: list[tuple[str, ContextSource]] = []
+    for name, src in r.table("context").items():
+        ckey = r.path(f"context.{name}")
+        if not isinstance(src, dict):
+            r.p.add(ckey, f"must be a table, got {type_name(src)}")
+            continue
+        r.p.unknown_keys(src, CONTEXT_KEYS, ckey)
+        out.append((name, ContextSource(
+            names=as_strlist(r.p, src.get("names"), f"{ckey}.names"),
+            attributes=as_strlist(r.p, src.get("attributes"), f"{ckey}.attributes"),
+            annotations=as_strlist(r.p, src.get("annotations"), f"{ckey}.annotations"),
+        )))
+    return tuple(out)
+
+
+KINDS.register(RuleKind(
+    "call", ("old", "new", "message", "aliases", "params", "arguments", "context", "imports",
+             "awaitable"), build, EXAMPLES))

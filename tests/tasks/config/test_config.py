@@ -63,7 +63,7 @@ BAD = [
      "phases.toml:25: projet: unknown key 'projet' (did you mean 'project'?)"),
     ("unknown-rule-kind", GOOD.replace('kind = "move"', 'kind = "mov"'),
      "phases.toml:16: rules.moved.kind: unknown kind 'mov' (did you mean 'move'?)"
-     " (one of move, module, call, codemod)"),
+     " (one of call, codemod, module, move)"),
     ("misspelt-rule-id", GOOD.replace('rules = ["ws-factory", "moved"]',
                                       'rules = ["ws-factry", "moved"]'),
      "phases.toml:23: phases.p0.rules[0]: unknown rule 'ws-factry' (did you mean 'ws-factory'?)"),

@@ -43,7 +43,7 @@ def real_tree(tmp_path: Path) -> tuple[Config, DetectResult]:
     files = {
         "pkg/__init__.py": "", "pkg/old.py": "class Thing: ...\n", "pkg/legacy.py": "X = 1\n",
         "pkg/a/__init__.py": "",
-        "pkg/a/with space.py": "from pkg.old import Thing\n__all__ = ['Thing']\n",
+        "pkg/a/with space.py": "from pkg.old import *\nThing()\n",
         "pkg/a/ünï.py": "s = 'ä'; import pkg.legacy\nimport pkg.legacy as L\n",
         "pkg/b/broken.py": "import pkg.legacy\ndef (:\n",
     }
@@ -92,9 +92,10 @@ def test_sarif_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
               for r in run["results"]}
     manual = by_uri[("pkg/a/with%20space.py", 1)]
     assert manual["level"] == "warning"
-    assert manual["properties"] == {"phase": "p0", "kind": "import", "name": "pkg.old.Thing",
-                                    "fixable": False, "reason": "re-exported in __all__"}
-    assert manual["message"]["text"] == "Thing moved to pkg.new (manual: re-exported in __all__)"
+    star = "star import may bring in 'Thing': import it explicitly"
+    assert manual["properties"] == {"phase": "p0", "kind": "star-import",
+                                    "name": "pkg.old.Thing", "fixable": False, "reason": star}
+    assert manual["message"]["text"] == f"Thing moved to pkg.new (manual: {star})"
     unicode_site = by_uri[("pkg/a/%C3%BCn%C3%AF.py", 1)]
     assert unicode_site["locations"][0]["physicalLocation"]["region"]["startColumn"] == 17
     assert unicode_site["ruleIndex"] == 1 and unicode_site["level"] == "warning"

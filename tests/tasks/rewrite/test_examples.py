@@ -1,49 +1,25 @@
-"""Every embedded example -- built-in kinds in tasks/rewrite/*.py and custom codemods in
-codemods/*.py -- collected by this one parametrized test: the rules are their own spec."""
+"""Every embedded example -- each registered rule kind's (tasks/rewrite/kinds/*.py) and each
+bundled codemod's (codemods/*.py) -- collected by this one parametrized test: the rules are
+their own spec. (``phasegate codemods test`` runs the codemods' ones, and a project's.)"""
 
 from __future__ import annotations
 
-import ast
-import importlib
-
 import pytest
 
-from phasegate.discover import module_name
+from phasegate.config.kinds import KINDS
 from phasegate.rewrite import codemods as codemod_registry
 from phasegate.rewrite import kinds
-from phasegate.rewrite.engine import rewrite_source
-from phasegate.rewrite.model import Example
+from phasegate.rewrite.examples import Case, check, codemod_cases, kind_cases
 
-
-def _collect() -> list[tuple[str, Example]]:
-    modules = [f"phasegate.rewrite.kinds.{k}" for k in kinds.names()]
-    modules += [f"phasegate.codemods.{name}" for name in codemod_registry.names()]
-    out = []
-    for dotted in modules:
-        examples = importlib.import_module(dotted).EXAMPLES
-        out += [(f"{dotted.rsplit('.', 1)[-1]}:{eid}", ex) for eid, ex in examples.items()]
-    return out
-
-
-EXAMPLES = _collect()
-
-
-def _run(ex: Example, source: str) -> tuple[str, list[str]]:
-    module, is_pkg = module_name(ex.path)
-    outcome = rewrite_source(source.encode(), ex.path, module, is_pkg, [ex.build_rule()])
-    return outcome.after.decode(), sorted(s.reason for s in outcome.manual)
+CASES = kind_cases() + codemod_cases()
 
 
 def test_every_kind_and_codemod_has_examples() -> None:
-    found = {eid.split(":")[0] for eid, _ in EXAMPLES}
+    found = {case.id.split(":")[0] for case in CASES}
     assert found == set(kinds.names()) | set(codemod_registry.names())
+    assert set(kinds.names()) <= set(KINDS.names())
 
 
-@pytest.mark.parametrize(("eid", "example"), EXAMPLES, ids=[e for e, _ in EXAMPLES])
-def test_example(eid: str, example: Example) -> None:
-    after, manual = _run(example, example.before)
-    assert after == example.after
-    assert manual == sorted(example.manual)
-    ast.parse(after)
-    again, _ = _run(example, after)
-    assert again == after, f"{eid}: a second run changed the output"
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_example(case: Case) -> None:
+    assert check(case) == ""

@@ -1,0 +1,120 @@
+"""New imports where the project's sorter puts them: an import block that was sorted before the
+rewrite (ruff's ``I`` rules with the project's own settings, found from the file's path; ruff's
+defaults when the project has none) is sorted again after it, keeping only the sorter's moves of
+lines the rewrite wrote: a line the phase did not touch is never re-sorted. A block that was not
+sorted keeps every new import right after the statement it replaces.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import subprocess
+from collections import Counter
+from typing import Any
+
+from ruff.__main__ import find_ruff_bin
+
+_IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t].*$", re.M)
+Lines = list[bytes]
+
+
+def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
+    """``after`` with the new imports of its once-sorted blocks placed by the sorter."""
+    if _IMPORT_LINE.findall(before) == _IMPORT_LINE.findall(after):
+        return after
+    found = _i001(after, rel, root)
+    if not found:
+        return after  # sorted already (the new import landed in place), or ruff failed
+    fixed = _apply(after, found)
+    was_unsorted = _lines(_i001(before, rel, root) or [])
+    old, new = after.splitlines(keepends=True), fixed.splitlines(keepends=True)
+    prior = before.splitlines(keepends=True)
+    touched = Counter(old) - Counter(prior)
+    allowed = _sorted_before(prior, old, _lines(found), was_unsorted, touched)
+    out: Lines = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False) \
+            .get_opcodes():
+        mine = tag != "equal" and all(touched[ln] or not ln.strip()  # blank lines: layout
+                                      for ln in old[i1:i2] + new[j1:j2]) and \
+            all(i in allowed for i in range(max(i1 - 1, 0), max(i2, i1 + 1)))
+        out.extend(new[j1:j2] if tag == "equal" or mine else old[i1:i2])
+    result = b"".join(out)
+    return result if _code(result) == _code(after) else after
+
+
+def _code(data: bytes) -> Counter[bytes]:
+    return Counter(ln for ln in data.splitlines() if ln.strip())
+
+
+def _sorted_before(prior: Lines, old: Lines, blocks: set[int], was_unsorted: set[int],
+                   touched: Counter[bytes]) -> set[int]:
+    """0-based lines of ``old`` (the rewritten file) in unsorted blocks whose untouched lines
+    all stood in sorted blocks before."""
+    back: dict[int, int] = {}
+    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, prior, old, autojunk=False) \
+            .get_opcodes():
+        if tag == "equal":
+            back.update({j1 + k: i1 + k for k in range(i2 - i1)})
+    allowed: set[int] = set()
+    for block in _runs(sorted(blocks)):
+        if not any(not touched[old[i]] and back.get(i, -1) in was_unsorted for i in block):
+            allowed.update(block)
+    return allowed
+
+
+def _runs(lines: list[int]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for n in lines:
+        if out and out[-1][-1] == n - 1:
+            out[-1].append(n)
+        else:
+            out.append([n])
+    return out
+
+
+Diagnostic = dict[str, Any]
+
+
+def _lines(found: list[Diagnostic]) -> set[int]:
+    """0-based lines inside the import blocks ruff would sort (its I001 diagnostics)."""
+    lines: set[int] = set()
+    for item in found:
+        start, end = item["location"]["row"], item["end_location"]["row"]
+        lines.update(range(start - 1, end - (item["end_location"]["column"] == 1)))
+    return lines
+
+
+def _apply(data: bytes, found: list[Diagnostic]) -> bytes:
+    """``data`` with the fixes of ruff's diagnostics applied (rows and columns 1-based, columns
+    in characters), last first so earlier offsets hold."""
+    text = data.decode("utf-8")
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    edits = [e for item in found for e in (item.get("fix") or {}).get("edits", [])]
+    for edit in sorted(edits, key=lambda e: (e["location"]["row"], e["location"]["column"]),
+                       reverse=True):
+        begin = starts[edit["location"]["row"] - 1] + edit["location"]["column"] - 1
+        end = starts[edit["end_location"]["row"] - 1] + edit["end_location"]["column"] - 1
+        text = text[:begin] + (edit.get("content") or "") + text[end:]
+    return text.encode("utf-8")
+
+
+def _i001(data: bytes, rel: str, root: str) -> list[Diagnostic] | None:
+    """ruff's I001 diagnostics for ``data`` (with their fixes), or None if ruff failed or the
+    file is not UTF-8 (ruff's columns count its characters)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    argv = [find_ruff_bin(), "check", "--select", "I", "--no-cache", "--exit-zero",
+            "--output-format", "json", "--stdin-filename", rel, "-"]
+    try:
+        proc = subprocess.run(argv, input=data, capture_output=True, cwd=root, timeout=60,
+                              check=False)
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+    return [d for d in found if d.get("code") == "I001"] if isinstance(found, list) else None

@@ -1,0 +1,140 @@
+"""Plan one file, in a worker process: never raises, every problem is a per-file outcome.
+
+``plan_file`` runs the rules (:func:`.engine.rewrite_source`), then checks the result without
+blaming the rewrite for what was there before: a file this Python compiles must still compile;
+a file it cannot compile (syntax newer than the interpreter, like 3.12's nested f-string quotes)
+is rewritten only when ``[gates.syntax] python`` compiles the original, and is then checked by
+a libcst round trip (the parser that accepted it), the syntax gate compiling it later with that
+Python. Otherwise the file is an outcome "not checkable by Python X.Y". New imports are placed
+where the project's import sorter wants them when the file was sorted before (:mod:`.sorting`).
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from typing import NamedTuple
+
+from ruff.__main__ import find_ruff_bin
+
+from ..config import Rule
+from ..config.kinds import is_semantic
+from ..discover import module_name
+from ..gates.static import NOT_CHECKABLE, compile_error, python_version
+from ..semantics.analyze import analyze_source
+from ..semantics.rule_index import RuleIndex
+from .engine import rewrite_source
+from .model import FileOutcome
+from .sorting import keep_sorted
+
+
+class Work(NamedTuple):
+    root: str
+    rel: str
+    data: bytes
+    src: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    fmt: str  # "ruff": format changed files
+    syntax_python: str = ""  # [gates.syntax] python
+
+
+def plan_file(item: tuple[object, ...]) -> FileOutcome:
+    """Rewrite one file (in a worker). Never raises: a failure is returned with its reason,
+    including libcst's native PanicException (a BaseException)."""
+    job = Work(*item)  # type: ignore[arg-type]
+    try:
+        module, is_pkg = module_name(job.rel, job.src)
+        if _nothing_to_do(job.data, job.rel, module, is_pkg, job.rules):
+            return FileOutcome(job.rel, job.data, job.data)
+        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules)
+        if outcome.after != job.data:
+            problem = _check(job, outcome.after)
+            if problem:
+                return FileOutcome(job.rel, job.data, job.data, failure=problem)
+            outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root)
+            if job.fmt == "ruff":
+                outcome.after = ruff_format(outcome.after, job.rel, job.root)
+        return outcome
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - one bad file must not escape the worker
+        return FileOutcome(job.rel, job.data, job.data, failure=failure_reason(exc))
+
+
+def _check(job: Work, after: bytes) -> str:
+    """'' when the rewritten file is fine to write, else the file's outcome reason. Raises
+    when the rewrite itself broke a file this Python compiled (a bug, reported as such)."""
+    before = _parse_error(job.data)
+    if not before:
+        broken = _parse_error(after)
+        if broken:
+            raise ValueError(f"rewrite produced invalid Python at {broken}")
+        return ""
+    if job.syntax_python:
+        theirs = compile_error(job.syntax_python, job.data, job.rel)
+        if theirs:
+            return theirs if theirs.startswith("not checkable") else \
+                f"does not compile with {job.syntax_python} ({theirs})"
+        import libcst as cst
+
+        cst.parse_module(after)  # the parser that accepted the original accepts the result
+        return ""
+    return NOT_CHECKABLE.format(version=python_version(sys.executable), error=before)
+
+
+def _parse_error(data: bytes) -> str:
+    """'' when this Python parses ``data``, else ``line N: message`` (a parse, not a compile:
+    ``return`` outside a function is the syntax gate's to report, after the rewrite)."""
+    try:
+        ast.parse(data)
+    except SyntaxError as exc:
+        return f"line {exc.lineno or 0}: {exc.msg}"
+    except (ValueError, RecursionError) as exc:
+        return f"line 0: {exc}"
+    return ""
+
+
+def _nothing_to_do(data: bytes, rel: str, module: str, is_pkg: bool,
+                   rules: tuple[Rule, ...]) -> bool:
+    """Detect's own analysis (stdlib ast, ~10x faster than libcst) finds no violation: the
+    byte prefilter matched only strings, comments or shadowed names, so skip the libcst pass.
+    Hook kinds (codemods) decide for themselves, so a phase with one always gets the libcst
+    pass."""
+    if not all(is_semantic(r) for r in rules):
+        return False
+    found, problem = analyze_source(data, rel, module, is_pkg, _index(rules))
+    return problem is None and not found
+
+
+_INDEXES: dict[tuple[Rule, ...], RuleIndex] = {}
+
+
+def _index(rules: tuple[Rule, ...]) -> RuleIndex:
+    if rules not in _INDEXES:  # one per worker process and phase
+        _INDEXES[rules] = RuleIndex.build(list(rules))
+    return _INDEXES[rules]
+
+
+def failure_reason(exc: BaseException) -> str:
+    import libcst as cst
+
+    if isinstance(exc, cst.ParserSyntaxError):
+        return f"unparseable (line {exc.raw_line}, column {exc.raw_column}): {exc.message}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot be decoded as {exc.encoding} ({exc.reason} at byte {exc.start})"
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else 'no message'}"
+
+
+def ruff_format(data: bytes, rel: str, root: str) -> bytes:
+    """``ruff format -`` on a changed file (the phase or project asked for it)."""
+    proc = subprocess.run([find_ruff_bin(), "format", "--stdin-filename", rel, "-"],
+                          input=data, capture_output=True, cwd=root, timeout=120, check=False)
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ValueError(f"ruff format failed: {err[0] if err else proc.returncode}")
+    return proc.stdout
+
+
+__all__ = ["Work", "failure_reason", "plan_file", "ruff_format"]

@@ -1,0 +1,43 @@
+"""Issue 11, problem 7: new imports land where the project's sorter puts them when the file's
+imports were sorted before (ruff's ``I`` rules with the project's settings, else ruff's
+defaults); a file that was not sorted keeps the new import after the one it replaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from phasegate.config import Rule
+from phasegate.rewrite.worker import Work, plan_file
+
+MOVE = Rule("mv", "move", "z.b.f", "a.d.G")
+RUFF_FIRST_PARTY = '[tool.ruff.lint.isort]\nknown-first-party = ["a"]\n'
+
+CASES = [
+    ("sorted-stays-sorted", "",
+     b"import os\n\nfrom m import e\nfrom z.b import f, h\n\nf(e, h, os)\n",
+     b"import os\n\nfrom a.d import G\nfrom m import e\nfrom z.b import h\n\nG(e, h, os)\n"),
+    ("project-settings", RUFF_FIRST_PARTY,
+     b"import os\n\nfrom m import e\nfrom z.b import f, h\n\nf(e, h, os)\n",
+     b"import os\n\nfrom m import e\nfrom z.b import h\n\nfrom a.d import G\n\nG(e, h, os)\n"),
+    ("unsorted-left-alone", "",
+     b"from z.b import f, h\nimport os\nfrom m import e\n\nf(e, h, os)\n",
+     b"from z.b import h\nfrom a.d import G\nimport os\nfrom m import e\n\nG(e, h, os)\n"),
+    ("untouched-lines-never-resorted", "",
+     b"import os\n\nfrom m import e\nfrom z.b import f\n\n\ndef g():\n    import sys, json\n"
+     b"    return f(e, os, sys, json)\n",
+     b"import os\n\nfrom a.d import G\nfrom m import e\n\n\ndef g():\n    import sys, json\n"
+     b"    return G(e, os, sys, json)\n"),
+]
+
+
+@pytest.mark.parametrize(("pyproject", "before", "after"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_new_imports_keep_the_sort(tmp_path: Path, pyproject: str, before: bytes,
+                                   after: bytes) -> None:
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    outcome = plan_file(Work(str(tmp_path), "app/x.py", before, (".",), (MOVE,), ""))
+    assert outcome.failure == ""
+    assert outcome.after == after
