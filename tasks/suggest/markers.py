@@ -103,6 +103,8 @@ class _Walker:
         elif isinstance(stmt, ast.ImportFrom):
             base = resolve_relative(stmt.module or "", stmt.level, self.package)
             for alias in stmt.names:
+                if base is not None and alias.name == "*":
+                    self.bindings["*"] = f"{base}.*"  # a re-exported module (pass 2 reads it)
                 if base is None or alias.name == "*":
                     continue
                 local = alias.asname or alias.name

@@ -83,9 +83,11 @@ def _from_wrapper(sugg: Suggestion, forward: Forward, project: Project,
         return
     if not _accept(sugg, project.resolve(forward.callee, facts), "move"):
         return
-    args = [ast.parse(a, mode="eval").body for a in forward.args]
-    keywords = [(k, ast.parse(v, mode="eval").body) for k, v in forward.keywords]
-    _map_call(sugg, args, keywords, project, facts)
+    parts = [*forward.args, *(f"**{v}" if k == "**" else f"{k}={v}" for k, v in forward.keywords)]
+    call = ast.parse(f"f({', '.join(parts)})", mode="eval").body
+    assert isinstance(call, ast.Call)
+    _map_call(sugg, list(call.args), [(k.arg or "**", k.value) for k in call.keywords], project,
+              facts)
 
 
 def _from_messages(sugg: Suggestion, messages: list[str], project: Project,
@@ -118,8 +120,8 @@ def _reexported_module(sugg: Suggestion, project: Project) -> bool:
     facts = project.module_facts(sugg.old)
     if facts is None:
         return False
-    homes = {qual.rsplit(".", 1)[0] for _, qual in facts.bindings
-             if not qual.startswith(f"{sugg.old}.") and qual != "__future__.annotations"}
+    homes = {qual.rsplit(".", 1)[0] for _, qual in facts.bindings  # from-imports only
+             if "." in qual and not qual.startswith(f"{sugg.old}.")}
     homes.discard("__future__")
     if len(homes) != 1:
         return False
@@ -132,7 +134,8 @@ def _map_call(sugg: Suggestion, args: list[ast.expr], keywords: list[tuple[str, 
     names = [a.id if isinstance(a, ast.Name) else "" for a in args]
     starred = [a.value.id for a in args if isinstance(a, ast.Starred)
                and isinstance(a.value, ast.Name)]
-    kw_same = all(isinstance(v, ast.Name) and (v.id == k or k == "**") for k, v in keywords)
+    # keywords are never "the same signature": the new callee's positional order is unknown
+    kw_same = all(k == "**" for k, _ in keywords)
     if (names == sugg.params[:len(names)] or starred) and kw_same:
         return  # forwards the old arguments unchanged: a move
     if args:
