@@ -27,8 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..suggest import suggest
-    from ..suggest import render
+    from ..suggest import render, suggest
 
     config, _ = config_mod.load(args.config)
     report = suggest(config, args.paths, jobs=args.jobs, count_uses=not args.no_uses)

@@ -159,7 +159,7 @@ class _Walker:
         for dec in node.decorator_list:
             message = self.decorator(dec)
             if message is not None:
-                self.add(node, "decorator", target, old, message, params=params)
+                self.add(dec, "decorator", target, old, message, params=params)
         body = _without_docstring(node.body)
         warns = [(s, m) for s in body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
                  for m in [self.warning(s.value)] if m is not None]
@@ -179,7 +179,7 @@ class _Walker:
         for dec in node.decorator_list:
             message = self.decorator(dec)
             if message is not None:
-                self.add(node, "decorator", "class", old, message, params=params)
+                self.add(dec, "decorator", "class", old, message, params=params)
         self._docstring(node, "class", old, params)
         for stmt in node.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -325,7 +325,7 @@ class _Walker:
         if isinstance(node, ast.Constant):
             return node.value if isinstance(node.value, str) else None
         if isinstance(node, ast.JoinedStr):
-            return "".join(v.value if isinstance(v, ast.Constant) else
+            return "".join(str(v.value) if isinstance(v, ast.Constant) else
                            "{" + ast.unparse(v.value) + "}"  # type: ignore[attr-defined]
                            for v in node.values)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):

@@ -140,8 +140,9 @@ def _map_call(sugg: Suggestion, args: list[ast.expr], keywords: list[tuple[str, 
         return  # forwards the old arguments unchanged: a move
     if args:
         sugg.new, sugg.kind = "", "move"
-        sugg.reason = (f"the new call passes positional arguments ({', '.join(map(ast.unparse, args))})"
-                       " whose parameter names are not known: map them by hand")
+        shown = ", ".join(map(ast.unparse, args))
+        sugg.reason = (f"the new call passes positional arguments ({shown}) whose parameter"
+                       " names are not known: map them by hand")
         return
     mapped: list[tuple[str, str]] = []
     imports: list[str] = []
