@@ -17,11 +17,12 @@ from ..config import Config, Rule
 from ..discover import discover
 from ..errors import EXIT_USAGE, MigrationError
 from ..model import FileProblem
-from .messages import candidates
 from .model import FileFacts, Marker, Suggestion
 from .propose import propose
 from .resolve import Project, module_map
-from .scan import MARKER_NEEDLES, make_pool, scan
+from .scan import MARKER_NEEDLES, MARKER_SHAPES, make_pool, scan
+
+_PASS2_ROUNDS = 3  # a replacement's argument names an object, which names ... : enough
 
 
 @dataclass
@@ -44,19 +45,31 @@ def suggest(config: Config, paths: list[str] | None = None, *, jobs: int | None 
     project = Project(config.root, module_map(found.files, config.src))
     try:
         first = scan(str(config.root), {r: sizes[r] for r in chosen}, config.src,
-                     MARKER_NEEDLES, pool, workers)
+                     MARKER_NEEDLES, pool, workers, MARKER_SHAPES)
         markers = _take(first, project, report)
-        needles = _needles(markers)
+        by_path = {f.path: f for f in first if not f.problem}
+        report.suggestions = propose(markers, project, by_path)
+        # pass 2: only the names pass 1 could not place, and the deprecated objects'
+        # re-exports; again while placing a name makes the proposals look up new ones
         seen = {f.path for f in first}
-        if needles:
-            rest = {r: s for r, s in sizes.items() if r not in seen}
-            _take(scan(str(config.root), rest, config.src, needles, pool, workers), project,
-                  report, markers=False)
+        asked: set[str] = set()
+        for _ in range(_PASS2_ROUNDS):
+            names = sorted(project.wanted - asked)
+            olds = sorted({s.old.rsplit(".", 1)[-1] for s in report.suggestions if s.ready}
+                          - asked)
+            if not names and not olds:
+                break
+            asked.update(names + olds)
+            rest = {r: n for r, n in sizes.items() if r not in seen}
+            words = tuple(sorted({n.rsplit(".", 1)[-1].encode() for n in names + olds}))
+            found2 = scan(str(config.root), rest, config.src, words, pool, workers,
+                          _pass2_shape(names, olds))
+            seen.update(f.path for f in found2)
+            _take(found2, project, report, markers=False)
+            report.suggestions = propose(markers, project, by_path)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    by_path = {f.path: f for f in project.facts.values()}
-    report.suggestions = propose(markers, project, by_path)
     _aliases(report.suggestions, project)
     _name(report.suggestions, config)
     if count_uses:
@@ -92,17 +105,17 @@ def _take(facts: list[FileFacts], project: Project, report: Report, *,
     return out
 
 
-def _needles(markers: list[Marker]) -> tuple[bytes, ...]:
-    """Words whose files pass 2 parses: each deprecated object's own name (its re-exports) and
-    the names the markers give for the replacement (their definitions)."""
-    words = set()
-    for marker in markers:
-        words.add(marker.old.rsplit(".", 1)[-1])
-        names = [c.name for c in candidates(marker.message)] + [marker.new_code]
-        if marker.forward is not None:
-            names.append(marker.forward.callee)
-        words.update(n.rsplit(".", 1)[-1] for n in names if n)
-    return tuple(sorted(w.encode() for w in words if len(w) > 2))
+def _pass2_shape(names: list[str], olds: list[str]) -> re.Pattern[bytes]:
+    """A definition of a wanted name, or an import of a deprecated one (a re-export)."""
+    alts: list[bytes] = []
+    if names:
+        wanted = b"|".join(re.escape(n.rsplit(".", 1)[-1].encode()) for n in names)
+        alts.append(rb"(?:def|class)\s+(?:" + wanted + rb")\b|(?m:^(?:" + wanted +
+                    rb")\s*[:=])")
+    if olds:
+        banned = b"|".join(re.escape(o.encode()) for o in olds)
+        alts.append(rb"import[^\n]*\b(?:" + banned + rb")\b")
+    return re.compile(b"|".join(alts))
 
 
 def _aliases(suggestions: list[Suggestion], project: Project) -> None:
@@ -148,17 +161,18 @@ def as_rule(sugg: Suggestion) -> Rule:
 
 
 def count(config: Config, suggestions: list[Suggestion], *, jobs: int | None = None) -> None:
-    """``uses``: what detect finds for each supported suggestion now, per existing phase."""
+    """``uses``: what detect finds for each proposed rule now, per existing phase. Only rules
+    phases.toml can take (with a ``new``) are counted: the others are not rules yet."""
     from ..detect.engine import detect
 
-    rules = {s.id: as_rule(s) for s in suggestions if s.supported}
+    rules = {s.id: as_rule(s) for s in suggestions if s.ready}
     if not rules:
         return
     result = detect(replace(config, rules=rules), use_cache=False, jobs=jobs)
     counts = Counter((v.rule, v.phase) for v in result.violations)
     phases = [p.id for p in config.phases]
     for sugg in suggestions:
-        if sugg.supported:
+        if sugg.ready:
             sugg.uses = {p: counts.get((sugg.id, p), 0) for p in phases}
             extra = sum(n for (rule, p), n in counts.items() if rule == sugg.id
                         and p not in phases)

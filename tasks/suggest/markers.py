@@ -19,7 +19,8 @@ from .model import FileFacts, Forward, Marker
 
 # a line that starts with "Deprecated" or ".. deprecated::", DEPRECATED in capitals, or "this
 # function is deprecated"; not "deprecated" in passing ("migrates off the deprecated factory")
-_DOC = re.compile(r"(?im:^\s*(?:\.\. deprecated::|deprecated\b))|\bDEPRECATED\b|"
+# nor a lower-case "deprecated:" key of a YAML document (scan.MARKER_SHAPES: the same shapes)
+_DOC = re.compile(r"(?m:^\s*(?:\.\. deprecated::|Deprecated\b))|\bDEPRECATED\b|"
                   r"(?i:\b(?:this|the)\s+(?:function|class|module|method|alias)\s+is\s+"
                   r"deprecated)")
 _QUOTED_NAME = re.compile(r"``([A-Za-z_]\w*)``|`([A-Za-z_]\w*)`")

@@ -9,12 +9,14 @@ call's arguments and every one maps by name to the old parameters (or to an impo
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterable
 
 from .messages import candidates
 from .model import MARKERS, FileFacts, Forward, Marker, Suggestion
 from .resolve import Found, Project
 
+_BUILTINS = frozenset(dir(builtins))  # need no import in a call template
 METHOD_REASON = ("a method: its calls go through instances, and finding them needs type "
                  "information phasegate does not have")
 
@@ -162,7 +164,7 @@ def _template(value: ast.expr, params: list[str], project: Project, facts: FileF
     if any(isinstance(n, ast.Constant) and n.value is Ellipsis for n in ast.walk(value)):
         return "", f"the message elides the argument ({ast.unparse(value)})"
     for node in ast.walk(value):
-        if isinstance(node, ast.Name) and node.id not in params:
+        if isinstance(node, ast.Name) and node.id not in params and node.id not in _BUILTINS:
             found = project.resolve(node.id, facts)
             if not found.qual or "." not in found.qual or found.kind == "module":
                 return "", (f"'{node.id}' in the new call is neither a parameter of the old one"

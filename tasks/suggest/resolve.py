@@ -9,12 +9,15 @@ imported) and the name must be bound at its top level (or listed in its ``__all_
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .markers import file_facts
 from .model import FileFacts
+
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Project:
     modules: dict[str, str]  # dotted module -> path relative to the root
     facts: dict[str, FileFacts] = field(default_factory=dict)  # by module
     definitions: dict[str, list[str]] = field(default_factory=dict)  # name -> qualified defs
+    wanted: set[str] = field(default_factory=set)  # names looked up and not defined (yet)
     _external: dict[str, FileFacts | None] = field(default_factory=dict)
 
     def add(self, facts: FileFacts) -> None:
@@ -105,6 +109,8 @@ class Project:
             found = self.check(quals[0])
             return Found(found.qual, found.kind, "the one definition in the project",
                          found.reason)
+        if name not in _BUILTINS:
+            self.wanted.add(name)
         if quals:
             return Found("", reason=f"'{name}' is defined {len(quals)} times in the project "
                                     f"({', '.join(sorted(quals)[:3])}): ambiguous")

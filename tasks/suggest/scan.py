@@ -8,6 +8,7 @@ in a message, a deprecated object re-exported elsewhere).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import Executor
 
@@ -18,14 +19,26 @@ from .model import FileFacts
 
 # "deprecat" in every case real code writes it: deprecated, Deprecated, DEPRECATED, deprecation
 MARKER_NEEDLES = (b"eprecat", b"EPRECAT")
+# ... and then the shape of a marker (a superset of what markers.py accepts), so prose that only
+# mentions a deprecation (an option's documentation) is not parsed
+MARKER_SHAPES = re.compile(
+    rb"@[\w.]*deprecated"  # a decorator
+    rb"|\w+Deprecat\w*|Deprecat\w*Warning|FutureWarning"  # a warning category
+    rb"|(?i:\w*(?:deprecat\w*warn|warn\w*deprecat)\w*\s*\()"  # a warn_deprecated(...) helper
+    rb"|(?is:\bwarn\w*\(.{0,400}?deprecat)"  # warn("... deprecated ...")
+    rb"|(?m:^\s*[rRbBuU]?(?:\"\"\"|\'\'\')?\s*(?:\.\. deprecated::|Deprecated\b))|DEPRECATED"
+    rb"|(?i:(?:this|the)\s+(?:function|class|module|method|alias)\s+is\s+deprecated)"
+    rb"|(?i:=[^\n#]*#[^\n]*deprecat)|(?i:#[^\n]*deprecat[^\n]*\n\s*\w+\s*=)")  # an alias
 
-Item = tuple[str, str, int, tuple[str, ...], tuple[bytes, ...]]
+Item = tuple[str, str, int, tuple[str, ...], tuple[bytes, ...], "re.Pattern[bytes] | None"]
 
 
 def scan(root: str, files: dict[str, int], src: tuple[str, ...], needles: tuple[bytes, ...],
-         pool: Executor | None, workers: int) -> list[FileFacts]:
-    """Facts of every file (path -> size) that contains one of ``needles``."""
-    items: list[Item] = [(root, rel, size, src, needles) for rel, size in files.items()]
+         pool: Executor | None, workers: int,
+         shape: re.Pattern[bytes] | None = None) -> list[FileFacts]:
+    """Facts of every file (path -> size) that contains one of ``needles`` (and, when given,
+    matches ``shape``)."""
+    items: list[Item] = [(root, rel, size, src, needles, shape) for rel, size in files.items()]
     if pool is None or workers <= 1 or len(items) < _PARALLEL_MIN:
         results: Iterable[list[FileFacts]] = [_scan_batch(items)]
     else:
@@ -41,7 +54,7 @@ def make_pool(workers: int, files: int) -> Executor | None:
 def _scan_batch(items: list[Item]) -> list[FileFacts]:
     """Read, prefilter and parse files (in a worker). Never raises for a bad file."""
     out = []
-    for root, rel, size, src, needles in items:
+    for root, rel, size, src, needles, shape in items:
         module, is_pkg = module_name(rel, src)
         try:
             data = _read(os.path.join(root, rel), size)
@@ -50,8 +63,25 @@ def _scan_batch(items: list[Item]) -> list[FileFacts]:
             continue
         if len(data) > MAX_BYTES or not any(n in data for n in needles):
             continue
+        if shape is not None and not _shaped(data, needles, shape):
+            continue
         try:
             out.append(file_facts(data, rel, module, is_pkg))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
             out.append(FileFacts(rel, module, "", problem=f"analysis failed: {exc!r}"))
     return out
+
+
+def _shaped(data: bytes, needles: tuple[bytes, ...], shape: re.Pattern[bytes]) -> bool:
+    """Whether ``shape`` matches near an occurrence of a needle: the regex runs on a short
+    window around each one, never over the whole file."""
+    for needle in needles:
+        start = data.find(needle)
+        while start >= 0:
+            if shape.search(data, max(0, start - _BEFORE), start + _AFTER):
+                return True
+            start = data.find(needle, start + _AFTER)
+    return False
+
+
+_BEFORE, _AFTER = 480, 48  # a marker's shape begins at most this far before "deprecat"
