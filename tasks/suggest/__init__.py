@@ -7,6 +7,8 @@ mention names pass 1 could not place: definitions, re-exports) -> propose (one r
 
 from __future__ import annotations
 
+import ast
+import builtins
 import os
 import re
 from collections import Counter
@@ -17,12 +19,13 @@ from ..config import Config, Rule
 from ..discover import discover
 from ..errors import EXIT_USAGE, MigrationError
 from ..model import FileProblem
+from .messages import candidates
 from .model import FileFacts, Marker, Suggestion
 from .propose import propose
 from .resolve import Project, module_map
 from .scan import MARKER_NEEDLES, MARKER_SHAPES, make_pool, scan
 
-_PASS2_ROUNDS = 3  # a replacement's argument names an object, which names ... : enough
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass
@@ -49,21 +52,24 @@ def suggest(config: Config, paths: list[str] | None = None, *, jobs: int | None 
         markers = _take(first, project, report)
         by_path = {f.path: f for f in first if not f.problem}
         report.suggestions = propose(markers, project, by_path)
-        # pass 2: only the names pass 1 could not place, and the deprecated objects'
-        # re-exports; again while placing a name makes the proposals look up new ones
+        # pass 2: the names pass 1 could not place (and those the proposed calls' arguments
+        # will look up), and the re-exports of the objects that have a replacement; then once
+        # more, over the package __init__ files alone, for the objects that gained one
         seen = {f.path for f in first}
-        asked: set[str] = set()
-        for _ in range(_PASS2_ROUNDS):
-            names = sorted(project.wanted - asked)
-            olds = sorted({s.old.rsplit(".", 1)[-1] for s in report.suggestions if s.ready}
-                          - asked)
+        names = sorted((project.wanted | _call_names(markers)) - _BUILTINS)
+        olds = _ready_names(report.suggestions)
+        for rest in ({r: n for r, n in sizes.items() if r not in seen}, None):
+            if rest is None:  # the second round
+                olds = _ready_names(report.suggestions) - olds
+                names = []
+                rest = {r: n for r, n in sizes.items()
+                        if r not in seen and r.endswith("__init__.py")}
             if not names and not olds:
-                break
-            asked.update(names + olds)
-            rest = {r: n for r, n in sizes.items() if r not in seen}
-            words = tuple(sorted({n.rsplit(".", 1)[-1].encode() for n in names + olds}))
-            found2 = scan(str(config.root), rest, config.src, words, pool, workers,
-                          _pass2_shape(names, olds))
+                continue
+            words = tuple(sorted({n.rsplit(".", 1)[-1].encode() for n in [*names, *olds]}))
+            lines = (tuple(n.rsplit(".", 1)[-1].encode() for n in names),
+                     tuple(o.encode() for o in sorted(olds)))
+            found2 = scan(str(config.root), rest, config.src, words, pool, workers, lines)
             seen.update(f.path for f in found2)
             _take(found2, project, report, markers=False)
             report.suggestions = propose(markers, project, by_path)
@@ -105,17 +111,20 @@ def _take(facts: list[FileFacts], project: Project, report: Report, *,
     return out
 
 
-def _pass2_shape(names: list[str], olds: list[str]) -> re.Pattern[bytes]:
-    """A definition of a wanted name, or an import of a deprecated one (a re-export)."""
-    alts: list[bytes] = []
-    if names:
-        wanted = b"|".join(re.escape(n.rsplit(".", 1)[-1].encode()) for n in names)
-        alts.append(rb"(?:def|class)\s+(?:" + wanted + rb")\b|(?m:^(?:" + wanted +
-                    rb")\s*[:=])")
-    if olds:
-        banned = b"|".join(re.escape(o.encode()) for o in olds)
-        alts.append(rb"import[^\n]*\b(?:" + banned + rb")\b")
-    return re.compile(b"|".join(alts))
+def _ready_names(suggestions: list[Suggestion]) -> set[str]:
+    return {s.old.rsplit(".", 1)[-1] for s in suggestions if s.ready}
+
+
+def _call_names(markers: list[Marker]) -> set[str]:
+    """The names in the calls the messages show (``use New(token=make_token(ctx))``)."""
+    out: set[str] = set()
+    for marker in markers:
+        for cand in candidates(marker.message):
+            if cand.call:
+                tree = ast.parse(cand.call, mode="eval")
+                out.update(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
+                           and n.id not in marker.params and len(n.id) > 2)
+    return out
 
 
 def _aliases(suggestions: list[Suggestion], project: Project) -> None:

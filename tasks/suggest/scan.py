@@ -30,14 +30,16 @@ MARKER_SHAPES = re.compile(
     rb"|(?i:(?:this|the)\s+(?:function|class|module|method|alias)\s+is\s+deprecated)"
     rb"|(?i:=[^\n#]*#[^\n]*deprecat)|(?i:#[^\n]*deprecat[^\n]*\n\s*\w+\s*=)")  # an alias
 
-Item = tuple[str, str, int, tuple[str, ...], tuple[bytes, ...], "re.Pattern[bytes] | None"]
+# pass 2's test: names whose definition is wanted, names whose import (a re-export) is wanted
+Lines = tuple[tuple[bytes, ...], tuple[bytes, ...]]
+Item = tuple[str, str, int, tuple[str, ...], tuple[bytes, ...], "re.Pattern[bytes] | Lines"]
 
 
 def scan(root: str, files: dict[str, int], src: tuple[str, ...], needles: tuple[bytes, ...],
          pool: Executor | None, workers: int,
-         shape: re.Pattern[bytes] | None = None) -> list[FileFacts]:
-    """Facts of every file (path -> size) that contains one of ``needles`` (and, when given,
-    matches ``shape``)."""
+         shape: re.Pattern[bytes] | Lines) -> list[FileFacts]:
+    """Facts of every file (path -> size) that contains one of ``needles`` and matches
+    ``shape`` near it: a regex, or pass 2's :data:`Lines`."""
     items: list[Item] = [(root, rel, size, src, needles, shape) for rel, size in files.items()]
     if pool is None or workers <= 1 or len(items) < _PARALLEL_MIN:
         results: Iterable[list[FileFacts]] = [_scan_batch(items)]
@@ -63,7 +65,9 @@ def _scan_batch(items: list[Item]) -> list[FileFacts]:
             continue
         if len(data) > MAX_BYTES or not any(n in data for n in needles):
             continue
-        if shape is not None and not _shaped(data, needles, shape):
+        if not (_shaped(data, needles, shape) if isinstance(shape, re.Pattern)
+                else _defines_or_imports(data, shape[0],
+                                         shape[1] if _reexporter(rel, data) else ())):
             continue
         try:
             out.append(file_facts(data, rel, module, is_pkg))
@@ -81,6 +85,37 @@ def _shaped(data: bytes, needles: tuple[bytes, ...], shape: re.Pattern[bytes]) -
             if shape.search(data, max(0, start - _BEFORE), start + _AFTER):
                 return True
             start = data.find(needle, start + _AFTER)
+    return False
+
+
+def _reexporter(rel: str, data: bytes) -> bool:
+    """Only a package ``__init__`` or a module with ``__all__`` re-exports (markers.py)."""
+    return rel.endswith("__init__.py") or b"__all__" in data
+
+
+def _defines_or_imports(data: bytes, defined: tuple[bytes, ...],
+                        imported: tuple[bytes, ...]) -> bool:
+    """Whether a line defines one of ``defined`` (``def``/``class`` it, or assign it at the
+    start of a line) or imports one of ``imported``: plain byte tests, line by line of the
+    occurrences only."""
+    for needle, wanted in [*((n, True) for n in defined), *((n, False) for n in imported)]:
+        start = data.find(needle)
+        while start >= 0:
+            begin = data.rfind(b"\n", 0, start) + 1
+            end = data.find(b"\n", start)
+            line = data[begin:end if end >= 0 else len(data)]
+            if wanted:
+                before = line[:start - begin].strip()
+                after = line[start - begin + len(needle):]
+                word_ends = not (after[:1].isalnum() or after[:1] == b"_")
+                if word_ends and before in (b"def", b"class", b"async def"):
+                    return True
+                after = after.lstrip()
+                if begin == start and after[:1] in (b"=", b":") and after[:2] != b"==":
+                    return True
+            elif b"import" in line:
+                return True
+            start = data.find(needle, end if end >= 0 else len(data))
     return False
 
 
