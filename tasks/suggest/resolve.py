@@ -10,6 +10,7 @@ imported) and the name must be bound at its top level (or listed in its ``__all_
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,9 +74,10 @@ class Project:
         return self._external[module]
 
     def is_module(self, name: str) -> bool:
-        return name in self.modules or (name.split(".")[0] not in self._top_levels()
+        return name in self.modules or (name.split(".")[0] not in self._top_levels
                                         and _external_source(name) is not None)
 
+    @functools.cached_property
     def _top_levels(self) -> set[str]:
         return {m.split(".")[0] for m in self.modules}
 
@@ -150,6 +152,7 @@ class Project:
         return Found(qual, "value" if kind == "export" else kind)
 
 
+@functools.lru_cache(maxsize=4096)
 def _external_source(module: str) -> Path | None:
     """The source file of an installed module, found without importing anything."""
     top, *sub = module.split(".")
