@@ -104,6 +104,12 @@ def detect(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def suggest(session: nox.Session) -> None:
+    """Propose rules from the deprecation markers in the code (`-- --write` adds them)."""
+    phasegate(session, "suggest", *session.posargs)
+
+
+@nox.session(python=False)
 def verify(session: nox.Session) -> None:
     """Run the gate ladder's test tiers on the tree as it is (`-- --shard 1/4`)."""
     phasegate(session, "verify", *session.posargs)

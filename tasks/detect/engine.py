@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 ENGINE = "detect-10"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
-_PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
+PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 
 StatKey = tuple[int, int, int, int]
 Entry = tuple[StatKey, bytes, list[Violation], FileProblem | None]
@@ -76,8 +76,8 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
         # a run without a cache reads every file: fork the workers as soon as the list says
         # there are enough, before the stats are taken (forked later, each worker would count
         # the file list and stats as its own memory)
-        if not cache and files is None and workers > 1 and listed >= _PARALLEL_MIN:
-            pools.append(_pool(workers))
+        if not cache and files is None and workers > 1 and listed >= PARALLEL_MIN:
+            pools.append(worker_pool(workers))
 
     try:
         return _detect(config, index, phase, files, cache_file, cache, workers, pools,
@@ -164,7 +164,7 @@ def _key(st: os.stat_result) -> StatKey:
     return (int(st.st_size), int(st.st_mtime_ns), int(st.st_ino), int(st.st_ctime_ns))
 
 
-def _pool(workers: int) -> Executor:
+def worker_pool(workers: int) -> Executor:
     """A process pool whose workers start now (with fork they all start at the first task)."""
     from ..workers import start_pool  # here: a warm run scans too few files to need a pool
 
@@ -177,7 +177,7 @@ def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
     digests = {rel: entry[1] for rel, entry in cache.items()}
     work: list[WorkItem] = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
                             for rel, key in todo]
-    if pool is None and (workers <= 1 or len(work) < _PARALLEL_MIN):
+    if pool is None and (workers <= 1 or len(work) < PARALLEL_MIN):
         for item in track(work, len(work), "scan"):
             yield _scan_one(item, cache)
         return
@@ -185,7 +185,7 @@ def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
     batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
     keys = dict(todo)
     own = pool is None
-    running = pool if pool is not None else _pool(workers)
+    running = pool if pool is not None else worker_pool(workers)
     try:
         for batch in track(running.map(_scan_batch, batches), len(batches), "scan"):
             for rel, entry, parsed in batch:
@@ -214,7 +214,7 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
     out: list[tuple[str, Entry | None, int]] = []
     for root, rel, key, old_digest, src, index in items:
         try:
-            data = _read(os.path.join(root, rel), key[0])
+            data = read_file(os.path.join(root, rel), key[0])
         except OSError as exc:
             out.append((rel, (key, b"", [], FileProblem(rel, f"unreadable: {exc.strerror}")), 0))
             continue
@@ -239,7 +239,7 @@ def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
     return out
 
 
-def _read(path: str, size: int) -> bytes:
+def read_file(path: str, size: int) -> bytes:
     """The file's bytes, at most MAX_BYTES + 1 of them. Sized by its stat: a buffered
     ``read(MAX_BYTES + 1)`` would allocate 16 MB for every file."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))

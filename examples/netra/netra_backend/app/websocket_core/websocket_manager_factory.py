@@ -19,9 +19,12 @@ from typing import Any
 
 from netra_backend.app.context import UserExecutionContext
 
+# Worded the way real deprecations are: the replacement call, with its arguments, in the text
+# (`phasegate suggest` reads the ws-factory rule back from it).
 DEPRECATION = (
     "create_websocket_manager() is deprecated: it returns one manager shared by every user; "
-    "construct websocket_manager.WebSocketManager(user_context=..., authorization_token=...)"
+    "use WebSocketManager(user_context=user_context, "
+    "authorization_token=issue_authorization_token(user_context)) instead"
 )
 
 
