@@ -6,16 +6,29 @@ module, a wrapper that warns and returns another call, an alias with a ``# depre
 a module ``__getattr__`` that warns and returns another object, and a docstring that says
 "Deprecated". Module-level statements are walked through ``if`` (``TYPE_CHECKING``) and ``try``
 blocks. Nothing here resolves across files: that is :mod:`.resolve`'s job.
+
+Why this module is long: it is one walk (``_Walker``) whose seven marker recognizers all read
+the same per-file state (bindings, imports, constants, exports) as the walk builds it; split by
+marker kind, each part would take that whole state as arguments. Its ast helpers are in
+:mod:`.syntax`.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
 
 from ..semantics.scopes import resolve_relative
 from .model import FileFacts, Forward, Marker
+from .syntax import (
+    compared_names,
+    dotted,
+    module_statements,
+    paragraph,
+    params_of,
+    returned,
+    without_docstring,
+)
 
 # a line that starts with "Deprecated" or ".. deprecated::", DEPRECATED in capitals, or "this
 # function is deprecated"; not "deprecated" in passing ("migrates off the deprecated factory")
@@ -41,36 +54,6 @@ def file_facts(data: bytes, rel: str, module: str, is_pkg: bool) -> FileFacts:
                       if is_pkg or name in walker.exports)
     return FileFacts(rel, module, package, tuple(walker.markers),
                      tuple(walker.bindings.items()), reexports, tuple(walker.defs.items()))
-
-
-def module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Module-level statements, also those inside ``if``/``try``/``with`` blocks."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ast.If):
-            yield from module_statements(stmt.body + stmt.orelse)
-        elif isinstance(stmt, ast.Try | ast.TryStar):
-            handlers = [s for h in stmt.handlers for s in h.body]
-            yield from module_statements(stmt.body + handlers + stmt.orelse + stmt.finalbody)
-        elif isinstance(stmt, ast.With):
-            yield from module_statements(stmt.body)
-
-
-def dotted(node: ast.expr) -> str:
-    """``a.b.c`` for a Name/Attribute chain, else ""."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return ""
-    return ".".join([node.id, *reversed(parts)])
-
-
-def params_of(node: _Def, *, method: bool = False) -> tuple[str, ...]:
-    args = node.args
-    names = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
-    return tuple(names[1:] if method and names else names)
 
 
 class _Walker:
@@ -161,7 +144,7 @@ class _Walker:
             message = self.decorator(dec)
             if message is not None:
                 self.add(dec, "decorator", target, old, message, params=params)
-        body = _without_docstring(node.body)
+        body = without_docstring(node.body)
         warns = [(s, m) for s in body if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
                  for m in [self.warning(s.value)] if m is not None]
         if warns:
@@ -192,7 +175,7 @@ class _Walker:
                 self._alias(stmt, old, "method")
 
     def _init(self, node: _Def, old: str, params: tuple[str, ...]) -> None:
-        for stmt in _without_docstring(node.body):
+        for stmt in without_docstring(node.body):
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
                 message = self.warning(stmt.value)
                 if message is not None:
@@ -217,13 +200,13 @@ class _Walker:
         for branch in ast.walk(node):
             if not isinstance(branch, ast.If):
                 continue
-            names = _compared_names(branch.test)
+            names = compared_names(branch.test)
             warn = next((m for s in branch.body if isinstance(s, ast.Expr)
                          and isinstance(s.value, ast.Call)
                          for m in [self.warning(s.value)] if m is not None), None)
             if not names or warn is None:
                 continue
-            new = _returned(branch.body, self.package)
+            new = returned(branch.body, self.package)
             for name in names:
                 self.add(branch, "getattr", "attribute", f"{self.module}.{name}", warn,
                          new_code=new,
@@ -257,13 +240,13 @@ class _Walker:
                    params: tuple[str, ...]) -> None:
         doc = ast.get_docstring(node, clean=True) or ""
         if _DOC.search(doc):
-            self.add(node, "docstring", target, old, _paragraph(doc), params=params)
+            self.add(node, "docstring", target, old, paragraph(doc), params=params)
 
     def _module_docstring(self, tree: ast.Module) -> None:
         doc = ast.get_docstring(tree, clean=True) or ""
         if not _DOC.search(doc):
             return
-        first = _paragraph(doc)
+        first = paragraph(doc)
         # "Deprecated: ``Old`` was renamed ``New``": the module names what in it is deprecated
         for match in _QUOTED_NAME.finditer(first):
             name = match.group(1) or match.group(2)
@@ -340,50 +323,3 @@ class _Walker:
         if isinstance(node, ast.Name):
             return self.consts.get(node.id)
         return None
-
-
-def _without_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
-    first = body[0] if body else None
-    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-            and isinstance(first.value.value, str)):
-        return body[1:]
-    return body
-
-
-def _paragraph(doc: str) -> str:
-    return " ".join(doc.strip().split("\n\n")[0].split())
-
-
-def _compared_names(test: ast.expr) -> list[str]:
-    """``name == "X"`` -> [X]; ``name in ("X", "Y")`` -> [X, Y]."""
-    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
-        return []
-    right = test.comparators[0]
-    if isinstance(test.ops[0], ast.Eq) and isinstance(right, ast.Constant):
-        return [right.value] if isinstance(right.value, str) else []
-    if isinstance(test.ops[0], ast.In) and isinstance(right, ast.Tuple | ast.List | ast.Set):
-        return [e.value for e in right.elts
-                if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-    return []
-
-
-def _returned(body: list[ast.stmt], package: str) -> str:
-    """The dotted object a ``__getattr__`` branch returns, through the branch's own imports."""
-    local: dict[str, str] = {}
-    for stmt in body:
-        if isinstance(stmt, ast.ImportFrom):
-            base = resolve_relative(stmt.module or "", stmt.level, package)
-            for alias in stmt.names:
-                if base is not None:
-                    local[alias.asname or alias.name] = f"{base}.{alias.name}"
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                local[alias.asname or alias.name.split(".")[0]] = (
-                    alias.name if alias.asname else alias.name.split(".")[0])
-        elif isinstance(stmt, ast.Return) and stmt.value is not None:
-            name = dotted(stmt.value)
-            head, _, rest = name.partition(".")
-            if head in local:
-                return f"{local[head]}.{rest}" if rest else local[head]
-            return name
-    return ""

@@ -24,9 +24,9 @@ from tests.helpers.crash import cli as cli_sub
 from tests.helpers.journal_repo import make_repo, snapshot
 
 USAGE = [
-    (["detekt"], "argument COMMAND: invalid choice: 'detekt' (choose from 'detect', 'plan', "
-                 "'split', 'migrate', 'rollback', 'recover', 'verify', 'status', 'codemods') "
-                 "(see phasegate --help)"),
+    (["detekt"], "argument COMMAND: invalid choice: 'detekt' (choose from 'suggest', 'detect', "
+                 "'plan', 'split', 'migrate', 'rollback', 'recover', 'verify', 'status', "
+                 "'codemods') (see phasegate --help)"),
     ([], "the following arguments are required: COMMAND (see phasegate --help)"),
     (["migrate"], "the following arguments are required: PHASE (see phasegate migrate --help)"),
     (["detect", "--format", "nope"], "argument --format: invalid choice: 'nope' (choose from "

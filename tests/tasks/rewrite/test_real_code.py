@@ -22,7 +22,7 @@ from phasegate import config as config_mod
 from phasegate.detect.engine import detect
 from phasegate.plan import build_plan
 
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data" / "rewrite"
 ABCS = ("AsyncGenerator", "AsyncIterable", "AsyncIterator", "Awaitable", "Callable",
         "Collection", "Container", "Coroutine", "Generator", "Hashable", "ItemsView", "Iterable",
         "Iterator", "KeysView", "Mapping", "MappingView", "MutableMapping", "MutableSequence",
