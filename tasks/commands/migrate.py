@@ -17,8 +17,9 @@ from typing import Any
 
 from .. import config as config_mod
 from .. import journal
-from ..config import GATE_NAMES, Config, Phase
-from ..errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
+from ..config import Config, Phase
+from ..errors import EXIT_CONFLICT, EXIT_FOUND, EXIT_GATE, EXIT_OK
+from ..gates.spec import check_only
 from ..progress import log
 
 ORDER = 30
@@ -41,26 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     config, _ = config_mod.load(args.config)
     phase = config.phase(args.phase)
-    only = _gate_list(args.gates)
+    only = check_only(config, args.gates)  # a typo fails before anything is applied
     with journal.locked(config):
         _say(journal.recover(config))
         plan = _build_plan(config, phase.id)
         if args.dry_run:
             return _print_plan(plan)
         return _migrate(config, phase, plan, args, only)
-
-
-def _gate_list(text: str | None) -> list[str] | None:
-    if text is None:
-        return None
-    names = [g.strip() for g in text.split(",") if g.strip()]
-    if not names:
-        raise MigrationError("--gates: give at least one gate name", EXIT_USAGE)
-    unknown = [g for g in names if g not in GATE_NAMES]
-    if unknown:  # checked here too, so a typo fails before anything is applied
-        raise MigrationError(f"--gates: unknown gate '{unknown[0]}' (gates: "
-                             f"{', '.join(GATE_NAMES)})", EXIT_USAGE)
-    return names
 
 
 def _build_plan(config: Config, phase_id: str) -> Any:
@@ -114,8 +102,8 @@ def _gate_and_settle(config: Config, phase: Phase, plan: Any, txn: journal.Trans
                               manual_sites=manual)
     for line in gates.format_ladder(ladder):
         print(line)
-    rows = [{"name": g.name, "passed": g.passed, "duration": g.duration, "summary": g.summary}
-            for g in ladder.results]
+    rows = [{"name": g.name, "passed": g.passed, "duration": g.duration, "summary": g.summary,
+             "facts": g.facts} for g in ladder.results]
     failed = ladder.first_failure
     changed = [] if failed else journal.modified(config, txn)
     if failed or changed:
