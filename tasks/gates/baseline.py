@@ -52,14 +52,15 @@ def tree_hash(config: Config) -> str:
 
 
 def _without_status(data: bytes) -> bytes:
-    """phases.toml minus the tables phasegate writes (the bytes as they are if unparsable)."""
+    """phases.toml's values minus the tables phasegate writes, canonically (layout and blank
+    lines phasegate adds around them do not count); the bytes as they are if unparsable."""
     try:
-        doc = tomlkit.parse(data.decode("utf-8"))
+        values = tomlkit.parse(data.decode("utf-8")).unwrap()
     except (UnicodeDecodeError, tomlkit.exceptions.ParseError):
         return data
     for table in _OWN_TABLES:
-        doc.pop(table, None)
-    return tomlkit.dumps(doc).encode("utf-8")
+        values.pop(table, None)
+    return json.dumps(values, sort_keys=True, default=str).encode("utf-8")
 
 
 def _inside(root: Path, path: Path | None) -> str:

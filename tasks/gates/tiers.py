@@ -200,8 +200,7 @@ def _plugin_env(out_dir: Path, stem: str, root: Path, watch: Watch) -> dict[str,
             listing = out_dir / f"{stem}.{var.split('_')[1].lower()}"
             listing.write_text("".join(f"{line}\n" for line in lines), "utf-8")
             env[var] = str(listing)
-    path = os.pathsep.join(p for p in (str(plugin_dir), os.environ.get("PYTHONPATH", "")) if p)
-    return {**env, "PYTHONPATH": path}
+    return env
 
 
 def base_env() -> dict[str, str]:
@@ -220,6 +219,8 @@ def run_tier(config: Config, gate: TierSettings, out_dir: Path, stem: str,
     for stale in (junit, facts_file):
         stale.unlink(missing_ok=True)  # a stale report must never be read as this run's
     env = {**base_env(), **dict(gate.env), **_plugin_env(out_dir, stem, config.root, watch)}
+    env["PYTHONPATH"] = os.pathsep.join(  # the plugin first, then the tier's or the caller's
+        p for p in (str(out_dir / ".plugin"), env.get("PYTHONPATH", "")) if p)
     argv = pytest_argv(gate, junit, watch.files, workers, targets) + list(extra)
     outcome = gates_runner.run(argv, cwd=config.root, timeout=gate.timeout,
                                log=out_dir / f"{stem}.log", env=env)
