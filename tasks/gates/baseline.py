@@ -1,9 +1,9 @@
 """Tier baselines: what a tier's tests did on the untouched tree, stored by what they could see.
 
 A baseline is reused while the tree hash, the interpreter and the tier's command are the same.
-The hash covers what the tests can see: every Python and pytest config file by content, other
-files by size and mtime, and phases.toml without the ``[status]`` tables phasegate itself
-rewrites on every run (with ``root = "."`` the file is inside the tree).
+The hash covers what the tests can see: Python files and files up to 256 KiB by content,
+larger files by size and mtime, no byte code, and phases.toml without the ``[status]`` tables
+phasegate itself rewrites on every run (with ``root = "."`` the file is inside the tree).
 """
 
 from __future__ import annotations
@@ -23,28 +23,33 @@ from ..discover import discover
 from .results import TierBaseline
 from .tiers import TierSettings
 
-_TREE_NAMES = ("pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini")
-_OWN_TABLES = ("status",)  # written by phasegate (state.py), never read by a test
+_CONTENT_BYTES = 256 * 1024  # larger data files are stamped by size and mtime
+_OWN_TABLES = ("status",)
+_DERIVED = (".pyc", ".pyo")  # written by phasegate (state.py), never read by a test
 
 
 def tree_hash(config: Config) -> str:
-    """What a baseline depends on: the content of every Python and pytest config file, and the
-    size and mtime of every other file (fixtures, data) so a changed one is never missed."""
+    """What a baseline depends on: the content of every Python file and every file up to 256 KiB
+    (configs, fixtures), the size and mtime of larger ones, so a changed one is never missed."""
     digest = hashlib.sha256()
     own = _inside(config.root, config.state_dir)  # phasegate's own records change every run
     cfg = _inside(config.root, config.path)
     for rel in discover(config.root, suffix="").files:
         if own and (rel == own or rel.startswith(own + "/")):
             continue
+        if rel.endswith(_DERIVED) or "__pycache__/" in rel:
+            continue  # byte code the test run itself writes; its source is hashed
         path = config.root / rel
         try:
             if rel == cfg:
                 stamp = hashlib.sha256(_without_status(path.read_bytes())).digest()
-            elif rel.endswith(".py") or rel.rsplit("/", 1)[-1] in _TREE_NAMES:
-                stamp = hashlib.sha256(path.read_bytes()).digest()
             else:
                 st = path.stat()
-                stamp = f"{st.st_size}:{st.st_mtime_ns}".encode()
+                small = st.st_size <= _CONTENT_BYTES or rel.endswith(".py")
+                # content for what is cheap to read: a test that rewrites its own fixture with
+                # the same bytes must not cost the next run its baseline
+                stamp = (hashlib.sha256(path.read_bytes()).digest() if small
+                         else f"{st.st_size}:{st.st_mtime_ns}".encode())
         except OSError:
             continue
         digest.update(rel.encode("utf-8", "surrogateescape") + b"\0" + stamp)
