@@ -114,4 +114,4 @@ def _new_lines(before: list[str], after: list[str]) -> list[str]:
 
 COMMAND = GateSpec(name="command", order=COMMAND_ORDER,
                    keys=("command", "timeout", "env", "baseline"), read=read, run=run_gate,
-                   before=before, help="a command of the project's own: exits 0")
+                   before=before)

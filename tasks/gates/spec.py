@@ -14,7 +14,7 @@ two configs loaded in one process cannot see each other's gates.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +64,6 @@ class GateSpec:
     run: Runner
     before: Recorder | None = None
     needs_table: bool = False
-    help: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 GATES: Registry[GateSpec] = Registry("gate", "phasegate.gates.builtin")

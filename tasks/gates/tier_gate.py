@@ -29,10 +29,10 @@ from .spec import GateRun, GateSpec
 from .tiers import KEYS, TierRun, TierSettings, Watch, reader, run_tier, tier, workers_for
 
 
-def tier_spec(name: str, order: int, defaults: TierSettings, help: str = "") -> GateSpec:
+def tier_spec(name: str, order: int, defaults: TierSettings) -> GateSpec:
     keys = KEYS + (("affected",) if defaults.affected else ())
     return GateSpec(name=name, order=order, keys=keys, read=reader(defaults), run=run_gate,
-                    before=record_baseline, needs_table=name != "unit", help=help)
+                    before=record_baseline, needs_table=name != "unit")
 
 
 def selection(config: Config, name: str, changed: Sequence[str], records: Path, *,

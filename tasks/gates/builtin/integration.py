@@ -6,5 +6,4 @@ from ..spec import GATES
 from ..tier_gate import tier_spec
 from ..tiers import TierSettings
 
-SPEC = GATES.register(tier_spec("integration", 50, TierSettings(name="integration"),
-                                help="pytest: the integration tier"))
+SPEC = GATES.register(tier_spec("integration", 50, TierSettings(name="integration")))

@@ -25,5 +25,4 @@ def run(run: GateRun, name: str) -> GateResult:
 
 
 SPEC = GATES.register(GateSpec(name="lint", order=20, keys=gates_static.LINT_KEYS,
-                               read=gates_static.read_lint, run=run, before=before,
-                               help="ruff: no diagnostic that was not there before"))
+                               read=gates_static.read_lint, run=run, before=before))

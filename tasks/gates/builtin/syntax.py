@@ -12,5 +12,4 @@ def run(run: GateRun, name: str) -> GateResult:
 
 
 SPEC = GATES.register(GateSpec(name="syntax", order=10, keys=("timeout",),
-                               read=read_timeout(600.0), run=run,
-                               help="every changed file compiles for project.python"))
+                               read=read_timeout(600.0), run=run))

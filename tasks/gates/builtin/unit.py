@@ -7,5 +7,4 @@ from ..spec import GATES
 from ..tier_gate import tier_spec
 from ..tiers import TierSettings
 
-SPEC = GATES.register(tier_spec("unit", 40, TierSettings(name="unit", affected=True),
-                                help="pytest: the tests the change affects"))
+SPEC = GATES.register(tier_spec("unit", 40, TierSettings(name="unit", affected=True)))
