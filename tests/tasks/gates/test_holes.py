@@ -132,7 +132,8 @@ def test_5_the_baseline_is_reused_after_phasegate_records_its_status(tmp_path: P
 
 # 6. a failing run stops as soon as its outcome is decided ----------------------------------
 
-SLOW = "".join(f"def test_slow{i}():\n    import time\n    time.sleep(0.05)\n\n\n" for i in range(6))
+SLOW = "".join(f"def test_slow{i}():\n    import time\n    time.sleep(0.05)\n\n\n"
+               for i in range(6))
 
 
 @pytest.mark.parametrize(("stop_after", "known_first", "ran"), [
