@@ -1,6 +1,7 @@
 """The gate ladder's test tiers vs the same pytest commands by hand; affected-test selection.
 
     python benchmarks/bench_gates.py [--files 2000 --tests 600] [--repeats 3] [--example]
+    python benchmarks/bench_gates.py --real [--repeats 5]   (see bench_gates_real.py)
 
 On a generated tree with a few thousand tests, interleaved per round:
 - ``by hand``: the exact pytest argv the unit gate builds (``tasks.gates_tests.pytest_argv``);
@@ -72,20 +73,22 @@ def by_hand_argvs(config: Path, names: list[str], junit_dir: Path,
     from phasegate.discover import discover
     from phasegate.gates import shard as gates_shard
     from phasegate.gates import tiers as gates_tests
-    from phasegate.gates.ladder import _workers
+    from phasegate.gates.tier_gate import workers as tier_workers
 
     cfg, _ = config_mod.load(config)
     every = discover(cfg.root).files
     argvs = []
     for g in names:
-        if not gates_tests.configured(cfg, g):
+        if g != "unit" and not cfg.gate(g).configured:
             continue
-        gate = cfg.gate(g)
+        gate = gates_tests.tier(cfg, g)
         workers = None
         if workers_from is not None:
             tests = gates_shard.tier_files(cfg, gate, every)
-            workers = _workers(cfg, g, tests, workers_from)
-        argvs.append(gates_tests.pytest_argv(gate, junit_dir / f"{g}.xml", None, workers))
+            workers = tier_workers(cfg, g, tests, workers_from)
+        argv = gates_tests.pytest_argv(gate, junit_dir / f"{g}.xml", None, workers)
+        at = argv.index(gates_tests.PLUGIN)  # by hand: without phasegate's plugin
+        argvs.append(argv[:at - 1] + argv[at + 1:])
     return argvs
 
 
@@ -146,11 +149,11 @@ def example(workdir: Path, repeats: int) -> dict[str, object] | None:
         return None
     sys.path.insert(0, str(REPO))
     from phasegate import config as config_mod
-    from phasegate.config import TEST_GATES
+    from phasegate.gates.tiers import TierSettings
 
     loaded, _ = config_mod.load(cfg)
     phase = loaded.phase("p0")
-    tiers = [g for g in phase.gates if g in TEST_GATES]
+    tiers = [g for g in phase.gates if isinstance(loaded.gate(g), TierSettings)]
     rec = workdir / "example-records"
     (rec / "hand").mkdir(parents=True, exist_ok=True)
     modes = {"by hand": lambda: by_hand_argvs(cfg, tiers, rec / "hand", rec / "all" / "p0"),
@@ -215,8 +218,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", type=int, default=600, help="test files (5 tests each)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--example", action="store_true", help="also the bundled example")
+    parser.add_argument("--real", action="store_true",
+                        help="only the real project's suite (tomlkit from PyPI)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/phasegate-bench"))
     args = parser.parse_args(argv)
+    if args.real:
+        import bench_gates_real
+
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        print("\n".join(bench_gates_real.report(bench_gates_real.real(args.workdir,
+                                                                      args.repeats))))
+        return 0
     print(f"gates: {args.files:,} modules, {args.tests * 5:,} tests, {args.repeats} rounds ...",
           file=sys.stderr)
     gen = generated(args.workdir, args.files, args.tests, args.repeats)

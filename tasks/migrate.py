@@ -23,7 +23,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from . import journal, settle, state
-from .config import GATE_NAMES, Config, Phase
+from .config import Config, Phase
 from .errors import EXIT_CONFLICT, EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
 from .progress import log
 from .report import history
@@ -55,7 +55,7 @@ class Terminated(BaseException):
 def run(config: Config, options: Options) -> int:
     """Migrate one phase; returns the exit code (errors raise :class:`MigrationError`)."""
     phase = config.phase(options.phase)
-    only = requested_gates(phase, options.gates)
+    only = requested_gates(config, phase, options.gates)
     try:
         with journal.locked(config), sigterm_raises():
             _say(settle.recover(config)[0])
@@ -74,23 +74,21 @@ def plan_only(config: Config, phase_id: str, *, strict: bool = False) -> Plan:
         return _plan(config, phase, strict)
 
 
-def requested_gates(phase: Phase, text: str | None) -> tuple[str, ...] | None:
-    """``--gates``: known names that are all in the phase's ladder (never silently dropped)."""
-    if text is None:
+def requested_gates(config: Config, phase: Phase,
+                    text: str | None) -> tuple[str, ...] | None:
+    """``--gates``: known names (the gate registry checks them) that are all in the phase's
+    ladder: a requested gate is never silently dropped."""
+    from .gates.spec import check_only
+
+    names = check_only(config, text)
+    if names is None:
         return None
-    names = tuple(g.strip() for g in text.split(",") if g.strip())
-    if not names:
-        raise MigrationError("--gates: give at least one gate name", EXIT_USAGE)
-    unknown = [g for g in names if g not in GATE_NAMES]
-    if unknown:
-        raise MigrationError(f"--gates: unknown gate '{unknown[0]}' (gates: "
-                             f"{', '.join(GATE_NAMES)})", EXIT_USAGE)
     outside = [g for g in names if g not in phase.gates]
     if outside:
         raise MigrationError(f"--gates: gate '{outside[0]}' is not in phase {phase.id}'s "
                              f"ladder (its gates: {', '.join(phase.gates) or 'none'}); nothing"
                              " was written", EXIT_USAGE)
-    return names
+    return tuple(names)
 
 
 @contextmanager
@@ -185,8 +183,8 @@ def _gate_and_settle(config: Config, phase: Phase, plan: Plan, txn: journal.Tran
 
 
 def _rows(result: LadderResult) -> list[GateRow]:
-    return [{"name": g.name, "passed": g.passed, "duration": g.duration, "summary": g.summary}
-            for g in result.results]
+    return [{"name": g.name, "passed": g.passed, "duration": g.duration, "summary": g.summary,
+             "facts": g.facts} for g in result.results]
 
 
 def _record_commit(config: Config, phase: Phase, txn: journal.Transaction,

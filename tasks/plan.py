@@ -193,7 +193,9 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     bad = {rel: why for rel, data in todo if (why := undecodable(data))}
     plan.skipped = [FileProblem(rel, why) for rel, why in bad.items()]
     todo = [(rel, data) for rel, data in todo if rel not in bad]
-    syntax = config.gate("syntax").python
+    from .gates.static import syntax_python
+
+    syntax = syntax_python(config)
     work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax)
             for rel, data in todo]
     for outcome in _run(work, jobs):

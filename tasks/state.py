@@ -72,6 +72,8 @@ def record_phase(
         fields["violations_before"] = _total(counts_before)
     if counts_after is not None:
         fields["violations_after"] = _total(counts_after)
+    if files_done is None and status in ("rolled-back", "pending"):
+        files_done = ()  # undone: whatever an earlier run recorded as done is not done now
     if files_done is not None:
         fields["files_done"] = sorted(set(files_done))
     if files_pending is not None:
@@ -196,6 +198,10 @@ def _gate_row(gate: Mapping[str, Any]) -> dict[str, Any]:
         row["duration"] = round(float(gate["duration"]), 2)
     if gate.get("summary"):
         row["summary"] = " ".join(str(gate["summary"]).split())
+    facts = gate.get("facts")
+    for key, value in (facts.items() if isinstance(facts, Mapping) else ()):
+        if isinstance(value, (int, float, str)) or (isinstance(value, list) and value):
+            row[str(key)] = value  # pass rates, flaky and fixed tests: shown by the tracker
     return row
 
 

@@ -43,33 +43,22 @@ def hand_off(args: argparse.Namespace) -> int | None:
                                  EXIT_USAGE)
     if args.jobs < 1:
         raise MigrationError(f"-j/--jobs: must be at least 1 (got {args.jobs})", EXIT_USAGE)
-    _check_gates(args.gates)
     return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
     from .. import config as config_mod
+    from ..gates.spec import check_only
     from . import many
 
     config, _ = config_mod.load(args.config)
+    check_only(config, args.gates)  # refused here, before any worktree: each would refuse it
     phases = many.select(config, [args.phase, *args.more_phases])
     ctx = many.context(config, phases, _child_args(args))
     branches = many.branch_names(ctx.top, phases, args.branch or None)
     outcomes = many.run_all(ctx, branches, jobs=args.jobs, keep_going=args.keep_going)
     many.print_summary(outcomes)
     return many.exit_code(outcomes)
-
-
-def _check_gates(text: str | None) -> None:
-    """Refused here, before any worktree: each migration would refuse it again."""
-    from ..config import GATE_NAMES
-    from ..errors import EXIT_USAGE, MigrationError
-
-    names = [n.strip() for n in (text or "").split(",") if n.strip()]
-    unknown = [n for n in names if n not in GATE_NAMES]
-    if text is not None and (unknown or not names):
-        what = f"unknown gate '{unknown[0]}'" if unknown else "give at least one gate name"
-        raise MigrationError(f"--gates: {what} (gates: {', '.join(GATE_NAMES)})", EXIT_USAGE)
 
 
 def _child_args(args: argparse.Namespace) -> list[str]:

@@ -4,8 +4,11 @@
 durations in earlier JUnit reports (the journal records, ``--junit-dir``, ``--durations-from``)
 or else by file size, so a CI matrix of N runners runs every test file exactly once. The
 weights must be the same on every runner (same checkout, same reports) for that to hold.
-Verify has no baseline: every failing test fails its tier. Exit codes: 0 every tier passed,
-3 a tier failed (nothing is rolled back: verify changes nothing), 2 usage or config error.
+Each tier is judged by its own policy, as migrate judges it: under ``no-new-failures`` the
+known failures are those of the baseline most recently recorded for the tier (by migrate, on
+the tree before its phase), so verify accepts a tree migrate accepted. Exit codes: 0 every tier
+passed, 3 a tier failed (nothing is rolled back: verify changes nothing), 2 usage or config
+error.
 """
 
 from __future__ import annotations
@@ -17,20 +20,25 @@ import time
 from pathlib import Path
 
 from .. import config as config_mod
-from ..config import TEST_GATES, Config
+from ..config import Config
 from ..discover import discover
 from ..errors import EXIT_GATE, EXIT_OK, EXIT_USAGE, MigrationError
 from ..gates import junit as gates_junit
 from ..gates import shard as gates_shard
 from ..gates import tiers as gates_tests
+from ..gates.baseline import latest_baseline
+from ..gates.policy import Evidence, evaluate
 from ..gates.results import GateResult
+from ..gates.tier_gate import rerun_failures
 from ._common import recover_first
+
+TIERS = ("unit", "integration", "mission-critical")
 
 ORDER = 40
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--tier", action="append", choices=TEST_GATES, metavar="TIER",
+    parser.add_argument("--tier", action="append", choices=TIERS, metavar="TIER",
                         help="unit, integration or mission-critical (repeatable; default: every"
                              " configured tier)")
     parser.add_argument("--shard", metavar="K/N", help="run only shard K of N (1-based)")
@@ -73,10 +81,10 @@ def run(args: argparse.Namespace) -> int:
     config, _ = config_mod.load(args.config)
     shard = gates_shard.parse_shard(args.shard) if args.shard else None
     recover_first(config)  # never test a tree a crash left half-migrated
-    tiers = [t for t in TEST_GATES if t in args.tier] if args.tier else \
-        [t for t in TEST_GATES if gates_tests.configured(config, t)]  # ladder order, once each
+    tiers = [t for t in TIERS if t in args.tier] if args.tier else \
+        [t for t in TIERS if _configured(config, t)]  # ladder order, once each
     for tier in tiers:
-        if not gates_tests.configured(config, tier):
+        if not _configured(config, tier):
             raise MigrationError(f"--tier {tier}: no [gates.{tier}] in {config.path.name}",
                                  EXIT_USAGE)
     junit_dir = Path(args.junit_dir) if args.junit_dir else records_root(config) / "_verify"
@@ -97,9 +105,17 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_GATE if failed else EXIT_OK
 
 
+def _configured(config: Config, tier: str) -> bool:
+    """Unit always runs (by default the whole suite); the other tiers only when configured."""
+    return tier == "unit" or config.gate(tier).configured
+
+
 def _verify_tier(config: Config, tier: str, junit_dir: Path, shard: tuple[int, int] | None,
                  every: list[str], durations: dict[str, float]) -> GateResult:
-    gate = dataclasses.replace(config.gate(tier), policy="all-pass")
+    gate = dataclasses.replace(gates_tests.tier(config, tier), repeat=1)
+    base = latest_baseline(records_root(config) / "_baselines", tier)
+    if base is not None:
+        base = dataclasses.replace(base, collected=None)  # recorded for another selection
     files: list[str] | None = None
     note = ""
     stem = tier
@@ -115,6 +131,10 @@ def _verify_tier(config: Config, tier: str, junit_dir: Path, shard: tuple[int, i
     start = time.monotonic()
     workers = gates_tests.workers_for(gate, files if files is not None else
                                       gates_shard.tier_files(config, gate), durations)
-    run = gates_tests.run_tier(config, gate, junit_dir, stem, files, workers)
-    result = gates_tests.evaluate(tier, gate, run, None, note)
+    run = gates_tests.run_tier(config, gate, junit_dir, stem, gates_tests.Watch(files=files),
+                               workers)
+    evidence = Evidence([run], note=note)
+    known = base.failed if base is not None and gate.policy == "no-new-failures" else frozenset()
+    rerun_failures(config, gate, junit_dir, stem, evidence, known)
+    result = evaluate(tier, gate, evidence, base)
     return dataclasses.replace(result, duration=time.monotonic() - start)

@@ -11,23 +11,17 @@ from __future__ import annotations
 from .load import load, validate
 from .model import (
     CONTEXT_KEYS,
-    DEFAULT_LINT_SELECT,
-    GATE_KEYS,
-    GATE_NAMES,
     PHASE_KEYS,
-    POLICIES,
     PROJECT_KEYS,
-    TEST_GATES,
     TOP_KEYS,
     Config,
     ContextSource,
-    GateConfig,
+    GateSettings,
     Phase,
     Rule,
 )
 
 __all__ = [
-    "CONTEXT_KEYS", "DEFAULT_LINT_SELECT", "GATE_KEYS", "GATE_NAMES", "PHASE_KEYS", "POLICIES",
-    "PROJECT_KEYS", "TEST_GATES", "TOP_KEYS", "Config", "ContextSource",
-    "GateConfig", "Phase", "Rule", "load", "validate",
+    "CONTEXT_KEYS", "PHASE_KEYS", "PROJECT_KEYS", "TOP_KEYS", "Config", "ContextSource",
+    "GateSettings", "Phase", "Rule", "load", "validate",
 ]

@@ -17,18 +17,13 @@ from ..errors import EXIT_USAGE, MigrationError
 from ..repo import in_worktree, worktree
 from .kinds import KINDS, RuleInput
 from .model import (
-    DEFAULT_LINT_SELECT,
-    GATE_KEYS,
-    GATE_NAMES,
     PHASE_KEYS,
-    POLICIES,
     PROJECT_KEYS,
     TOP_KEYS,
     Config,
-    GateConfig,
+    GateSettings,
     Phase,
     Rule,
-    default_gate,
 )
 from .problems import (
     Problems,
@@ -110,8 +105,9 @@ def validate(data: dict[str, Any], cfg_path: Path, text: str = "") -> Config:
                              root)
     rule_table = as_table(p, data.get("rules"), "rules")
     rules = _rules(p, rule_table, codemods)
-    phases = _phases(p, as_table(p, data.get("phases"), "phases"), rules, set(rule_table))
     gates = _gates(p, as_table(p, data.get("gates"), "gates"))
+    phases = _phases(p, as_table(p, data.get("phases"), "phases"), rules, set(rule_table),
+                     gates)
     baseline = _baseline(p, as_table(p, data.get("baseline"), "baseline"), rules)
     as_table(p, data.get("status"), "status")  # written by phasegate itself
 
@@ -172,7 +168,7 @@ def _rules(p: Problems, table: dict[str, Any], codemods: Path | None) -> dict[st
 
 
 def _phases(p: Problems, table: dict[str, Any], rules: dict[str, Rule],
-            declared: set[str]) -> tuple[Phase, ...]:
+            declared: set[str], gate_settings: dict[str, GateSettings]) -> tuple[Phase, ...]:
     phases = []
     seen: dict[str, str] = {}
     for phase_id, body in table.items():
@@ -198,13 +194,10 @@ def _phases(p: Problems, table: dict[str, Any], rules: dict[str, Rule],
             if rid not in declared:
                 p.add(f"{key}.rules[{idx}]",
                       f"unknown rule '{rid}'{suggest(rid, sorted(declared))}")
-        gates = as_strlist(p, body.get("gates"), f"{key}.gates")
-        if "gates" not in body:
-            gates = GATE_NAMES
-        for idx, gate in enumerate(gates):
-            if gate not in GATE_NAMES:
-                p.add(f"{key}.gates[{idx}]", f"unknown gate '{gate}'{suggest(gate, GATE_NAMES)}")
-        gates = tuple(g for g in GATE_NAMES if g in gates)  # the ladder's order, always
+        from ..gates.spec import phase_gates  # the gate registry; late: it loads gate modules
+
+        listed = as_strlist(p, body.get("gates"), f"{key}.gates") if "gates" in body else None
+        gates = phase_gates(p, listed, f"{key}.gates", gate_settings)  # in ladder order
         fmt = as_str(p, body.get("format"), f"{key}.format")
         if fmt not in ("", "ruff"):
             p.add(f"{key}.format", f"unknown formatter '{fmt}' (only 'ruff')")
@@ -218,43 +211,11 @@ def _phases(p: Problems, table: dict[str, Any], rules: dict[str, Rule],
     return tuple(phases)
 
 
-def _gates(p: Problems, table: dict[str, Any]) -> dict[str, GateConfig]:
-    gates: dict[str, GateConfig] = {}
-    for name, body in table.items():
-        key = f"gates.{name}"
-        if name not in GATE_KEYS:
-            p.add(key, f"unknown gate '{name}'{suggest(name, GATE_NAMES)}")
-            continue
-        if not isinstance(body, dict):
-            p.add(key, f"must be a table, got {type_name(body)}")
-            continue
-        p.unknown_keys(body, GATE_KEYS[name], key)
-        base = default_gate(name)
-        timeout = body.get("timeout", base.timeout)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
-            p.add(f"{key}.timeout", f"must be a positive number of seconds, got {timeout!r}")
-            timeout = base.timeout
-        policy = as_str(p, body.get("policy"), f"{key}.policy", default=base.policy)
-        if policy not in POLICIES:
-            p.add(f"{key}.policy", f"unknown policy '{policy}'{suggest(policy, POLICIES)}"
-                  f" (one of {', '.join(POLICIES)})")
-        workers = body.get("workers", "auto")
-        if isinstance(workers, bool) or not (workers == "auto" or
-                                             (isinstance(workers, int) and workers >= 0)):
-            p.add(f"{key}.workers", f"must be \"auto\" or a number >= 0, got {workers!r}")
-            workers = "auto"
-        paths = tuple(relpath(p, s, f"{key}.paths[{i}]")
-                      for i, s in enumerate(as_strlist(p, body.get("paths"), f"{key}.paths")))
-        gates[name] = GateConfig(
-            name=name, paths=paths, markers=as_str(p, body.get("markers"), f"{key}.markers"),
-            policy=policy, timeout=float(timeout), workers=str(workers),
-            args=as_strlist(p, body.get("args"), f"{key}.args"),
-            affected=as_bool(p, body.get("affected"), f"{key}.affected", True),
-            select=as_strlist(p, body.get("select"), f"{key}.select") or DEFAULT_LINT_SELECT,
-            command=as_strlist(p, body.get("command"), f"{key}.command"),
-            python=as_str(p, body.get("python"), f"{key}.python"),
-        )
-    return gates
+def _gates(p: Problems, table: dict[str, Any]) -> dict[str, GateSettings]:
+    """Each gate's spec reads its own table (see phasegate.gates.spec)."""
+    from ..gates.spec import read_gates  # the gate registry; late: it loads gate modules
+
+    return read_gates(p, table)
 
 
 def _baseline(p: Problems, table: dict[str, Any], rules: dict[str, Rule]) -> dict[str, int]:

@@ -8,26 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import MigrationError
+from ..errors import EXIT_USAGE, MigrationError
 from .problems import suggest
-
-GATE_NAMES = ("syntax", "lint", "imports", "unit", "integration", "mission-critical")
-TEST_GATES = ("unit", "integration", "mission-critical")
-POLICIES = ("all-pass", "no-new-failures")
-DEFAULT_LINT_SELECT = ("F401", "F811", "F821", "F822", "F823")
 
 TOP_KEYS = ("project", "rules", "phases", "gates", "baseline", "status")
 PROJECT_KEYS = ("root", "exclude", "src", "python", "state_dir", "format", "codemods")
 CONTEXT_KEYS = ("names", "attributes", "annotations")
 PHASE_KEYS = ("title", "files", "rules", "gates", "allow_manual", "format")
-GATE_KEYS = {
-    "syntax": ("timeout", "python"),
-    "lint": ("select", "timeout", "command"),
-    "imports": ("timeout",),
-    "unit": ("paths", "markers", "policy", "timeout", "workers", "args", "affected"),
-    "integration": ("paths", "markers", "policy", "timeout", "workers", "args"),
-    "mission-critical": ("paths", "markers", "policy", "timeout", "workers", "args"),
-}
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -88,18 +75,18 @@ class Phase:
 
 
 @dataclass(frozen=True)
-class GateConfig:
+class GateSettings:
+    """What every gate's settings carry. Each gate's spec (phasegate.gates.spec, one module per
+    gate) reads its own ``[gates.<name>]`` keys into a subclass of this."""
+
     name: str
-    paths: tuple[str, ...] = ()
-    markers: str = ""
-    policy: str = "no-new-failures"
     timeout: float = 600.0
-    workers: str = "auto"
-    args: tuple[str, ...] = ()
-    affected: bool = True
-    select: tuple[str, ...] = DEFAULT_LINT_SELECT
-    command: tuple[str, ...] = ()
-    python: str = ""  # syntax: the interpreter whose compile checks the files
+    configured: bool = False  # a [gates.<name>] table exists
+
+    @property
+    def command_gate(self) -> bool:
+        """A gate declared by ``command = [...]`` rather than registered by a module."""
+        return False
 
 
 @dataclass(frozen=True)
@@ -113,7 +100,7 @@ class Config:
     format: str
     rules: dict[str, Rule] = field(hash=False)
     phases: tuple[Phase, ...]
-    gates: dict[str, GateConfig] = field(hash=False)
+    gates: dict[str, GateSettings] = field(hash=False)  # every known gate, defaults included
     baseline: dict[str, int] = field(hash=False)
     codemods: Path | None = None  # the project's own codemods folder (``project.codemods``)
 
@@ -127,10 +114,10 @@ class Config:
             f" (phases: {', '.join(known) or 'none'})"
         )
 
-    def gate(self, name: str) -> GateConfig:
-        return self.gates.get(name) or default_gate(name)
-
-
-def default_gate(name: str) -> GateConfig:
-    policy = "all-pass" if name == "mission-critical" else "no-new-failures"
-    return GateConfig(name=name, policy=policy)
+    def gate(self, name: str) -> GateSettings:
+        """The settings of a gate (its defaults when phases.toml has no table for it)."""
+        try:
+            return self.gates[name]
+        except KeyError:
+            raise MigrationError(f"{self.path.name}: unknown gate '{name}'"
+                                 f"{suggest(name, list(self.gates))}", EXIT_USAGE) from None

@@ -146,3 +146,45 @@ def relpath(p: Problems, value: str, keypath: str) -> str:
 def dotted(p: Problems, value: str, keypath: str) -> None:
     if value and not DOTTED.match(value):
         p.add(keypath, f"'{value}' is not a dotted Python name")
+
+
+def as_number(p: Problems, value: Any, keypath: str, default: float, *,
+              low: float = 0.0, high: float | None = None, what: str = "a number > 0") -> float:
+    """A number in (low, high] (``high`` None: unbounded), else a problem and the default."""
+    if value is None:
+        return default
+    bad = isinstance(value, bool) or not isinstance(value, (int, float))
+    if bad or value <= low or (high is not None and value > high):
+        p.add(keypath, f"must be {what}, got {value!r}")
+        return default
+    return float(value)
+
+
+def as_int(p: Problems, value: Any, keypath: str, default: int, *, minimum: int = 0) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        p.add(keypath, f"must be a whole number >= {minimum}, got {value!r}")
+        return default
+    return int(value)
+
+
+def as_choice(p: Problems, value: Any, keypath: str, choices: tuple[str, ...],
+              default: str, noun: str = "value") -> str:
+    text = as_str(p, value, keypath, default=default)
+    if text not in choices:
+        p.add(keypath, f"unknown {noun} '{text}'{suggest(text, choices)}"
+              f" (one of {', '.join(choices)})")
+        return default
+    return text
+
+
+def as_env(p: Problems, value: Any, keypath: str) -> tuple[tuple[str, str], ...]:
+    """An ``env`` table: variable name -> string value (numbers must be quoted)."""
+    out = []
+    for name, item in as_table(p, value, keypath).items():
+        if not isinstance(item, str):
+            p.add(f"{keypath}.{name}", f"must be a string, got {type_name(item)}")
+            continue
+        out.append((str(name), item))
+    return tuple(out)

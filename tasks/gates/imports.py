@@ -1,15 +1,16 @@
 """Gate 3: nothing fixable of the phase remains, and every import the phase added resolves.
 
 An added import resolves when its module is a file of the repo (``config.root`` + ``config.src``)
-or is found by ``importlib.util.find_spec`` in the environment that runs the tests, and the
-imported name exists in it: a top-level def, class, assignment or import, a submodule, or the
-module defines ``__getattr__`` / star-imports (then it cannot be told statically and is allowed).
+or is found in the environment that runs the tests, and the imported name exists in it. Names
+of a repo module are read statically when they can be (a top-level def, class, assignment or
+import, a submodule); when they cannot (a star import, a module ``__getattr__``), and for every
+module outside the repo, a subprocess in the tests' environment imports the module and looks
+the name up: a star-importing module such as ``collections.abc`` accepts no typo.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
 import json
 import sys
 import time
@@ -86,15 +87,15 @@ def unresolved(config: Config, added: Iterable[tuple[str, Ref]], log: Path) -> l
     outside: list[tuple[str, Ref]] = []
     for rel, ref in sorted(set(added)):
         module, name = ref
-        if module in repo:
-            reason = _check_repo(config.root, repo, module, name)
-            if reason:
-                problems.append(f"{rel}: {_show(ref)}: {reason}")
-        else:
+        reason = _check_repo(config.root, repo, module, name) if module in repo else UNKNOWN
+        if reason == UNKNOWN:  # not in the repo, or its names cannot be read statically
             outside.append((rel, ref))
+        elif reason:
+            problems.append(f"{rel}: {_show(ref)}: {reason}")
     if outside:
+        paths = [str((config.root / s).resolve()) for s in config.src]
         verdicts = _check_environment(config.root, sorted({ref for _, ref in outside}),
-                                      config.gate("imports").timeout, log)
+                                      config.gate("imports").timeout, log, paths)
         for rel, ref in outside:
             reason = verdicts.get(_show(ref), "")
             if reason:
@@ -130,56 +131,52 @@ def _check_repo(root: Path, repo: Mapping[str, str], module: str, name: str) -> 
     except (OSError, SyntaxError, ValueError) as exc:
         return f"cannot read {repo[module]}: {exc}"
     names = top_level_names(tree)
-    if name in names or UNKNOWN in names:
+    if name in names:
         return ""
+    if UNKNOWN in names:
+        return UNKNOWN  # a star import or __getattr__: import it and look
     return f"'{name}' is not defined in {repo[module]}"
 
 
-# Runs in the target environment (same interpreter as the tests, cwd = root) so that
-# find_spec sees what pytest will see; prints {"from m import n": "reason" | ""}.
+# Runs in the target environment (same interpreter as the tests, cwd = root, the repo's source
+# directories first on sys.path) so that it sees what pytest will see; imports each module and
+# looks each name up; prints {"from m import n": "reason" | ""}.
 _PROBE = r"""
-import ast, importlib, importlib.util, json, sys
-sys.path.insert(0, "")
+import importlib, importlib.util, json, sys
+sys.path[:0] = json.loads(sys.argv[2]) + [""]
 out = {}
 for module, name in json.loads(sys.argv[1]):
     key = f"from {module} import {name}" if name else f"import {module}"
     try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError) as exc:
-        spec = None
-    if spec is None:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
         out[key] = f"no module named '{module}'"
         continue
-    if not name:
+    try:
+        loaded = importlib.import_module(module)
+    except BaseException as exc:
+        out[key] = f"'{module}' does not import: {type(exc).__name__}: {exc}"[:300]
+        continue
+    if not name or hasattr(loaded, name):
         out[key] = ""
         continue
     try:
-        if importlib.util.find_spec(f"{module}.{name}") is not None:
-            out[key] = ""
-            continue
-    except (ImportError, ValueError):
-        pass
-    origin = spec.origin or ""
-    if origin.endswith(".py"):
-        tree = ast.parse(open(origin, "rb").read())
-        found = NAMES(tree)
-    else:
-        try:
-            found = set(dir(importlib.import_module(module)))
-        except Exception:
-            found = {"*"}
-    out[key] = "" if (name in found or "*" in found) else f"'{name}' is not defined in {module}"
+        importlib.import_module(f"{module}.{name}")
+        out[key] = ""
+    except ImportError:
+        out[key] = f"'{name}' is not defined in {module}"
+    except BaseException as exc:
+        out[key] = f"'{module}.{name}' does not import: {type(exc).__name__}: {exc}"[:300]
 print(json.dumps(out))
 """
 
 
-def _check_environment(root: Path, refs: Sequence[Ref], timeout: float,
-                       log: Path) -> dict[str, str]:
-    source = ("from __future__ import annotations\nimport ast\nUNKNOWN = '*'\n"
-              + inspect.getsource(_blocks) + inspect.getsource(top_level_names)
-              + "NAMES = top_level_names\n" + _PROBE)
-    out = gates_runner.run([sys.executable, "-c", source, json.dumps(list(refs))], cwd=root,
-                           timeout=timeout, log=log)
+def _check_environment(root: Path, refs: Sequence[Ref], timeout: float, log: Path,
+                       paths: Sequence[str] = ()) -> dict[str, str]:
+    argv = [sys.executable, "-c", _PROBE, json.dumps(list(refs)), json.dumps(list(paths))]
+    out = gates_runner.run(argv, cwd=root, timeout=timeout, log=log)
     lines = out.tail(1)
     try:
         result = json.loads(lines[0]) if lines and not out.timed_out else None
@@ -234,7 +231,9 @@ def leftovers(config: Config, phase: Phase, changed: Sequence[str],
 
 
 def _newer_syntax(config: Config, rel: str) -> bool:
-    python = config.gate("syntax").python
+    from .static import syntax_python
+
+    python = syntax_python(config)
     if not python:
         return False
     try:

@@ -14,9 +14,11 @@ class JUnitReport:
     failed: dict[str, str] = field(default_factory=dict)  # test id -> first line of the message
     skipped: set[str] = field(default_factory=set)
     durations: dict[str, float] = field(default_factory=dict)  # test file -> seconds
+    collection_errors: dict[str, str] = field(default_factory=dict)  # module -> first line
 
     @property
     def total(self) -> int:
+        """Tests that ran (a module that could not be collected is not a test)."""
         return len(self.passed) + len(self.failed) + len(self.skipped)
 
 
@@ -44,6 +46,9 @@ def _add_case(report: JUnitReport, case: ET.Element) -> None:
     problem = case.find("failure")
     if problem is None:
         problem = case.find("error")
+    if problem is not None and problem.get("message") == COLLECTION_FAILURE:
+        report.collection_errors[tid.strip(":")] = _collect_reason(problem)
+        return
     if problem is not None:
         # A test failing in call and erroring in teardown appears twice: keep the first reason.
         report.failed.setdefault(tid, _first_line(problem))
@@ -59,6 +64,38 @@ def _add_case(report: JUnitReport, case: ET.Element) -> None:
         except ValueError:
             seconds = 0.0
         report.durations[file] = report.durations.get(file, 0.0) + seconds
+
+
+COLLECTION_FAILURE = "collection failure"  # pytest's message on a module that did not import
+
+
+def _collect_reason(problem: ET.Element) -> str:
+    """The ``E   ...`` line of a collection error (the exception), else its first line."""
+    lines = [ln.strip() for ln in (problem.text or "").splitlines() if ln.strip()]
+    errors = [ln[1:].strip() for ln in lines if ln.startswith("E ")]
+    return (errors[-1] if errors else lines[0] if lines else COLLECTION_FAILURE)[:200]
+
+
+def mark_flaky(path: Path, flaky: dict[str, str]) -> None:
+    """Rewrite a report so each flaky test (id -> why) passes with a ``<flakyFailure>`` child,
+    the convention of Maven Surefire that Jenkins and GitLab show as flaky."""
+    try:
+        tree = ET.parse(path)
+    except (OSError, ET.ParseError):
+        return
+    for case in tree.getroot().iter("testcase"):
+        why = flaky.get(test_id(case))
+        if why is None:
+            continue
+        for tag in ("failure", "error"):
+            for problem in case.findall(tag):
+                case.remove(problem)
+                marker = ET.SubElement(case, "flakyFailure",
+                                       {"message": problem.get("message") or why})
+                marker.text = problem.text
+        ET.SubElement(case, "properties").append(
+            ET.Element("property", {"name": "phasegate.flaky", "value": why}))
+    tree.write(path, encoding="utf-8", xml_declaration=True)
 
 
 def _first_line(problem: ET.Element) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class GateResult:
     summary: str
     details: list[str] = field(default_factory=list)  # first failing tests or diagnostics
     report: str | None = None  # where the full report is (JUnit XML, log)
+    facts: dict[str, Any] = field(default_factory=dict)  # pass rates, flaky and fixed tests
 
     def line(self) -> str:
         status = "PASS" if self.passed else "FAIL"
@@ -41,8 +43,16 @@ class TierBaseline:
     gate: str
     key: str  # hash of the tree and the command it was recorded for
     failed: frozenset[str]
-    total: int
+    total: int  # tests that ran
     reused: bool = False
+    passed: int = 0
+    collected: int | None = None  # tests pytest collected (None: not known)
+
+    @property
+    def rate(self) -> float | None:
+        """Pass rate of the tests that ran and were not skipped (None when none did)."""
+        ran = self.passed + len(self.failed)
+        return self.passed / ran if ran else None
 
 
 @dataclass
@@ -54,3 +64,5 @@ class Baseline:
     lint_ok: bool = True  # False when ruff could not run before apply
     tiers: dict[str, TierBaseline] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    commands: dict[str, list[str]] = field(default_factory=dict)  # command gate -> output lines
+    extra: dict[str, str] = field(default_factory=dict)  # shared by the gates (the tree hash)

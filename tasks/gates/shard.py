@@ -16,9 +16,10 @@ from pathlib import Path
 import tomlkit
 import tomlkit.exceptions
 
-from ..config import Config, GateConfig
+from ..config import Config
 from ..discover import discover
 from ..errors import EXIT_USAGE, MigrationError
+from .tiers import TierSettings
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 
@@ -85,7 +86,7 @@ def in_paths(rel: str, paths: Sequence[str]) -> bool:
     return False
 
 
-def tier_files(config: Config, gate: GateConfig, all_files: Sequence[str] | None = None
+def tier_files(config: Config, gate: TierSettings, all_files: Sequence[str] | None = None
                ) -> list[str]:
     """The tier's test files, sorted (posix, relative to the root)."""
     files = all_files if all_files is not None else discover(config.root).files

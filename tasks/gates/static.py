@@ -10,13 +10,59 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..config import Config
+from ..config.model import Config, GateSettings
+from ..config.problems import Problems, as_number, as_str, as_strlist
 from . import runner as gates_runner
 from .results import GateResult
 
 MAX_DETAILS = 20
+DEFAULT_LINT_SELECT = ("F401", "F811", "F821", "F822", "F823")
+LINT_KEYS = ("select", "timeout", "command")
+
+
+@dataclass(frozen=True)
+class LintSettings(GateSettings):
+    """``[gates.lint]``: the ruff codes that matter, and the ruff command to run."""
+
+    select: tuple[str, ...] = DEFAULT_LINT_SELECT
+    command: tuple[str, ...] = ()
+
+
+def read_lint(p: Problems, body: Mapping[str, Any], key: str, name: str) -> LintSettings:
+    return LintSettings(
+        name=name, timeout=as_number(p, body.get("timeout"), f"{key}.timeout", 600.0,
+                                     what="a positive number of seconds"),
+        select=as_strlist(p, body.get("select"), f"{key}.select") or DEFAULT_LINT_SELECT,
+        command=as_strlist(p, body.get("command"), f"{key}.command"))
+
+
+@dataclass(frozen=True)
+class SyntaxSettings(GateSettings):
+    """``[gates.syntax]``: optionally the interpreter whose own grammar checks the files."""
+
+    python: str = ""
+
+
+def read_syntax(p: Problems, body: Mapping[str, Any], key: str, name: str) -> SyntaxSettings:
+    return SyntaxSettings(
+        name=name, timeout=as_number(p, body.get("timeout"), f"{key}.timeout", 600.0,
+                                     what="a positive number of seconds"),
+        python=as_str(p, body.get("python"), f"{key}.python"))
+
+
+def syntax_python(config: Config) -> str:
+    """``[gates.syntax] python``, or '' when the syntax gate compiles with this Python."""
+    settings = config.gate("syntax")
+    return settings.python if isinstance(settings, SyntaxSettings) else ""
+
+
+def lint_settings(config: Config) -> LintSettings:
+    settings = config.gate("lint")
+    return settings if isinstance(settings, LintSettings) else LintSettings(name="lint")
 
 
 def cap(details: Sequence[str]) -> list[str]:
@@ -116,7 +162,7 @@ def syntax_errors(config: Config, changed: Sequence[str], log: Path) -> list[str
     files = [f for f in changed if f.endswith(".py") and (config.root / f).is_file()]
     if not files:
         return []  # not Python, or deleted by the phase: nothing to compile
-    own = config.gate("syntax").python
+    own = syntax_python(config)
     argv = [own or interpreter(config.python), "-c", _COMPILE, "own" if own else config.python,
             *files]
     out = gates_runner.run(argv, cwd=config.root, timeout=config.gate("syntax").timeout,
@@ -138,16 +184,17 @@ def syntax_gate(config: Config, changed: Sequence[str], log: Path) -> GateResult
     errors = syntax_errors(config, changed, log)
     if isinstance(errors, str):
         return GateResult("syntax", False, time.monotonic() - start, errors, [], str(log))
-    python = config.gate("syntax").python or interpreter(config.python)
+    own = syntax_python(config)
+    python = own or interpreter(config.python)
     where = "" if python == sys.executable else f" ({python})"
-    version = python_version(python) if config.gate("syntax").python else config.python
+    version = python_version(python) if own else config.python
     summary = (f"{len(changed)} file(s) compile for Python {version}{where}" if not errors
                else f"{len(errors)} of {len(changed)} file(s) do not compile")
     return GateResult("syntax", not errors, time.monotonic() - start, summary, cap(errors))
 
 
 def ruff_argv(config: Config, files: Sequence[str]) -> list[str]:
-    gate = config.gate("lint")
+    gate = lint_settings(config)
     base = list(gate.command) if gate.command else [_ruff()]
     target = "py" + config.python.replace(".", "")
     return [*base, "check", "--select", ",".join(gate.select), "--output-format", "json",
@@ -228,7 +275,7 @@ def lint_gate(config: Config, changed: Sequence[str], before: Mapping[str, list[
         return GateResult("lint", False, time.monotonic() - start, after, [], str(log))
     fresh = new_diagnostics({p: before.get(p, []) for p in changed}, after)
     details = [f"{p}:{line}:{col}: {code} {msg}" for p, line, col, code, msg in fresh]
-    select = ",".join(config.gate("lint").select)
+    select = ",".join(lint_settings(config).select)
     summary = (f"no new diagnostics ({select}) in {len(changed)} file(s)" if not fresh
                else f"{len(fresh)} new diagnostic(s) ({select})")
     return GateResult("lint", not fresh, time.monotonic() - start, summary,

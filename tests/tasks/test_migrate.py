@@ -237,7 +237,7 @@ def test_sigterm_handler_is_only_set_inside(tmp_path: Path) -> None:
 
 def test_requested_gates_is_the_one_validation(tmp_path: Path) -> None:
     cfg = make_repo(tmp_path)
-    assert migrate.requested_gates(cfg.phase("p0"), None) is None
-    assert migrate.requested_gates(cfg.phase("p0"), " syntax ,") == ("syntax",)
+    assert migrate.requested_gates(cfg, cfg.phase("p0"), None) is None
+    assert migrate.requested_gates(cfg, cfg.phase("p0"), " syntax ,") == ("syntax",)
     with pytest.raises(MigrationError):
-        migrate.requested_gates(cfg.phase("p0"), "unit")
+        migrate.requested_gates(cfg, cfg.phase("p0"), "unit")

@@ -111,7 +111,7 @@ def test_rewrite_replaces_only_that_phase(tmp_path: Path) -> None:
         'status = "complete"', "[status.p0.gates.lint]", 'result = "fail"', "duration = 2.0",
         'summary = "F401 unused import"', "",
     ])
-    assert added == ['status = "rolled-back"']
+    assert added == ['status = "rolled-back"', "files_done = []"]  # undone: nothing is done
     status = state.read_status(config)
     assert status["p1"]["status"] == "in-progress"
     assert list(status["p0"]["gates"]) == ["syntax"]

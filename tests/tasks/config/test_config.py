@@ -93,11 +93,12 @@ BAD = [
      "phases.toml:20: phases.p0.files: missing (required): globs or paths relative to the root"),
     ("bad-policy", GOOD + '[gates.unit]\npolicy = "no-new-fails"\n',
      "phases.toml:26: gates.unit.policy: unknown policy 'no-new-fails' (did you mean"
-     " 'no-new-failures'?) (one of all-pass, no-new-failures)"),
+     " 'no-new-failures'?) (one of all-pass, no-new-failures, pass-rate)"),
     ("bad-timeout", GOOD + '[gates.unit]\ntimeout = -1\n',
      "phases.toml:26: gates.unit.timeout: must be a positive number of seconds, got -1"),
     ("unknown-gate-table", GOOD + '[gates.unti]\ntimeout = 5\n',
-     "phases.toml:25: gates.unti: unknown gate 'unti' (did you mean 'unit'?)"),
+     "phases.toml:25: gates.unti: unknown gate 'unti' (did you mean 'unit'?) (a gate of your"
+     " own needs command = [...])"),
     ("root-not-a-dir", GOOD.replace('root = "."', 'root = "nowhere"'),
      "phases.toml:2: project.root: 'nowhere' is not a directory"),
     ("bool-as-string", GOOD.replace('title = "Golden Path"', 'allow_manual = "yes"'),

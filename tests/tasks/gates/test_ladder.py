@@ -126,8 +126,8 @@ def test_environment_of_the_tests_is_not_an_xdist_worker(monkeypatch: pytest.Mon
     from phasegate.gates import tiers as gates_tests
 
     monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
-    assert "PYTEST_XDIST_WORKER" not in gates_tests._env()
-    assert gates_tests._env().get("PATH") == os.environ.get("PATH")
+    assert "PYTEST_XDIST_WORKER" not in gates_tests.base_env()
+    assert gates_tests.base_env().get("PATH") == os.environ.get("PATH")
 
 
 @pytest.mark.parametrize("python", ["3.11", "3.99"])

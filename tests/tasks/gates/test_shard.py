@@ -96,13 +96,13 @@ def test_python_files_follow_the_target_pytest_config(tmp_path: Path, name: str,
 
 
 def test_tier_files_use_python_files(tmp_path: Path) -> None:
-    from phasegate.config import GateConfig
+    from phasegate.gates.tiers import TierSettings
     from tests.helpers.gates_repo import make_repo
 
     config = make_repo(tmp_path, files={
         "pytest.ini": "[pytest]\npythonpath = src\npython_files = test_*.py\n",
         "tests/unit/helper_test.py": "x = 1\n"})
-    unit = gates_shard.tier_files(config, GateConfig("unit", paths=("tests/unit",)))
+    unit = gates_shard.tier_files(config, TierSettings("unit", paths=("tests/unit",)))
     assert unit == ["tests/unit/test_core.py", "tests/unit/test_leaf.py",
                     "tests/unit/test_other.py"]
 

@@ -1,0 +1,9 @@
+"""Gate 5a, integration: pytest on the integration tier, whole; only when configured."""
+
+from __future__ import annotations
+
+from ..spec import GATES
+from ..tier_gate import tier_spec
+from ..tiers import TierSettings
+
+SPEC = GATES.register(tier_spec("integration", 50, TierSettings(name="integration")))
