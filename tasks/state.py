@@ -25,8 +25,6 @@ Layout written for each phase::
 from __future__ import annotations
 
 import fcntl
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,6 +39,7 @@ from tomlkit.items import Table
 
 from .config import Config
 from .errors import EXIT_USAGE, MigrationError
+from .journal import fsutil
 from .model import DetectResult
 
 STATUSES = ("pending", "in-progress", "complete", "rolled-back")
@@ -274,27 +273,15 @@ def _locked(config: Config) -> Iterator[None]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """tmp next to ``path`` (same mode), fsync, ``os.replace``, fsync the directory."""
+    """Replace ``path`` atomically and durably, keeping its mode (journal.fsutil)."""
     try:
         mode = path.stat().st_mode & 0o7777
     except OSError:
         mode = 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        fsutil.write_durable(path, data, mode)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise MigrationError(f"{path}: cannot record status: {exc.strerror}") from None
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
 
 
 def _total(counts: int | Mapping[str, int]) -> int:

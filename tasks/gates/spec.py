@@ -13,6 +13,7 @@ two configs loaded in one process cannot see each other's gates.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,9 +83,7 @@ def resolve(config: Config, name: str) -> GateSpec:
         return spec
     settings = config.gates.get(name)
     if settings is not None and settings.command_gate:
-        from .command import COMMAND  # imported late: command imports runner and friends
-
-        return COMMAND
+        return command_spec()
     raise MigrationError(f"unknown gate '{name}'{suggest(name, known(config))}", EXIT_USAGE)
 
 
@@ -133,10 +132,9 @@ def read_gates(p: Problems, table: Mapping[str, Any]) -> dict[str, GateSettings]
             continue
         key = f"gates.{name}"
         if isinstance(body, dict) and "command" in body:
-            from .command import COMMAND
-
-            p.unknown_keys(body, COMMAND.keys, key)
-            out[name] = _configured(COMMAND.read(p, body, key, name))
+            command = command_spec()
+            p.unknown_keys(body, command.keys, key)
+            out[name] = _configured(command.read(p, body, key, name))
             continue
         names = [s.name for s in builtin()]
         p.add(key, f"unknown gate '{name}'{suggest(name, names)} (a gate of your own needs"
@@ -195,3 +193,10 @@ def snapshot_sources(run: GateRun) -> None:
                 run.baseline.sources[rel] = (run.config.root / rel).read_bytes()
             except OSError:
                 continue
+
+
+def command_spec() -> GateSpec:
+    """The spec every command gate shares (``gates/command.py``), imported by name, as the
+    registry imports the built-in gates: command.py imports this module."""
+    spec: GateSpec = importlib.import_module(f"{__package__}.command").COMMAND
+    return spec

@@ -111,7 +111,7 @@ def _journal_read_only(cfg: Config, mp: pytest.MonkeyPatch) -> str:
 
 
 def _baseline_disk_full(cfg: Config, mp: pytest.MonkeyPatch) -> str:
-    mp.setattr(state, "os", _proxy_os("fsync", errno.ENOSPC))
+    mp.setattr(state.fsutil, "os", _proxy_os("fsync", errno.ENOSPC))
     return f"{cfg.path}: cannot record status: No space left on device"
 
 

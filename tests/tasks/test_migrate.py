@@ -63,8 +63,8 @@ def with_unit_gate(tmp_path: Path, test: str) -> Config:
              "written"),
     ("syntax,lint", "--gates: gate 'lint' is not in phase p0's ladder (its gates: syntax); "
                     "nothing was written"),
-    ("synatx", "--gates: unknown gate 'synatx' (gates: syntax, lint, imports, unit, "
-               "integration, mission-critical)"),
+    ("synatx", "--gates: unknown gate 'synatx' (did you mean 'syntax'?) (gates: syntax, lint, "
+               "imports, unit, integration, mission-critical)"),
     (" , ", "--gates: give at least one gate name"),
 ])
 def test_gates_outside_the_phase_are_refused_before_apply(
