@@ -40,7 +40,7 @@ def jobs(requested: int | None) -> int | None:
 
 def recover_first(config: Config) -> None:
     """A phase a crash left prepared but neither committed nor rolled back is rolled back
-    before anything else reads the tree (DESIGN.md: recovery), and the command says so."""
+    before anything else reads the tree (docs/journal.md: recovery), and the command says so."""
     from ..settle import recover
 
     for line in recover(config)[0]:

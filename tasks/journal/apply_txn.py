@@ -1,6 +1,6 @@
 """Apply a phase through the journal: images and manifest durable first, then atomic replaces.
 
-Order (DESIGN.md, "The journal"): check every file (unchanged since the plan, clean in git,
+Order (docs/journal.md): check every file (unchanged since the plan, clean in git,
 a plain file with one link) → pre- and post-image blobs (fsync'd) → manifest with its hash →
 log ``prepared`` → per file: temp file beside the target with the original mode, fsync,
 compare-and-swap on the pre hash, ``os.replace``, fsync the directory, log ``replaced`` →

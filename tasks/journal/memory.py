@@ -2,9 +2,9 @@
 
 The run that applied a phase still has every file's bytes before and after: if its journal was
 deleted or became unwritable while the gates ran, the undo is not lost. The rules are the
-rollback's (DESIGN.md): decided per file by hash, a compare-and-swap right before each replace,
-anything neither pre- nor post-image is a conflict left untouched (its three versions saved in
-a fresh temporary directory, since the journal is gone), then every file is verified.
+rollback's (docs/journal.md): decided per file by hash, a compare-and-swap right before each
+replace, anything neither pre- nor post-image is a conflict left untouched (its three versions
+saved in a fresh temporary directory, since the journal is gone), then every file is verified.
 """
 
 from __future__ import annotations
