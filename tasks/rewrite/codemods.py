@@ -10,13 +10,14 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper
+from typing import TYPE_CHECKING
 
 from .. import codemods
 from ..config import Rule
 from .model import Site
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 PROJECT_PACKAGE = "phasegate_project_codemods"  # where a project's codemods are imported
 
@@ -56,6 +57,8 @@ def run_codemod(tree: cst.Module, rule: Rule, path: str,
     """Run the custom codemod a rule names on ``tree``; its sites are reported for ``rule``."""
     mod = load(rule.codemod, rule.codemod_path)
     transformer = mod.Codemod(rule, package)
+    from libcst.metadata import MetadataWrapper  # late: detect and config load this module
+
     wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
     new = wrapper.visit(transformer)
     sites = [Site(path, line, col, rule.id, kind, reason)

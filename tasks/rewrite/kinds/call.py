@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from ...config import Rule
 from ...config.kinds import KINDS, RuleInput, RuleKind
@@ -23,8 +22,16 @@ from ...semantics.callsite import arguments_problem
 from ..model import Example
 from ._common import moved_rule
 
+if TYPE_CHECKING:
+    import libcst as cst
+
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_EMPTY = cst.Module([])
+
+
+def _code(node: cst.CSTNode) -> str:
+    import libcst  # late: the kind registers itself where no rewrite runs (detect, config)
+
+    return libcst.Module([]).code_for_node(node)
 
 
 def call_problem(rule: Rule, call: cst.Call, awaited: bool) -> str:
@@ -41,10 +48,10 @@ def passed_code(rule: Rule, call: cst.Call, placeholder: str) -> str | None:
     if placeholder in rule.params:
         idx = rule.params.index(placeholder)
         if idx < len(positional):
-            return _EMPTY.code_for_node(positional[idx].value)
+            return _code(positional[idx].value)
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == placeholder:
-            return _EMPTY.code_for_node(arg.value)
+            return _code(arg.value)
     return None
 
 
@@ -61,8 +68,10 @@ def build_call(rule: Rule, callee: str, call: cst.Call,
         f"{kw}={_PLACEHOLDER.sub(lambda m: values[m.group(1)], tmpl)}"
         for kw, tmpl in rule.arguments
     )
-    new = cst.parse_expression(f"{callee}({args})")
-    assert isinstance(new, cst.Call)
+    import libcst
+
+    new = libcst.parse_expression(f"{callee}({args})")
+    assert isinstance(new, libcst.Call)
     return new.with_changes(lpar=call.lpar, rpar=call.rpar)
 
 

@@ -226,3 +226,20 @@ def test_workers_fork_early_only_for_a_large_cold_run(tmp_path: Path,
     assert len(result.violations) == count
     early = [n for n in started if n == 0]  # forked before the first file was stat-ed
     assert len(early) == pools
+
+
+def test_detect_does_not_import_libcst(tmp_path: Path) -> None:
+    """detect is the ast model's: the rule kinds register themselves without loading libcst
+    (about 120 ms of every start), which only plan and the codemod hooks need."""
+    import subprocess
+    import sys
+
+    cfg = make_project(tmp_path, {"pkg/sub/mod.py": "from pkg.old import Thing\n"})
+    code = ("import sys\nfrom phasegate.cli import main\n"
+            f"code = main(['detect', '--no-cache', '--format', 'json', '--config', "
+            f"{str(cfg.path)!r}])\n"
+            "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'libcst'),"
+            " file=sys.stderr)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PHASEGATE_NO_REPLAY": "1"})
+    assert proc.stderr.strip().splitlines()[-1] == "1 []", proc.stderr
