@@ -214,10 +214,15 @@ def leftovers(config: Config, phase: Phase, changed: Sequence[str],
     fixable = [f"{v.path}:{v.line}:{v.col}: {v.rule}: {v.name} ({v.kind})"
                for v in mine if v.fixable]
     manual = {(v.path, v.line, v.col, v.rule): v.reason for v in mine if not v.fixable}
+    # the plan's manual sites carry the lines of the file before the rewrite: one is kept only
+    # where detect, on the rewritten file, did not find the same site again
+    seen = {(path, rule, why) for (path, _, _, rule), why in manual.items()}
     for site in manual_sites:
         key = (str(getattr(site, "path", "")), int(getattr(site, "line", 0)),
                int(getattr(site, "col", 0)), str(getattr(site, "rule", "")))
-        manual.setdefault(key, str(getattr(site, "reason", "")))
+        why = str(getattr(site, "reason", ""))
+        if (key[0], key[3], why) not in seen:
+            manual.setdefault(key, why)
     wanted = set(changed)
     broken = []
     for problem in (p for p in result.problems if p.path in wanted):
