@@ -32,12 +32,15 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
     old, new = after.splitlines(keepends=True), fixed.splitlines(keepends=True)
     prior = before.splitlines(keepends=True)
     touched = Counter(old) - Counter(prior)
+    # a line the rewrite wrote, also once the sorter put its names in order
+    wrote = {_names_sorted(ln.rstrip(b"\r\n")) for ln in touched}
     allowed = _sorted_before(prior, old, _lines(found), was_unsorted, touched)
     out: Lines = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False) \
             .get_opcodes():
-        mine = tag != "equal" and all(touched[ln] or not ln.strip()  # blank lines: layout
-                                      for ln in old[i1:i2] + new[j1:j2]) and \
+        mine = tag != "equal" and all(  # blank lines: layout
+            touched[ln] or _names_sorted(ln.rstrip(b"\r\n")) in wrote or not ln.strip()
+            for ln in old[i1:i2] + new[j1:j2]) and \
             all(i in allowed for i in range(max(i1 - 1, 0), max(i2, i1 + 1)))
         out.extend(new[j1:j2] if tag == "equal" or mine else old[i1:i2])
     result = b"".join(out)
@@ -45,7 +48,20 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
 
 
 def _code(data: bytes) -> Counter[bytes]:
-    return Counter(ln for ln in data.splitlines() if ln.strip())
+    """The file's non-blank lines, each one-line ``from m import a, b`` with its names in order:
+    the sorter may reorder lines and the names of a line, nothing else."""
+    return Counter(_names_sorted(ln) for ln in data.splitlines() if ln.strip())
+
+
+_FROM_ONE_LINE = re.compile(rb"^([ \t]*from[ \t]+\S+[ \t]+import[ \t]+)([^()\\#]*?)[ \t]*$")
+
+
+def _names_sorted(line: bytes) -> bytes:
+    match = _FROM_ONE_LINE.match(line)
+    if match is None:
+        return line
+    names = sorted(n.strip() for n in match.group(2).split(b","))
+    return match.group(1) + b", ".join(names)
 
 
 def _sorted_before(prior: Lines, old: Lines, blocks: set[int], was_unsorted: set[int],

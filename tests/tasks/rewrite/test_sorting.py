@@ -21,6 +21,11 @@ CASES = [
     ("project-settings", RUFF_FIRST_PARTY,
      b"import os\n\nfrom m import e\nfrom z.b import f, h\n\nf(e, h, os)\n",
      b"import os\n\nfrom m import e\nfrom z.b import h\n\nfrom a.d import G\n\nG(e, h, os)\n"),
+    ("merged-name-sorted-in-its-line", "",
+     b"from collections import OrderedDict\n\nfrom a.d import H\nfrom z.b import e, f\n\n"
+     b"f(e, H, OrderedDict)\n",
+     b"from collections import OrderedDict\n\nfrom a.d import G, H\nfrom z.b import e\n\n"
+     b"G(e, H, OrderedDict)\n"),
     ("unsorted-left-alone", "",
      b"from z.b import f, h\nimport os\nfrom m import e\n\nf(e, h, os)\n",
      b"from z.b import h\nfrom a.d import G\nimport os\nfrom m import e\n\nG(e, h, os)\n"),
