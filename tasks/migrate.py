@@ -110,6 +110,21 @@ def sigterm_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def _sigterm_ignored() -> Iterator[None]:
+    """Once the phase is committed or rolled back, a SIGTERM must not turn the exit code into
+    'nothing was written': it is ignored while the status and history are recorded."""
+    try:
+        previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except ValueError:  # not the main thread: no handler was set either
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _plan(config: Config, phase: Phase, strict: bool) -> Plan:
     from .plan import build_plan  # imported late: only migrate and plan need libcst
 
@@ -173,8 +188,9 @@ def _gate_and_settle(config: Config, phase: Phase, plan: Plan, txn: journal.Tran
         return _roll_back(config, phase, txn, why, rows, records)
     _say(journal.commit(config, txn))
     rewritten = len(plan.rewritten)
-    _say(_record_commit(config, phase, txn, rows, rewritten, plan))
-    history.record_event(config, "migrated", phase.id)
+    with _sigterm_ignored():  # committed: a cancelled job now only waits for the bookkeeping
+        _say(_record_commit(config, phase, txn, rows, rewritten, plan))
+        history.record_event(config, "migrated", phase.id)
     total = sum(g.duration for g in result.results)
     print(f"phase {phase.id}: committed {len(txn.entries)} file(s), {rewritten} site(s) "
           f"rewritten, {len(manual)} left to a person; {len(result.results)} gate(s) passed in "
@@ -206,10 +222,11 @@ def _record_commit(config: Config, phase: Phase, txn: journal.Transaction,
 def _roll_back(config: Config, phase: Phase, txn: journal.Transaction, why: str,
                rows: list[GateRow], records: Path) -> int:
     report = journal.rollback(config, txn)
-    _say(report.lines(), sys.stdout)
-    if report.clean:
-        _say(_record_rollback(config, phase, rows))
-    history.record_event(config, "rolled-back", phase.id, why)
+    with _sigterm_ignored():  # rolled back: the outcome stands, only the bookkeeping is left
+        _say(report.lines(), sys.stdout)
+        if report.clean:
+            _say(_record_rollback(config, phase, rows))
+        history.record_event(config, "rolled-back", phase.id, why)
     print(f"phase {phase.id}: {why}; the phase was rolled back (gate reports: {records})")
     return EXIT_GATE if report.clean else EXIT_CONFLICT
 

@@ -147,5 +147,6 @@ class RuleIndex:
         return any(o.rsplit(".", 1)[0] == module for o in rule.olds)
 
 
-# ``from . import x``, ``from .. import x`` (also split by a backslash or in parentheses)
-_FROM_PACKAGE = re.compile(rb"from[ \t\\\r\n]+\.+[ \t\\\r\n]*import")
+# ``from . import x``, ``from .. import x``, ``from.import x`` (any whitespace, form feeds and
+# backslash continuations between the parts, as the tokenizer allows)
+_FROM_PACKAGE = re.compile(rb"from[\s\\]*\.[\s.\\]*import")

@@ -116,6 +116,28 @@ def test_commit_marker_unwritable_still_exits_0_committed(
     assert status_of(cfg) == "complete"
 
 
+def _terminated(*args: object, **kw: object) -> None:
+    os.kill(os.getpid(), signal.SIGTERM)  # a CI job cancelled while the history is written
+
+
+def test_sigterm_after_the_commit_leaves_exit_0_committed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once committed, a SIGTERM cannot make the exit code say 'nothing was written'."""
+    cfg = make_repo(tmp_path)
+    monkeypatch.setattr(migrate.history, "record_event", _terminated)
+    assert run(cfg, "migrate", "p0") == 0
+    assert journal.committed_phases(cfg) == ["p0"] and status_of(cfg) == "complete"
+
+
+def test_sigterm_after_a_gate_rollback_leaves_exit_3(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = with_unit_gate(tmp_path, "def test_fails():\n    assert False\n")
+    before = snapshot(cfg.root)
+    monkeypatch.setattr(migrate.history, "record_event", _terminated)
+    assert run(cfg, "migrate", "p0") == 3
+    assert snapshot(cfg.root) == before and status_of(cfg) == "rolled-back"
+
+
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
 def test_status_write_failing_after_apply_rolls_back_exit_3(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
