@@ -165,6 +165,8 @@ def _policy(gate: TierSettings, baseline: TierBaseline | None, passed: int, fail
             new: list[str], facts: dict[str, object]) -> str:
     """The policy's words for the summary; prefixed with '!' when it blocks."""
     if gate.policy == "pass-rate":
+        if not passed + failed and gate.allow_empty:
+            return "pass-rate n/a (nothing ran)"  # allowed: the summary says it ran nothing
         rate = passed / (passed + failed) if passed + failed else 0.0
         before = baseline.rate if baseline else None
         facts.update(pass_rate=round(rate, 4), min_pass_rate=gate.min_pass_rate)

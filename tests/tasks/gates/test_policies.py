@@ -166,3 +166,22 @@ def test_bad_policy_settings_name_their_key(tmp_path: Path, table: str, message:
     with pytest.raises(MigrationError) as err:
         config_mod.load(config.path)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize(("policy", "extra"), [("pass-rate", {"min_pass_rate": 0.9}),
+                                               ("all-pass", {})])
+def test_an_allowed_empty_run_passes_under_every_policy(policy: str,
+                                                        extra: dict[str, float]) -> None:
+    """allow_empty = true: a tier that ran nothing passes and says so, also under pass-rate
+    (whose rate of nothing is no rate, not 0%)."""
+    from phasegate.gates.junit import JUnitReport
+    from phasegate.gates.policy import Evidence, evaluate
+    from phasegate.gates.runner import Outcome
+    from phasegate.gates.tiers import TierRun, TierSettings
+
+    nothing = TierRun(Outcome(("pytest",), 5, 0.1, False, Path("x.log")), Path("x.xml"),
+                      JUnitReport(), {"collected": 0})
+    gate = TierSettings(name="unit", policy=policy, allow_empty=True, **extra)  # type: ignore[arg-type]
+    result = evaluate("unit", gate, Evidence([nothing]), None)
+    assert result.passed, result.summary
+    assert result.summary.startswith("ran nothing (allow_empty = true): 0 passed, 0 failed")
