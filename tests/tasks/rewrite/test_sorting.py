@@ -46,3 +46,15 @@ def test_new_imports_keep_the_sort(tmp_path: Path, pyproject: str, before: bytes
     outcome = plan_file(Work(str(tmp_path), "app/x.py", before, (".",), (MOVE,), ""))
     assert outcome.failure == ""
     assert outcome.after == after
+
+
+def test_a_new_import_sorted_first_in_its_block(tmp_path: Path) -> None:
+    """Found on ansible: `import collections.abc`, added for `t.Iterator`, belongs at the top
+    of a sorted block whose first line follows a comment."""
+    rule = Rule("it", "move", "typing.Iterator", "collections.abc.Iterator")
+    before = (b"# a comment\n\nimport dataclasses\nimport typing as t\n\n\n"
+              b"def f() -> t.Iterator[int]:\n    return iter(())\n")
+    outcome = plan_file(Work(str(tmp_path), "app/x.py", before, (".",), (rule,), ""))
+    assert outcome.after == (b"# a comment\n\nimport collections.abc\nimport dataclasses\n\n\n"
+                             b"def f() -> collections.abc.Iterator[int]:\n"
+                             b"    return iter(())\n")
