@@ -7,6 +7,7 @@ sorted keeps every new import right after the statement it replaces.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import json
 import re
@@ -45,7 +46,41 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
              else all(i in allowed for i in range(i1, i2)))
         out.extend(new[j1:j2] if tag == "equal" or mine else old[i1:i2])
     result = b"".join(out)
-    return result if _code(result) == _code(after) else after
+    return result if _code(result) == _code(after) and _same_program(result, after) else after
+
+
+def _same_program(a: bytes, b: bytes) -> bool:
+    """The same code but for the order of consecutive imports and of one import's names (a
+    line the sorter moved must not land in another block, e.g. from ``try`` into ``except``)."""
+    try:
+        return _imports_in_order(ast.parse(a)) == _imports_in_order(ast.parse(b))
+    except (SyntaxError, ValueError):
+        return False  # newer syntax than this Python's: keep the rewrite's own order
+
+
+def _imports_in_order(tree: ast.Module) -> str:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            node.names.sort(key=lambda alias: (alias.name, alias.asname or ""))
+        for name in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, name, None)
+            if isinstance(stmts, list) and all(isinstance(s, ast.stmt) for s in stmts):
+                setattr(node, name, _sorted_runs(stmts))
+    return ast.dump(tree)
+
+
+def _sorted_runs(stmts: list[ast.stmt]) -> list[ast.stmt]:
+    out: list[ast.stmt] = []
+    run: list[ast.stmt] = []
+    for stmt in [*stmts, None]:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            run.append(stmt)
+            continue
+        out += sorted(run, key=ast.dump)
+        run = []
+        if stmt is not None:
+            out.append(stmt)
+    return out
 
 
 def _code(data: bytes) -> Counter[bytes]:
