@@ -149,6 +149,8 @@ def _recover(home: Path, name: str) -> list[str]:
     try:
         config, _ = config_mod.load(config_file)
         return [f"worktree {name}: {line}" for line in recover(config)]
-    except MigrationError as exc:
-        return [f"worktree {name}: its journal could not be recovered ({exc.message}); the "
+    except (MigrationError, OSError) as exc:
+        why = exc.message if isinstance(exc, MigrationError) else f"{exc.filename or ''}: " \
+            f"{exc.strerror or exc}"
+        return [f"worktree {name}: its journal could not be recovered ({why}); the "
                 "worktree is removed all the same (only it was touched)"]
