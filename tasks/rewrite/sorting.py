@@ -42,8 +42,8 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
         mine = tag != "equal" and all(  # blank lines: layout
             touched[ln] or _names_sorted(ln.rstrip(b"\r\n")) in wrote or not ln.strip()
             for ln in old[i1:i2] + new[j1:j2]) and \
-            (i1 in allowed or i1 - 1 in allowed if tag == "insert"  # at a block's either end
-             else all(i in allowed for i in range(i1, i2)))
+            (i1 in allowed if tag == "insert"  # before a line of the block, its first too
+             else all(i in allowed for i in range(max(i1 - 1, 0), i2)))
         out.extend(new[j1:j2] if tag == "equal" or mine else old[i1:i2])
     result = b"".join(out)
     return result if _code(result) == _code(after) and _same_program(result, after) else after
