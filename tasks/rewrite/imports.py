@@ -135,7 +135,8 @@ class Applier(cst.CSTTransformer):
         node = updated_node
         plan = self.edits.froms.get(id(original_node))
         if plan is not None and isinstance(node.names, cst.ImportStar):
-            return node.with_changes(**spelling(plan.reuse_module, *plan.reuse_spelling))
+            return node.with_changes(**spelling(plan.reuse_module, *plan.reuse_spelling),
+                                     **_spaces(node))
         if plan is not None:
             assert not isinstance(node.names, cst.ImportStar)
             old = node.names
@@ -144,7 +145,7 @@ class Applier(cst.CSTTransformer):
             elif plan.reuse_module:
                 names = [old[n] if isinstance(n, int) else n for n in plan.reuse_names]
                 node = with_names(node.with_changes(
-                    **spelling(plan.reuse_module, *plan.reuse_spelling)), names)
+                    **spelling(plan.reuse_module, *plan.reuse_spelling), **_spaces(node)), names)
             else:
                 return cst.RemovalSentinel.REMOVE
         extra = self.edits.merge.get(id(original_node), [])
@@ -202,3 +203,11 @@ class Applier(cst.CSTTransformer):
         if not body:
             body = [cst.Pass()]
         return updated_node.with_changes(body=body)
+
+
+def _spaces(node: cst.ImportFrom) -> dict[str, cst.SimpleWhitespace]:
+    """``from.import x`` is valid Python; once its module is spelled out it needs the spaces
+    libcst insists on (``from a.b import x``): given with the new spelling, in one change."""
+    space = cst.SimpleWhitespace(" ")
+    return {name: space for name in ("whitespace_after_from", "whitespace_before_import")
+            if not getattr(node, name).value}

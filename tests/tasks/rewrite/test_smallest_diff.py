@@ -119,6 +119,10 @@ CASES: list[tuple[str, list[dict[str, object]], str, str, str, tuple[str, ...]]]
     ("6-relative-outside-the-package-absolute", [{"kind": "move", "old": "pkg.mod.old",
                                                   "new": "lib.new"}],
      "pkg/x.py", "from .mod import old\n\nold()\n", "from lib import new\n\nnew()\n", ()),
+    ("6-relative-without-spaces", [{"kind": "move", "old": "pkg.legacy.helper",
+                                    "new": "pkg.modern.helper"}],
+     "pkg/legacy/user.py", "from.import helper\n\nhelper()\n",
+     "from ..modern import helper\n\nhelper()\n", ()),
 ]
 
 
