@@ -121,9 +121,14 @@ def evaluate(name: str, gate: TierSettings, ev: Evidence,
     if ran == 0 and not gate.allow_empty:
         blocking.append("no test ran (a tier that tests nothing is not a pass; allow_empty ="
                         " true to accept it)")
+    stopped = next((r.facts.get("stopped") for r in ev.runs if r.facts.get("stopped")), "")
     if baseline and baseline.collected is not None and collected < baseline.collected:
         blocking.append(f"{baseline.collected - collected} fewer test(s) collected than before"
                         f" the phase ({collected} < {baseline.collected})")
+    elif baseline and baseline.collected is not None and not stopped \
+            and len(t.seen) < baseline.passed + len(baseline.failed):
+        gone = baseline.passed + len(baseline.failed) - len(t.seen)  # same selection, as many
+        blocking.append(f"{gone} test(s) that ran before the phase were skipped after it")
     if gate.consistent and inconsistent:
         blocking.append(f"{len(inconsistent)} test(s) not consistent over {n} runs")
         details += [f"inconsistent: {x}: {why}" for x, why in sorted(inconsistent.items())]
@@ -140,7 +145,6 @@ def evaluate(name: str, gate: TierSettings, ev: Evidence,
     details = [f"{x}: {why}" for x, why in sorted(failures.items())] + details
     details += [f"flaky: {x}: {why}" for x, why in sorted(flaky.items())]
     details += [f"fixed: {x} (failed before the phase, passes now)" for x in fixed]
-    stopped = next((r.facts.get("stopped") for r in ev.runs if r.facts.get("stopped")), "")
     if stopped and ran < collected * n:
         details.append(f"stopped early ({stopped}): {collected * n - ran} test(s) not run")
     head = "; ".join(blocking) + ": " if blocking else ""

@@ -185,3 +185,22 @@ def test_an_allowed_empty_run_passes_under_every_policy(policy: str,
     result = evaluate("unit", gate, Evidence([nothing]), None)
     assert result.passed, result.summary
     assert result.summary.startswith("ran nothing (allow_empty = true): 0 passed, 0 failed")
+
+
+def test_tests_that_ran_before_and_are_skipped_after_block() -> None:
+    """A phase that breaks what a skipif/importorskip checks makes tests skip: the collected
+    count stays, but tests that ran on the untouched tree do not run; not a pass."""
+    from phasegate.gates.junit import JUnitReport
+    from phasegate.gates.policy import Evidence, evaluate
+    from phasegate.gates.results import TierBaseline
+    from phasegate.gates.runner import Outcome
+    from phasegate.gates.tiers import TierRun, TierSettings
+
+    skipped = TierRun(Outcome(("pytest",), 0, 0.1, False, Path("x.log")), Path("x.xml"),
+                      JUnitReport(passed={"t::c"}, skipped={"t::a", "t::b"}), {"collected": 3})
+    before = TierBaseline("unit", "k", frozenset(), 3, passed=3, collected=3)
+    result = evaluate("unit", TierSettings(name="unit"), Evidence([skipped]), before)
+    assert not result.passed
+    assert result.summary.startswith("2 test(s) that ran before the phase were skipped after it:")
+    unknown = TierBaseline("unit", "k", frozenset(), 3, passed=3, collected=None)  # another
+    assert evaluate("unit", TierSettings(name="unit"), Evidence([skipped]), unknown).passed
