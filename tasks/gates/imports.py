@@ -66,9 +66,34 @@ def top_level_names(tree: ast.Module) -> set[str]:
                     names.add(alias.asname or alias.name.split(".")[0])
         elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
             stack.extend(_blocks(node))
+            targets = [node.target] if isinstance(node, ast.For) else \
+                [i.optional_vars for i in getattr(node, "items", []) if i.optional_vars]
+            for target in targets:  # `for x in ...:` and `with ... as x:` bind x too
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, getattr(ast, "TypeAlias", ())):  # 3.12's `type X = ...`
+            type_name = getattr(node, "name", None)
+            names.update([type_name.id] if isinstance(type_name, ast.Name) else [])
+        names |= _walrus_targets(node)
     if "__getattr__" in names:
         names.add(UNKNOWN)
     return names
+
+
+def _walrus_targets(node: ast.AST) -> set[str]:
+    """Names ``:=`` binds in the module's scope: not inside a def, class or lambda (a
+    comprehension's walrus binds in the enclosing scope, so it counts)."""
+    out: set[str] = set()
+    todo = [] if isinstance(node, _SCOPES) else list(ast.iter_child_nodes(node))
+    while todo:
+        child = todo.pop()
+        if isinstance(child, ast.NamedExpr) and isinstance(child.target, ast.Name):
+            out.add(child.target.id)
+        if not isinstance(child, (*_SCOPES, ast.stmt)):  # statements are walked by the caller
+            todo.extend(ast.iter_child_nodes(child))
+    return out
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 def _blocks(node: ast.stmt) -> list[ast.stmt]:
