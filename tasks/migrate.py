@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -91,32 +91,29 @@ def requested_gates(config: Config, phase: Phase,
     return tuple(names)
 
 
-@contextmanager
-def sigterm_raises() -> Iterator[None]:
+def sigterm_raises() -> AbstractContextManager[None]:
     """While inside, SIGTERM raises :class:`Terminated` (once: a second one cannot cut the
     rollback short). A no-op outside the main thread, where no handler can be set."""
     def on_term(signum: int, frame: FrameType | None) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise Terminated
 
-    try:
-        previous = signal.signal(signal.SIGTERM, on_term)
-    except ValueError:
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    return _sigterm(on_term)
+
+
+def _sigterm_ignored() -> AbstractContextManager[None]:
+    """Once the phase is committed or rolled back, a SIGTERM must not turn the exit code into
+    'nothing was written': it is ignored while the status and history are recorded."""
+    return _sigterm(signal.SIG_IGN)
 
 
 @contextmanager
-def _sigterm_ignored() -> Iterator[None]:
-    """Once the phase is committed or rolled back, a SIGTERM must not turn the exit code into
-    'nothing was written': it is ignored while the status and history are recorded."""
+def _sigterm(handler: signal.Handlers | Callable[[int, FrameType | None], None]
+             ) -> Iterator[None]:
+    """SIGTERM handled by ``handler`` while inside, the previous handler back after it."""
     try:
-        previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    except ValueError:  # not the main thread: no handler was set either
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: no handler can be set
         yield
         return
     try:
