@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_USAGE, MigrationError
+from ..repo import worktree
 
 if TYPE_CHECKING:
     import subprocess
@@ -32,11 +33,11 @@ def git(cwd: Path, *argv: str, check: bool = True) -> subprocess.CompletedProces
 
 
 def toplevel(path: Path) -> Path:
-    out = git(path, "rev-parse", "--show-toplevel", check=False)
-    if out.returncode != 0 or not out.stdout.strip():
+    top = worktree(path)
+    if top is None:
         raise MigrationError(f"--branch needs a git repository: {path} is not in one",
                              EXIT_USAGE)
-    return Path(out.stdout.strip())
+    return top
 
 
 def head(top: Path) -> str:

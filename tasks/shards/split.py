@@ -8,7 +8,6 @@ into phases.toml, after a backup in the state dir).
 
 from __future__ import annotations
 
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
+from ..repo import worktree
 from . import codeowners as co
 from . import grouping
 from . import write as writer
@@ -138,12 +138,7 @@ def _phase_table(text: str, phase_id: str) -> dict[str, object]:
 
 
 def _toplevel(root: Path) -> Path:
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
-                             capture_output=True, text=True, check=False, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return root
-    return Path(out.stdout.strip()) if out.returncode == 0 and out.stdout.strip() else root
+    return worktree(root) or root
 
 
 def _dedupe(paths: list[Path]) -> list[Path]:
