@@ -64,6 +64,8 @@ def import_qual(scan: FileScan, name: cst.Name) -> str | None:
 
 def string_imports(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.Call, str]]:
     """(call, rule id) for each import by a literal string of a deprecated module."""
+    if not scan.by_string:
+        return
     for call in _calls(scan.module):
         if not call.args or call.args[0].keyword is not None or call.args[0].star:
             continue

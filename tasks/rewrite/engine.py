@@ -16,49 +16,88 @@ from libcst.metadata import MetadataWrapper
 
 from ..config import Rule
 from ..config.kinds import is_semantic, kind_of
+from ..model import Violation
 from ..semantics.analyze import IN_STRING_ANNOTATION, analyze_source
 from ..semantics.rule_index import RuleIndex
+from .holes import punch
 from .imports import Applier
 from .model import FileOutcome, Site
 from .planner import Planner
 from .scan import FileScan
 
+# punch holes when at least this share of the lines can go: below it the saving does not pay
+# for the extra ast parse
+WORTH_IT = 0.1
+
 
 def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
-                   rules: list[Rule] | tuple[Rule, ...]) -> FileOutcome:
+                   rules: list[Rule] | tuple[Rule, ...], *,
+                   holes: bool | None = None, held: list[Site] | None = None) -> FileOutcome:
     """Apply ``rules`` to one file's bytes. Raises on unparseable input (the caller turns any
-    exception into a per-file failure)."""
+    exception into a per-file failure). ``holes``: None punches out the statements no rule can
+    concern when that is worth it (:mod:`.holes`), True whenever it can (the differential
+    test), False never (the whole-file engine). ``held``: the sites detect's analysis of
+    this file leaves to a person before any rewrite, when the caller has it."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
     builtin = [r for r in active if is_semantic(r)]
     hooks = [r for r in active if not is_semantic(r)]
-    tree = cst.parse_module(data)
-    outcome = FileOutcome(path, data, data)
-    changed = False
-    package = module if is_package else module.rpartition(".")[0]
-    if builtin:
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        held = _held(data, path, module, is_package, builtin)
-        planner = Planner(FileScan(wrapper, package, module_name=module), path, builtin, held)
-        edits = planner.plan()
-        outcome.rewritten += planner.rewritten
-        outcome.manual += planner.manual
-        if edits:
-            tree = wrapper.module.visit(Applier(edits))
-            changed = True
+    if builtin and not hooks and holes is not False:
+        reduced = punch(data, builtin, minimum=0.0 if holes else WORTH_IT)
+        if reduced is not None:
+            tree, outcome = _semantic(reduced.source, data, path, module, is_package, builtin,
+                                      held)
+            after = reduced.fill(tree.bytes) if tree is not None else data
+            if after is not None:
+                outcome.before, outcome.after = data, after
+                return _deduplicated(outcome)
+    tree, outcome = _semantic(data, data, path, module, is_package, builtin, held)
+    changed = tree is not None
+    tree = tree or cst.parse_module(data) if hooks else tree
     for rule in hooks:
+        assert tree is not None
         before_codemod = tree.code if changed else ""
         run = kind_of(rule).run
         assert run is not None
-        tree, sites, did = run(tree, rule, path, package)
+        tree, sites, did = run(tree, rule, path, package_of(module, is_package))
         if before_codemod:  # report where the site is in the file as it is on disk
             sites = _map_lines(sites, before_codemod, outcome.before, tree)
         changed = changed or did
         outcome.rewritten += [s for s in sites if not s.reason]
         outcome.manual += [s for s in sites if s.reason]
     if changed:
+        assert tree is not None
         outcome.after = tree.bytes
-    # a use reached through two imports (try/except ImportError fallbacks) is one site
+    return _deduplicated(outcome)
+
+
+def package_of(module: str, is_package: bool) -> str:
+    return module if is_package else module.rpartition(".")[0]
+
+
+def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bool,
+              rules: list[Rule], held: list[Site] | None
+              ) -> tuple[cst.Module | None, FileOutcome]:
+    """The kinds of the shared model on ``source`` (the file, or it with holes punched out;
+    ``data`` is the file itself): the rewritten tree (None when nothing changed) and the
+    sites."""
+    outcome = FileOutcome(path, data, data)
+    if not rules:
+        return None, outcome
+    wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
+    if held is None:
+        held = _held(data, path, module, is_package, rules)
+    scan = FileScan(wrapper, package_of(module, is_package), module_name=module,
+                    by_string=b"import_module" in source or b"__import__" in source)
+    planner = Planner(scan, path, rules, held)
+    edits = planner.plan()
+    outcome.rewritten += planner.rewritten
+    outcome.manual += planner.manual
+    return (wrapper.module.visit(Applier(edits)) if edits else None), outcome
+
+
+def _deduplicated(outcome: FileOutcome) -> FileOutcome:
+    """A use reached through two imports (try/except ImportError fallbacks) is one site."""
     outcome.rewritten = sorted(set(outcome.rewritten))
     outcome.manual = sorted(set(outcome.manual))
     return outcome
@@ -71,6 +110,11 @@ def _held(data: bytes, path: str, module: str, is_package: bool,
     if b"'" not in data and b'"' not in data:
         return []
     found, _ = analyze_source(data, path, module, is_package, RuleIndex.build(rules))
+    return held_sites(found, path)
+
+
+def held_sites(found: list[Violation], path: str) -> list[Site]:
+    """Of detect's violations, those inside string annotations, as sites."""
     return [Site(path, v.line, v.col, v.rule, v.kind, v.reason) for v in found
             if v.reason == IN_STRING_ANNOTATION]
 

@@ -28,6 +28,8 @@ class FileScan:
     wrapper: MetadataWrapper
     package: str
     module_name: str = ""  # the file's own dotted module
+    # the file spells ``import_module`` or ``__import__``: it may import by string
+    by_string: bool = True
     imports: list[ImportInfo] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)  # every name the file spells
     import_bound: dict[str, set[str]] = field(default_factory=dict)  # local -> qualified

@@ -22,9 +22,10 @@ from ..config import Rule
 from ..config.kinds import is_semantic
 from ..discover import module_name
 from ..gates.static import NOT_CHECKABLE, compile_error, python_version
+from ..model import Violation
 from ..semantics.analyze import analyze_source
 from ..semantics.rule_index import RuleIndex
-from .engine import rewrite_source
+from .engine import held_sites, rewrite_source
 from .model import FileOutcome
 from .sorting import keep_sorted
 
@@ -45,9 +46,11 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
     job = Work(*item)  # type: ignore[arg-type]
     try:
         module, is_pkg = module_name(job.rel, job.src)
-        if _nothing_to_do(job.data, job.rel, module, is_pkg, job.rules):
+        found = _detect(job.data, job.rel, module, is_pkg, job.rules)
+        if found is not None and not found:
             return FileOutcome(job.rel, job.data, job.data)
-        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules)
+        held = held_sites(found, job.rel) if found is not None else None
+        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, held=held)
         if outcome.after != job.data:
             problem = _check(job, outcome.after)
             if problem:
@@ -95,16 +98,16 @@ def _parse_error(data: bytes) -> str:
     return ""
 
 
-def _nothing_to_do(data: bytes, rel: str, module: str, is_pkg: bool,
-                   rules: tuple[Rule, ...]) -> bool:
-    """Detect's own analysis (stdlib ast, ~10x faster than libcst) finds no violation: the
-    byte prefilter matched only strings, comments or shadowed names, so skip the libcst pass.
-    Hook kinds (codemods) decide for themselves, so a phase with one always gets the libcst
-    pass."""
+def _detect(data: bytes, rel: str, module: str, is_pkg: bool,
+            rules: tuple[Rule, ...]) -> list[Violation] | None:
+    """Detect's own analysis (stdlib ast, ~10x faster than libcst): with no violation the
+    byte prefilter matched only strings, comments or shadowed names, and the libcst pass is
+    skipped. None when it cannot decide: hook kinds (codemods) decide for themselves, and a
+    file detect cannot parse goes to libcst for its own verdict."""
     if not all(is_semantic(r) for r in rules):
-        return False
+        return None
     found, problem = analyze_source(data, rel, module, is_pkg, _index(rules))
-    return problem is None and not found
+    return None if problem is not None else found
 
 
 _INDEXES: dict[tuple[Rule, ...], RuleIndex] = {}
