@@ -18,16 +18,14 @@ from __future__ import annotations
 import difflib
 import io
 import os
-import re
 import tokenize
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config, Phase, Rule
-from .config.kinds import kind_of
 from .decoding import undecodable
 from .detect.engine import assign_phase
 from .discover import discover
@@ -36,6 +34,7 @@ from .model import FileProblem
 from .progress import track
 from .rewrite.model import FileOutcome, Site
 from .rewrite.worker import Work, plan_file
+from .semantics.rule_index import RuleIndex
 from .workers import start_pool
 
 FILE_RULE = "*"  # the rule of a file-level outcome: it concerns every rule of the phase
@@ -112,44 +111,6 @@ def phase_files(config: Config, phase: Phase) -> tuple[list[str], list[FileProbl
     return files, skipped
 
 
-def needles(rules: Iterable[Rule]) -> re.Pattern[bytes] | None:
-    """The prefilter: any old name's last component as a word, or a codemod's needle.
-    None when a rule cannot be prefiltered (a codemod without old name or needles)."""
-    words: set[bytes] = set()
-    plain: set[bytes] = set()
-    for rule in rules:
-        kind = kind_of(rule)
-        if kind.semantic:
-            words.update(o.rsplit(".", 1)[-1].encode() for o in rule.olds)
-            continue
-        hook_words = kind.needles(rule)
-        if not hook_words:
-            return None
-        plain.update(w.encode() for w in hook_words)
-    parts = [rb"\b" + re.escape(w) + rb"\b" for w in sorted(words)]
-    parts += [re.escape(p) for p in sorted(plain)]
-    return re.compile(b"|".join(parts)) if parts else re.compile(rb"(?!x)x")
-
-
-def string_import_needles(rules: Iterable[Rule]) -> Callable[[bytes], bool]:
-    """A file importing a deprecated module by string names only the module, not the symbol:
-    a candidate too when it calls ``import_module``/``__import__`` and mentions that module."""
-    words: set[bytes] = set()
-    for rule in rules:
-        for old in rule.olds:
-            words.add((old if rule.kind == "module" else old.rpartition(".")[0])
-                      .rsplit(".", 1)[-1].encode())
-    words.discard(b"")
-    pattern = re.compile(b"|".join(rb"\b" + re.escape(w) + rb"\b" for w in sorted(words))) \
-        if words else None
-
-    def match(data: bytes) -> bool:
-        return pattern is not None and (b"import_module" in data or b"__import__" in data) \
-            and pattern.search(data) is not None
-
-    return match
-
-
 def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
                strict: bool = False) -> Plan:
     """Plan ``phase_id`` over the files on disk; with ``strict``, raise MigrationError if any
@@ -184,11 +145,11 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     ``plan.failures``, not raised (see :func:`check`)."""
     phase = config.phase(phase_id)
     rules = tuple(phase_rules(config, phase))
-    pattern = needles(rules)
+    index = RuleIndex.build(rules)
     fmt = phase.format or config.format
-    dynamic = string_import_needles(rules)
+    # detect's own prefilter: the rewrite changes only files where detect finds a site
     todo = [(rel, data) for rel, data in sorted(sources.items())
-            if rules and (pattern is None or pattern.search(data) or dynamic(data))]
+            if rules and index.is_candidate(data)]
     plan = Plan(phase=phase, scanned=len(sources), candidates=len(todo))
     bad = {rel: why for rel, data in todo if (why := undecodable(data))}
     plan.skipped = [FileProblem(rel, why) for rel, why in bad.items()]

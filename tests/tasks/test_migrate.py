@@ -173,6 +173,8 @@ def test_workers_that_cannot_start_are_an_error_never_a_hang(tmp_path: Path, nth
     for n in range(60):  # enough files for detect to want a process pool
         (cfg.root / f"src/other/m{n}.py").parent.mkdir(exist_ok=True)
         (cfg.root / f"src/other/m{n}.py").write_text(f"X = {n}\n")
+    for n in range(4):  # and enough plan candidates for the plan to want one
+        (cfg.root / f"src/app/note{n}.py").write_text("# app.legacy.helper is gone\n")
     git(cfg.root, "add", "-A")
     git(cfg.root, "commit", "-qm", "imports gate")
     before = snapshot(cfg.root)

@@ -70,12 +70,18 @@ def test_plan_covers_the_phase_files_only(tmp_path: Path) -> None:
     assert [f.path for f in build_plan(config, "p1").changes] == ["app/two.py"]
 
 
-def test_prefilter_needs_the_name_as_a_word(tmp_path: Path) -> None:
-    assert plan_mod.needles([]) is not None
-    pattern = plan_mod.needles([MOVE])
-    assert pattern is not None
-    assert pattern.search(b"from a.b import f\n")
-    assert not pattern.search(b"fff = 1\nof = 2\n")
+@pytest.mark.parametrize(("source", "parsed"), [
+    (b"from a.b import f\n", True),
+    (b"fff = 1\nof = 2\n", False),  # the name only inside other words
+    (b"f = 1\n", False),  # the name without its module: it cannot be the banned one
+    (b"from . import f\n", True),  # inside the package ``a.b`` it can
+    (b"import importlib\nimportlib.import_module('a.b')\n", True),  # imported by string
+])
+def test_plan_parses_what_detect_would(tmp_path: Path, source: bytes, parsed: bool) -> None:
+    """The plan's candidates are detect's: a file detect cannot find a site in is never
+    parsed (the rewrite changes only files holding a site)."""
+    config, _ = config_mod.load(project(tmp_path, {"app/one.py": source}))
+    assert build_plan(config, "p0").candidates == int(parsed)
 
 
 def test_pool_and_serial_agree(tmp_path: Path) -> None:
@@ -91,7 +97,7 @@ def test_pool_and_serial_agree(tmp_path: Path) -> None:
 def test_strict_failures_name_every_file_and_nothing_is_written(tmp_path: Path) -> None:
     cfg_path = project(tmp_path, {"app/one.py": USES,
                                   "app/one_bad.py": b"from a.b import f\ndef (:\n",
-                                  "app/one_worse.py": b"f = (\n", "app/one_other.py": b"g = (\n"})
+                                  "app/one_worse.py": b"import a.b\nf = (\n", "app/one_other.py": b"g = (\n"})
     config, _ = config_mod.load(cfg_path)
     before = digest(tmp_path)
     with pytest.raises(MigrationError) as err:
@@ -110,7 +116,7 @@ class FakePanic(BaseException):
 
 
 def test_a_panic_in_the_parser_is_a_per_file_failure(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(*args: object) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
         raise FakePanic("internal error: entered unreachable code")
 
     monkeypatch.setattr(worker, "rewrite_source", boom)
@@ -120,7 +126,7 @@ def test_a_panic_in_the_parser_is_a_per_file_failure(monkeypatch: pytest.MonkeyP
 
 
 def test_keyboard_interrupt_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    def stop(*args: object) -> None:
+    def stop(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(worker, "rewrite_source", stop)
