@@ -49,7 +49,7 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                                       held)
             after = reduced.fill(tree.bytes) if tree is not None else data
             if after is not None:
-                outcome.before, outcome.after = data, after
+                outcome.before, outcome.after, outcome.engine = data, after, "statements"
                 return _deduplicated(outcome)
     tree, outcome = _semantic(data, data, path, module, is_package, builtin, held)
     changed = tree is not None
@@ -68,6 +68,7 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     if changed:
         assert tree is not None
         outcome.after = tree.bytes
+    outcome.engine = "file"
     return _deduplicated(outcome)
 
 

@@ -68,7 +68,7 @@ def punch(data: bytes, rules: Iterable[Rule], *, minimum: float = 0.0) -> Holes 
         return None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        if "#\n".encode(encoding) != b"#\n":
+        if "#\n".encode(encoding.replace("utf-8-sig", "utf-8")) != b"#\n":
             return None
         tree = ast.parse(data)
     except (SyntaxError, ValueError, LookupError, RecursionError):

@@ -38,6 +38,9 @@ class FileOutcome:
     rewritten: list[Site] = field(default_factory=list)
     manual: list[Site] = field(default_factory=list)
     failure: str = ""
+    # "statements": libcst saw only the statements the rules can concern (rewrite/holes.py);
+    # "file": the whole file; "": no libcst pass
+    engine: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from phasegate import config as config_mod
-from phasegate import plan as plan_mod
 from phasegate.cli import main
 from phasegate.errors import MigrationError
 from phasegate.plan import build_plan, plan_file
@@ -97,7 +96,8 @@ def test_pool_and_serial_agree(tmp_path: Path) -> None:
 def test_strict_failures_name_every_file_and_nothing_is_written(tmp_path: Path) -> None:
     cfg_path = project(tmp_path, {"app/one.py": USES,
                                   "app/one_bad.py": b"from a.b import f\ndef (:\n",
-                                  "app/one_worse.py": b"import a.b\nf = (\n", "app/one_other.py": b"g = (\n"})
+                                  "app/one_worse.py": b"import a.b\nf = (\n",
+                                  "app/one_other.py": b"g = (\n"})
     config, _ = config_mod.load(cfg_path)
     before = digest(tmp_path)
     with pytest.raises(MigrationError) as err:

@@ -1,0 +1,243 @@
+"""The statement-level engine (``rewrite/holes.py``) against the whole-file engine: byte-identical
+output and the same sites on every golden case, every smallest-diff case, every kind's and
+codemod's example, each of them also buried in code no rule is about (around, between and
+inside their statements, with CRLF line ends), the vendored real files and a generated tree.
+Then what ``punch`` keeps, table-driven, and the fallback when a hole is not found again."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from phasegate import config as config_mod
+from phasegate.config import Rule
+from phasegate.discover import module_name
+from phasegate.plan import phase_rules
+from phasegate.rewrite import engine as engine_mod
+from phasegate.rewrite.engine import rewrite_source
+from phasegate.rewrite.examples import codemod_cases, kind_cases
+from phasegate.rewrite.holes import Holes, punch
+from phasegate.rewrite.model import Example
+from tests.helpers.rewrite_cases import GOLDEN, SMALLEST_DIFF, generate
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "rewrite"
+ABCS = ("Callable", "Iterable", "Iterator", "Mapping", "MutableMapping", "Sequence", "Set",
+        "Generator", "Awaitable")
+TYPING = [Example({"kind": "move", "old": f"typing.{n}", "new": f"collections.abc.{n}"}, "", "")
+          .build_rule(f"t-{n}") for n in ABCS] + \
+    [Example({"kind": "module", "old": "mock", "new": "unittest.mock"}, "", "").build_rule("mock")]
+
+# code no rule of any table is about, in the shapes that make statement boundaries hard:
+# decorators, elif chains, try/except/else/finally, one-line bodies, ``;``, continuation lines,
+# comments between statements, a lambda, a comprehension, a nested class
+FILLER = '''\
+@decorate_it(1)
+def filler_one(p1, p2=2, *rest, **kw):
+    """A docstring."""
+    if p1:
+        pass
+    elif p2:
+        q1 = 1; q2 = 2
+    else:
+        try:
+            q3 = [i for i in range(3)]
+        except ValueError as err:
+            raise RuntimeError(err)
+        else:
+            q5 = 5
+        finally:
+            q4 = lambda r: r
+    # a comment between statements
+    return p1 \\
+        + p2
+
+
+class FillerTwo(Base):
+    attr = 1  # a trailing comment
+
+    def method(self): return self.attr
+
+    class Inner:
+        x = 1
+'''
+INDENTED_FILLER = "q6 = 6\nfor q7 in range(2):\n    q8 = q7\nwhile False:\n    break\n"
+
+
+def _built(rule: object) -> list[Rule]:
+    rules: list[dict[str, object]] = rule if isinstance(rule, list) else [rule]  # type: ignore
+    return [Example(r, "", "").build_rule(f"r{i}") for i, r in enumerate(rules)]
+
+
+def _between(source: str) -> str:
+    """FILLER before each top-level statement of ``source``, and indented filler at the start
+    of every block of it that begins on a line of its own."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.splitlines(keepends=True)
+    inserts: dict[int, str] = {}
+    for stmt in tree.body:
+        first = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+        inserts.setdefault(first - 1, FILLER + "\n")
+    for node in ast.walk(tree):
+        for block in (getattr(node, "body", None), getattr(node, "orelse", None)):
+            if node is tree or not isinstance(block, list) or not block or \
+                    not isinstance(block[0], ast.stmt) or block[0].lineno <= node.lineno:
+                continue
+            first = block[0]
+            indent = lines[first.lineno - 1][:first.col_offset]
+            if indent.strip() or first.lineno - 1 in inserts:
+                continue
+            inserts[first.lineno - 1] = "".join(indent + ln + "\n"
+                                                for ln in INDENTED_FILLER.splitlines())
+    out = []
+    for n, line in enumerate(lines):
+        out.append(inserts.get(n, ""))
+        out.append(line)
+    return "".join(out)
+
+
+def _variants(source: bytes) -> list[tuple[str, bytes]]:
+    """The source as it is, and buried in filler; a BOM, a shebang and a coding cookie stay
+    first, and the text keeps its encoding."""
+    bom = b"\xef\xbb\xbf" if source.startswith(b"\xef\xbb\xbf") else b""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    text = source[len(bom):].decode(encoding.replace("utf-8-sig", "utf-8"))
+    lines = text.splitlines(keepends=True)
+    top = 0
+    while top < len(lines) and lines[top].lstrip().startswith("#"):
+        top += 1
+    head, rest = "".join(lines[:top]), "".join(lines[top:])
+    around = head + FILLER + "\n" + rest + "\n\n" + FILLER
+    between = _between(text)
+
+    def encoded(code: str) -> bytes:
+        return bom + code.encode(encoding.replace("utf-8-sig", "utf-8"))
+
+    return [("as-is", source), ("around", encoded(around)), ("between", encoded(between)),
+            ("crlf", encoded(between.replace("\r\n", "\n").replace("\n", "\r\n")))]
+
+
+def _same(data: bytes, path: str, rules: list[Rule]) -> str:
+    """Which engine the statement-level run used, after asserting it agrees with the
+    whole-file one."""
+    module, is_pkg = module_name(path)
+    try:
+        whole = rewrite_source(data, path, module, is_pkg, rules, holes=False)
+    except Exception:  # noqa: BLE001 - the whole-file engine refuses it: so must the other
+        with pytest.raises(Exception):  # noqa: B017,PT011
+            rewrite_source(data, path, module, is_pkg, rules, holes=True)
+        return "refused"
+    cut = rewrite_source(data, path, module, is_pkg, rules, holes=True)
+    assert cut.after == whole.after, path
+    assert (cut.rewritten, cut.manual) == (whole.rewritten, whole.manual), path
+    return cut.engine
+
+
+TABLE = [(f"golden:{c[0]}", c[1], c[2], c[3]) for c in GOLDEN] + \
+    [(f"smallest:{c[0]}", c[1], c[2], c[3].encode()) for c in SMALLEST_DIFF]
+
+
+@pytest.mark.parametrize(("case", "rule", "path", "before"), TABLE, ids=[t[0] for t in TABLE])
+def test_golden_and_smallest_diff_cases_in_every_setting(case: str, rule: object, path: str,
+                                                         before: bytes) -> None:
+    engines = [_same(data, path, _built(rule)) for _, data in _variants(before)]
+    assert "statements" in engines[1:]  # buried in filler, the statement-level engine ran
+
+
+EXAMPLES = kind_cases() + codemod_cases()
+
+
+@pytest.mark.parametrize("case", EXAMPLES, ids=[c.id for c in EXAMPLES])
+def test_kind_and_codemod_examples(case: object) -> None:
+    rule = case.example.build_rule("example", case.codemods)  # type: ignore[attr-defined]
+    for _, data in _variants(case.example.before.encode()):  # type: ignore[attr-defined]
+        _same(data, case.example.path, [rule])  # type: ignore[attr-defined]
+
+
+def test_vendored_real_files() -> None:
+    engines = []
+    for path in sorted(DATA.rglob("*.py")):
+        rel = str(path.relative_to(DATA))
+        engines.append(_same(path.read_bytes(), rel, TYPING))
+    assert engines.count("statements") >= 10
+
+
+def test_generated_tree(tmp_path: Path) -> None:
+    generate(tmp_path, 30)
+    config, _ = config_mod.load(tmp_path / "phases.toml")
+    rules = phase_rules(config, config.phase("two"))
+    engines = [_same((tmp_path / rel).read_bytes(), str(rel), rules)
+               for rel in (p.relative_to(tmp_path) for p in sorted(tmp_path.rglob("*.py")))]
+    assert engines.count("statements") >= 10
+
+
+MOVE = Example({"kind": "move", "old": "a.b.f", "new": "c.d.G"}, "", "").build_rule("mv")
+HEAD = "# one\n# two\n"
+
+
+@pytest.mark.parametrize(("case", "source", "kept", "punched"), [
+    ("cold statements go, the use and every import stay", HEAD +
+     "import os\nx = 1\nfrom a.b import f\ny = f()\nz = 2\n",
+     ["import os", "from a.b import f", "y = f()"], ["x = 1", "z = 2"]),
+    ("inside a kept def only the cold statements go", HEAD +
+     "def g():\n    x = 1\n    return f()\n", ["def g():", "return f()"], ["x = 1"]),
+    ("an elif is never punched alone", HEAD +
+     "if f:\n    pass\nelif x:\n    y = 1\nelse:\n    z = 2\n", ["elif x:", "else:"],
+     ["y = 1", "z = 2"]),
+    ("a one-line body stays with its header", HEAD +
+     "class A: x = f\ndef g(): return 1\n", ["class A: x = f"], ["def g(): return 1"]),
+    ("statements sharing a line go together", HEAD +
+     "x = 1; y = f\nz = 2; w = 3\n", ["x = 1; y = f"], ["z = 2; w = 3"]),
+    ("a decorator goes with its def", HEAD +
+     "@dec\ndef g():\n    pass\nf()\n", ["f()"], ["@dec", "def g():"]),
+    ("a star import always stays", HEAD + "from os import *\nx = 1\nf()\n",
+     ["from os import *"], ["x = 1"]),
+    ("a local bound by a relevant import is a word", HEAD +
+     "import a.b as m\nx = m\ny = 2\n", ["x = m"], ["y = 2"]),
+    ("a fresh alias's prefix is a word", HEAD + "d_G_2 = 1\ny = 2\n", ["d_G_2 = 1"],
+     ["y = 2"]),
+    ("a non-ASCII line is hot", HEAD + "ｆ = 1\ny = 2\n", ["ｆ = 1"], ["y = 2"]),
+    ("the first two lines are never punched", "x = 1\ny = 2\nz = 3\n", ["x = 1", "y = 2"],
+     ["z = 3"]),
+])
+def test_what_punch_keeps(case: str, source: str, kept: list[str], punched: list[str]) -> None:
+    holes = punch(source.encode(), [MOVE])
+    assert holes is not None
+    reduced = holes.source.decode()
+    assert len(reduced.splitlines()) == len(source.splitlines())  # every line stays put
+    assert all(line in reduced for line in kept)
+    assert not any(line in reduced for line in punched)
+    ast.parse(holes.source)
+    assert holes.fill(holes.source) == source.encode()
+
+
+@pytest.mark.parametrize(("case", "data"), [
+    ("a lone CR line end", b"# one\n# two\nx = 1\ry = 2\n"),
+    ("an encoding that is not ASCII-compatible", b"# -*- coding: utf-16 -*-\nx = 1\n"),
+    ("a syntax error", b"# one\n# two\nx = (\n"),
+    ("nothing cold", b"# one\n# two\nfrom a.b import f\n"),
+])
+def test_files_punch_leaves_whole(case: str, data: bytes) -> None:
+    assert punch(data, [MOVE]) is None
+
+
+def test_a_hole_missing_from_the_output_falls_back_to_the_whole_file(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (HEAD + "from a.b import f\nx = 1\nf()\n").encode()
+    monkeypatch.setattr(Holes, "fill", lambda self, after: None)
+    outcome = rewrite_source(data, "p/m.py", "p.m", False, [MOVE], holes=True)
+    assert outcome.engine == "file"
+    assert outcome.after == (HEAD + "from c.d import G\nx = 1\nG()\n").encode()
+
+
+def test_small_savings_are_not_worth_a_second_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (HEAD + "from a.b import f\nf()\n" * 20 + "x = 1\n").encode()
+    assert rewrite_source(data, "p/m.py", "p.m", False, [MOVE]).engine == "file"
+    monkeypatch.setattr(engine_mod, "WORTH_IT", 0.0)
+    assert rewrite_source(data, "p/m.py", "p.m", False, [MOVE]).engine == "statements"
