@@ -46,7 +46,31 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
              else all(i in allowed for i in range(max(i1 - 1, 0), i2)))
         out.extend(new[j1:j2] if tag == "equal" or mine else old[i1:i2])
     result = b"".join(out)
-    return result if _code(result) == _code(after) and _same_program(result, after) else after
+    if result == after:
+        return after
+    same = _code(result) == _code(after) and (
+        _within_one_block(after, result, found) or _same_program(result, after))
+    return result if same else after
+
+
+def _within_one_block(after: bytes, result: bytes, found: list[Diagnostic]) -> bool:
+    """Every line that differs between ``after`` and ``result`` lies inside one import block
+    ruff sorts (one I001 range: consecutive imports of one block), so no line can have moved
+    to another block and the whole-tree comparison is not needed."""
+    a, b = after.splitlines(keepends=True), result.splitlines(keepends=True)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    first, last = head, len(a) - tail - 1  # 0-based lines of ``after`` that differ
+    for item in found:
+        start = item["location"]["row"] - 1
+        end = item["end_location"]["row"] - 1 - (item["end_location"]["column"] == 1)
+        if start <= first and last <= end:
+            return True
+    return False
 
 
 def _same_program(a: bytes, b: bytes) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from phasegate.config import Rule
+from phasegate.rewrite import sorting
 from phasegate.rewrite.worker import Work, plan_file
 
 MOVE = Rule("mv", "move", "z.b.f", "a.d.G")
@@ -58,3 +59,21 @@ def test_a_new_import_sorted_first_in_its_block(tmp_path: Path) -> None:
     assert outcome.after == (b"# a comment\n\nimport collections.abc\nimport dataclasses\n\n\n"
                              b"def f() -> collections.abc.Iterator[int]:\n"
                              b"    return iter(())\n")
+
+
+AFTER = b"try:\n    import b\n    import a\nexcept ImportError:\n    import c\n"
+BLOCK = [{"location": {"row": 2, "column": 5}, "end_location": {"row": 4, "column": 1}}]
+
+
+@pytest.mark.parametrize(("case", "result", "within", "same"), [
+    ("sorted inside its block", b"try:\n    import a\n    import b\nexcept ImportError:\n"
+     b"    import c\n", True, True),
+    ("moved into the except block", b"try:\n    import b\nexcept ImportError:\n    import a\n"
+     b"    import c\n", False, False),
+])
+def test_a_sorted_line_never_lands_in_another_block(case: str, result: bytes, within: bool,
+                                                     same: bool) -> None:
+    """The cheap check (every changed line inside one I001 range) and the whole-tree one
+    agree; the whole-tree one runs only when the cheap one cannot tell."""
+    assert sorting._within_one_block(AFTER, result, BLOCK) is within
+    assert sorting._same_program(result, AFTER) is same
