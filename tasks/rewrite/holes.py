@@ -31,7 +31,7 @@ import hashlib
 import io
 import re
 import tokenize
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..config import Rule
@@ -235,7 +235,7 @@ def _file_words(tree: ast.Module, rule_words: tuple[frozenset[str], frozenset[st
     exact, prefixes = set(rule_words[0]), set(rule_words[1])
     every = _every_part(rules)
     lines: set[int] = set()
-    for node in ast.walk(tree):
+    for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
             for al in node.names:
@@ -248,6 +248,20 @@ def _file_words(tree: ast.Module, rule_words: tuple[frozenset[str], frozenset[st
                 if al.asname and (mentioned or al.name in every):
                     exact.add(al.asname)
     return (exact, prefixes), lines
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement at any depth (imports are statements: no expression is visited)."""
+    for stmt in body:
+        yield stmt
+        for name in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, name, None)
+            if inner and isinstance(inner[0], ast.stmt):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from _statements(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            yield from _statements(case.body)
 
 
 @functools.lru_cache(maxsize=32)
