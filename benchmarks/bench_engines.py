@@ -1,13 +1,16 @@
-"""The statement-level rewrite engine against the whole-file one, on the real corpus: the same
-bytes and sites for every candidate file, and what each costs.
+"""The import splice and the statement-level rewrite engine against the whole-file one, on the
+real corpus: the same bytes and sites for every candidate file, and what each costs.
 
     python benchmarks/bench_engines.py [--corpus /tmp/phasegate-bench/real] [--limit N]
 
 Every file detect's prefilter keeps (the plan's candidates) is rewritten in this process by
-``rewrite_source(..., holes=False)`` (the whole-file libcst engine) and ``holes=True`` (libcst
-sees only the statements a rule can concern, ``tasks/rewrite/holes.py``); CPU time is summed per
-engine. Exit 1 when any file differs in bytes or sites (each is printed), else 0. Also printed:
-how many files took each path and the share of lines punched out.
+``rewrite_source(..., holes=False)`` (the whole-file libcst engine), ``holes=True`` (libcst
+sees only the statements a rule can concern, ``tasks/rewrite/holes.py``) and as ``plan`` does
+it (detect's analysis first, then the import splice of ``tasks/rewrite/splice.py`` where it
+applies, else the statement-level engine where it pays, else the whole file); CPU time is
+summed per engine (the plan's includes its detect analysis). Exit 1 when any file differs in
+bytes or sites from the whole-file engine (each is printed), else 0. Also printed: how many
+files took each path and the share of lines punched out.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     from phasegate.plan import phase_rules
     from phasegate.rewrite.engine import rewrite_source
     from phasegate.rewrite.holes import punch
+    from phasegate.semantics.analyze import analyze_source
     from phasegate.semantics.rule_index import RuleIndex
 
     root = corpus.build(args.corpus)
@@ -43,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     files = [rel for rel in discover(config.root, config.exclude).files
              if index.is_candidate((root / rel).read_bytes())]
     files = files[:args.limit] if args.limit else files
-    cpu = {"file": 0.0, "statements": 0.0}
+    cpu = {"file": 0.0, "statements": 0.0, "plan": 0.0}
     paths: dict[str, int] = {}
     differ: list[str] = []
     lines = punched = changed = 0
@@ -51,30 +55,41 @@ def main(argv: list[str] | None = None) -> int:
         data = (root / rel).read_bytes()
         module, is_pkg = module_name(rel, config.src)
         outcomes = {}
-        for engine, holes in (("file", False), ("statements", True)):
+        for engine, holes in (("file", False), ("statements", True), ("plan", None)):
             start = time.process_time()
             try:
-                outcomes[engine] = rewrite_source(data, rel, module, is_pkg, rules, holes=holes)
-            except Exception as exc:  # noqa: BLE001 - a file both refuse is a per-file outcome
+                found = None
+                if holes is None:
+                    found, problem = analyze_source(data, rel, module, is_pkg, index)
+                    found = None if problem else found
+                outcomes[engine] = rewrite_source(data, rel, module, is_pkg, rules, holes=holes,
+                                                  found=found)
+            except Exception as exc:  # noqa: BLE001 - a file all refuse is a per-file outcome
                 outcomes[engine] = type(exc).__name__  # type: ignore[assignment]
             cpu[engine] += time.process_time() - start
-        whole, cut = outcomes["file"], outcomes["statements"]
-        if isinstance(whole, str) or isinstance(cut, str):
-            if whole != cut:
-                differ.append(f"{rel}: {whole!r} vs {cut!r}")
+        whole = outcomes["file"]
+        for engine in ("statements", "plan"):
+            other = outcomes[engine]
+            if isinstance(whole, str) or isinstance(other, str):
+                if whole != other:
+                    differ.append(f"{rel} ({engine}): {whole!r} vs {other!r}")
+            elif (whole.after, whole.rewritten, whole.manual) != \
+                    (other.after, other.rewritten, other.manual):
+                differ.append(f"{rel} ({engine})")
+        if isinstance(whole, str) or isinstance(outcomes["plan"], str):
             continue
-        paths[cut.engine] = paths.get(cut.engine, 0) + 1
+        path = outcomes["plan"].engine  # type: ignore[union-attr]
+        paths[path] = paths.get(path, 0) + 1
         changed += whole.after != data
-        if (whole.after, whole.rewritten, whole.manual) != (cut.after, cut.rewritten, cut.manual):
-            differ.append(rel)
         reduced = punch(data, rules)
         if reduced is not None:
             lines, punched = lines + reduced.lines, punched + reduced.punched
-    print(f"candidates {len(files)}, changed {changed}, by path {paths}")
+    print(f"candidates {len(files)}, changed {changed}, plan's path per file {paths}")
     print(f"lines punched out {punched:,} of {lines:,} in the files punched "
           f"({punched / max(lines, 1):.0%})")
-    print(f"CPU whole-file {cpu['file']:.2f}s, statement-level {cpu['statements']:.2f}s: "
-          f"{cpu['file'] / max(cpu['statements'], 1e-9):.1f}x")
+    for engine in ("statements", "plan"):
+        print(f"CPU whole-file {cpu['file']:.2f}s, {engine} {cpu[engine]:.2f}s: "
+              f"{cpu['file'] / max(cpu[engine], 1e-9):.1f}x")
     print(f"files that differ: {len(differ)}")
     for item in differ:
         print(f"  {item}")

@@ -24,6 +24,7 @@ from .imports import Applier
 from .model import FileOutcome, Site
 from .planner import Planner
 from .scan import FileScan
+from .splice import splice
 
 # punch holes when at least this share of the lines can go: below it the saving does not pay
 # for the extra ast parse
@@ -32,16 +33,23 @@ WORTH_IT = 0.1
 
 def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                    rules: list[Rule] | tuple[Rule, ...], *,
-                   holes: bool | None = None, held: list[Site] | None = None) -> FileOutcome:
+                   holes: bool | None = None,
+                   found: list[Violation] | None = None) -> FileOutcome:
     """Apply ``rules`` to one file's bytes. Raises on unparseable input (the caller turns any
-    exception into a per-file failure). ``holes``: None punches out the statements no rule can
-    concern when that is worth it (:mod:`.holes`), True whenever it can (the differential
-    test), False never (the whole-file engine). ``held``: the sites detect's analysis of
-    this file leaves to a person before any rewrite, when the caller has it."""
+    exception into a per-file failure). ``found``: detect's analysis of this file with the
+    same rules, when the caller has it. ``holes``: None splices the file's imports without
+    libcst when detect's sites allow it (:mod:`.splice`), else punches out the statements no
+    rule can concern when that is worth it (:mod:`.holes`); True always punches (the
+    differential test); False never does either (the whole-file engine)."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
     builtin = [r for r in active if is_semantic(r)]
     hooks = [r for r in active if not is_semantic(r)]
+    held = held_sites(found, path) if found is not None else None
+    if builtin and not hooks and holes is None and found is not None:
+        spliced = splice(data, path, module, builtin, found)
+        if spliced is not None:
+            return spliced
     if builtin and not hooks and holes is not False:
         reduced = punch(data, builtin, minimum=0.0 if holes else WORTH_IT)
         if reduced is not None:

@@ -38,8 +38,9 @@ class FileOutcome:
     rewritten: list[Site] = field(default_factory=list)
     manual: list[Site] = field(default_factory=list)
     failure: str = ""
-    # "statements": libcst saw only the statements the rules can concern (rewrite/holes.py);
-    # "file": the whole file; "": no libcst pass
+    # "splice": the imports were spliced without libcst (rewrite/splice.py); "statements":
+    # libcst saw only the statements the rules can concern (rewrite/holes.py); "file": the
+    # whole file; "": no rewrite ran
     engine: str = ""
 
 

@@ -25,7 +25,7 @@ from ..gates.static import NOT_CHECKABLE, compile_error, python_version
 from ..model import Violation
 from ..semantics.analyze import analyze_source
 from ..semantics.rule_index import RuleIndex
-from .engine import held_sites, rewrite_source
+from .engine import rewrite_source
 from .model import FileOutcome
 from .sorting import keep_sorted
 
@@ -49,8 +49,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
         found = _detect(job.data, job.rel, module, is_pkg, job.rules)
         if found is not None and not found:
             return FileOutcome(job.rel, job.data, job.data)
-        held = held_sites(found, job.rel) if found is not None else None
-        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, held=held)
+        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found)
         if outcome.after != job.data:
             problem = _check(job, outcome.after)
             if problem:

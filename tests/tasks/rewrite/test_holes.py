@@ -22,6 +22,8 @@ from phasegate.rewrite.engine import rewrite_source
 from phasegate.rewrite.examples import codemod_cases, kind_cases
 from phasegate.rewrite.holes import Holes, punch
 from phasegate.rewrite.model import Example
+from phasegate.semantics.analyze import analyze_source
+from phasegate.semantics.rule_index import RuleIndex
 from tests.helpers.rewrite_cases import GOLDEN, SMALLEST_DIFF, generate
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "rewrite"
@@ -124,19 +126,26 @@ def _variants(source: bytes) -> list[tuple[str, bytes]]:
 
 
 def _same(data: bytes, path: str, rules: list[Rule]) -> str:
-    """Which engine the statement-level run used, after asserting it agrees with the
-    whole-file one."""
+    """Which engines the statement-level run and the plan's run (detect's analysis first, so
+    the import splice where it applies) used, after asserting both agree with the whole-file
+    engine: ``"statements+splice"``, ``"file+file"``, ..."""
     module, is_pkg = module_name(path)
+    found, problem = analyze_source(data, path, module, is_pkg, RuleIndex.build(rules))
+    runs = [{"holes": True}, {"found": None if problem else found}]
     try:
         whole = rewrite_source(data, path, module, is_pkg, rules, holes=False)
-    except Exception:  # noqa: BLE001 - the whole-file engine refuses it: so must the other
-        with pytest.raises(Exception):  # noqa: B017,PT011
-            rewrite_source(data, path, module, is_pkg, rules, holes=True)
+    except Exception:  # noqa: BLE001 - the whole-file engine refuses it: so must the others
+        for kw in runs:
+            with pytest.raises(Exception):  # noqa: B017,PT011
+                rewrite_source(data, path, module, is_pkg, rules, **kw)  # type: ignore[arg-type]
         return "refused"
-    cut = rewrite_source(data, path, module, is_pkg, rules, holes=True)
-    assert cut.after == whole.after, path
-    assert (cut.rewritten, cut.manual) == (whole.rewritten, whole.manual), path
-    return cut.engine
+    engines = []
+    for kw in runs:
+        other = rewrite_source(data, path, module, is_pkg, rules, **kw)  # type: ignore[arg-type]
+        assert other.after == whole.after, (path, kw)
+        assert (other.rewritten, other.manual) == (whole.rewritten, whole.manual), (path, kw)
+        engines.append(other.engine)
+    return "+".join(engines)
 
 
 TABLE = [(f"golden:{c[0]}", c[1], c[2], c[3]) for c in GOLDEN] + \
@@ -147,7 +156,8 @@ TABLE = [(f"golden:{c[0]}", c[1], c[2], c[3]) for c in GOLDEN] + \
 def test_golden_and_smallest_diff_cases_in_every_setting(case: str, rule: object, path: str,
                                                          before: bytes) -> None:
     engines = [_same(data, path, _built(rule)) for _, data in _variants(before)]
-    assert "statements" in engines[1:]  # buried in filler, the statement-level engine ran
+    # buried in filler, the statement-level engine ran
+    assert any(e.startswith("statements") for e in engines[1:])
 
 
 EXAMPLES = kind_cases() + codemod_cases()
@@ -165,7 +175,8 @@ def test_vendored_real_files() -> None:
     for path in sorted(DATA.rglob("*.py")):
         rel = str(path.relative_to(DATA))
         engines.append(_same(path.read_bytes(), rel, TYPING))
-    assert engines.count("statements") >= 10
+    assert sum(e.startswith("statements") for e in engines) >= 10
+    assert sum(e.endswith("splice") for e in engines) >= 1
 
 
 def test_generated_tree(tmp_path: Path) -> None:
@@ -174,7 +185,7 @@ def test_generated_tree(tmp_path: Path) -> None:
     rules = phase_rules(config, config.phase("two"))
     engines = [_same((tmp_path / rel).read_bytes(), str(rel), rules)
                for rel in (p.relative_to(tmp_path) for p in sorted(tmp_path.rglob("*.py")))]
-    assert engines.count("statements") >= 10
+    assert sum(e.startswith("statements") for e in engines) >= 10
 
 
 MOVE = Example({"kind": "move", "old": "a.b.f", "new": "c.d.G"}, "", "").build_rule("mv")
@@ -241,3 +252,34 @@ def test_small_savings_are_not_worth_a_second_parse(monkeypatch: pytest.MonkeyPa
     assert rewrite_source(data, "p/m.py", "p.m", False, [MOVE]).engine == "file"
     monkeypatch.setattr(engine_mod, "WORTH_IT", 0.0)
     assert rewrite_source(data, "p/m.py", "p.m", False, [MOVE]).engine == "statements"
+
+
+SAME = [Example({"kind": "move", "old": f"a.b.{n}", "new": f"c.d.{n}"}, "", "").build_rule(n)
+        for n in ("f", "h")]
+
+
+@pytest.mark.parametrize(("case", "path", "source", "spliced"), [
+    ("one name", "p/m.py", "from a.b import f\nf()\n", True),
+    ("two names, an alias, a comment", "p/m.py",
+     "import os\nfrom a.b import f, h as k  # keep\nf(k, os)\n", True),
+    ("indented in a function", "p/m.py", "def g():\n    from a.b import f\n    return f\n",
+     True),
+    ("CRLF, no final newline", "p/m.py", "from a.b import h\r\nh()", True),
+    ("a name that stays", "p/m.py", "from a.b import f, e\nf(e)\n", False),
+    ("renamed", "p/m.py", "from a.b import f\nf()\n", False),
+    ("the new module already imported", "p/m.py", "from c.d import x\nfrom a.b import f\nf(x)\n",
+     False),
+    ("parenthesized", "p/m.py", "from a.b import (f)\nf()\n", False),
+    ("spacing libcst would not keep", "p/m.py", "from a.b import f,h\nf(h)\n", False),
+    ("relative", "a/m.py", "from .b import f\nf()\n", False),
+    ("re-exported", "p/m.py", "from a.b import f\n__all__ = ['f']\n", False),
+    ("an attribute use", "p/m.py", "import a.b\na.b.f()\n", False),
+    ("the same name twice", "p/m.py",
+     "try:\n    from a.b import f\nexcept ImportError:\n    from a.b import f\nf()\n", False),
+    ("the file is the new module", "c/d.py", "from a.b import f\nf()\n", False),
+])
+def test_when_the_import_splice_applies(case: str, path: str, source: str,
+                                        spliced: bool) -> None:
+    rules = [MOVE] if case == "renamed" else SAME
+    engines = _same(source.encode(), path, rules)
+    assert engines.endswith("splice") is spliced, engines
