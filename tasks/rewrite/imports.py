@@ -60,6 +60,8 @@ class FromPlan:
     reuse_module: str = ""
     reuse_spelling: tuple[int, str] = (0, "")  # (level, rest) when kept relative
     reuse_names: list[int | cst.ImportAlias] = field(default_factory=list)
+    # aliases renamed in place (a rename inside the statement's own module, siblings kept)
+    renamed: dict[int, cst.ImportAlias] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,7 +143,9 @@ class Applier(cst.CSTTransformer):
             assert not isinstance(node.names, cst.ImportStar)
             old = node.names
             if plan.keep:
-                node = with_names(node, [old[i] for i in plan.keep])
+                order = sorted({*plan.keep, *plan.renamed})
+                node = with_names(node, [old[i] if i not in plan.renamed else old[i].with_changes(
+                    name=plan.renamed[i].name, asname=plan.renamed[i].asname) for i in order])
             elif plan.reuse_module:
                 names = [old[n] if isinstance(n, int) else n for n in plan.reuse_names]
                 node = with_names(node.with_changes(

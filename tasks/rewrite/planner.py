@@ -172,7 +172,9 @@ class Planner:
             local = self.names.fresh(full, old_local)
         moved.local = local
         spelling = spelled(self.scan, moved.info, module)
-        self._add(moved.info, NewImport(module, name, local, *spelling))
+        new = NewImport(module, name, local, *spelling)
+        self.state(moved.info).origin.setdefault(new, moved.index)
+        self._add(moved.info, new)
 
     def _bound_as(self, info: ImportInfo, full: str) -> str:
         """The local name a visible ``from`` import already binds ``full`` to, or ''."""

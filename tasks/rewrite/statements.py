@@ -17,6 +17,7 @@ class StmtState:
     drop: set[int] = field(default_factory=set)
     adds: list[NewImport] = field(default_factory=list)
     plain_imports: dict[int, cst.ImportAlias | None] = field(default_factory=dict)
+    origin: dict[NewImport, int] = field(default_factory=dict)  # the alias a new name replaces
 
 
 def finish_statements(scan: FileScan, edits: Edits, states: dict[int, StmtState]) -> None:
@@ -46,6 +47,8 @@ def _finish(scan: FileScan, edits: Edits, states: dict[int, StmtState], info: Im
             edits.merge.setdefault(id(target), []).append(alias(new.name, new.asname))
         else:
             pending.append(new)
+    if keep:
+        pending = _rename_in_place(stmt, info, state, plan, pending)
     if state.drop or keep != list(range(len(stmt.names))):
         if not keep:
             reuse = next((n for n in pending if n.name), None)
@@ -57,6 +60,24 @@ def _finish(scan: FileScan, edits: Edits, states: dict[int, StmtState], info: Im
         edits.froms[id(stmt)] = plan
     for stmt_new in _grouped_from(pending):
         after.append(stmt_new)
+
+def _rename_in_place(stmt: cst.ImportFrom, info: ImportInfo, state: StmtState, plan: FromPlan,
+                     pending: list[NewImport]) -> list[NewImport]:
+    """A name renamed inside the statement's own module takes the old alias's place when other
+    names of the statement stay (``from m import a, old`` -> ``from m import a, new``, not a
+    second ``from m import new``); the rest of ``pending`` is returned."""
+    own = (len(stmt.relative), cst.helpers.get_full_name_for_node(stmt.module)
+           if stmt.module is not None and stmt.relative else "")
+    rest: list[NewImport] = []
+    for new in pending:
+        index = state.origin.get(new)
+        if new.name and index is not None and index not in plan.renamed and \
+                new.module == info.module and (new.level, new.rest) == own:
+            plan.renamed[index] = alias(new.name, new.asname)
+        else:
+            rest.append(new)
+    return rest
+
 
 def _reuse_names(info: ImportInfo, module: str,
                  pending: list[NewImport]) -> list[int | cst.ImportAlias]:

@@ -84,7 +84,7 @@ GOLDEN: list[tuple[str, object, str, bytes, bytes, tuple[str, ...]]] = [
     ("module-from", MODULE, "p/m.py", b"from a.old import X, Y as Z\n",
      b"from a.new import X, Y as Z\n", ()),
     ("module-from-parent", MODULE, "p/m.py", b"from a import old, other\nold.X\n",
-     b"from a import other\nfrom a import new\nnew.X\n", ()),
+     b"from a import new, other\nnew.X\n", ()),  # renamed in place
     ("module-relative-dot", MODULE, "a/m.py", b"from . import old\nold.X\n",
      b"from . import new\nnew.X\n", ()),
     ("module-star", MODULE, "p/m.py", b"from a.old import *\n", b"from a.new import *\n", ()),
@@ -149,6 +149,9 @@ ITER = {"kind": "move", "old": "typing.Iterable", "new": "collections.abc.Iterab
 IN_STRING = "inside a string annotation: rewrite it by hand"
 
 # test_smallest_diff: (id, rules, path, before, after, manual reasons)
+RENAME = {"kind": "move", "old": "django.utils.translation.ugettext",
+          "new": "django.utils.translation.gettext"}
+
 SMALLEST_DIFF: list[tuple[str, list[dict[str, object]], str, str, str, tuple[str, ...]]] = [
     # 2. a clash alias never reuses the deprecated name
     ("2-type-checking-clash", [WS], "netra/api.py",
@@ -247,6 +250,20 @@ SMALLEST_DIFF: list[tuple[str, list[dict[str, object]], str, str, str, tuple[str
                                     "new": "pkg.modern.helper"}],
      "pkg/legacy/user.py", "from.import helper\n\nhelper()\n",
      "from ..modern import helper\n\nhelper()\n", ()),
+    # a rename inside one module with siblings: renamed in place, not a second import
+    ("rename-in-own-module-keeps-siblings", [RENAME], "p/x.py",
+     "from django.utils.translation import get_language, ugettext\n\nugettext(get_language())\n",
+     "from django.utils.translation import get_language, gettext\n\ngettext(get_language())\n",
+     ()),
+    ("rename-in-own-module-aliased-first", [RENAME], "p/x.py",
+     "from django.utils.translation import ugettext as _, get_language  # keep\n\n"
+     "_(get_language())\n",
+     "from django.utils.translation import gettext as _, get_language  # keep\n\n"
+     "_(get_language())\n", ()),
+    ("rename-in-own-module-relative", [{"kind": "move", "old": "pkg.util.old_name",
+                                        "new": "pkg.util.new_name"}],
+     "pkg/sub/user.py", "from ..util import other, old_name\n\nold_name(other)\n",
+     "from ..util import other, new_name\n\nnew_name(other)\n", ()),
 ]
 
 
