@@ -449,7 +449,8 @@ def fixer_counts(tree: Path, target: str) -> dict[str, int]:
         res = subprocess.run([tool("django-upgrade"), "--target-version", target, "--check",
                               "--only", fixer, *files], cwd=tree, capture_output=True,
                              text=True, check=False)
-        n = sum(1 for ln in (res.stdout + res.stderr).splitlines() if ln.startswith("Would rewrite"))
+        out_lines = (res.stdout + res.stderr).splitlines()
+        n = sum(1 for ln in out_lines if ln.startswith("Would rewrite"))
         if n:
             out[fixer] = n
     return out
@@ -568,8 +569,8 @@ def details(comps: list[Comparison]) -> list[str]:
             lines.append(f"- **vs {other}**: phasegate changed {eq['phasegate_changed']} files,"
                          f" {eq['other']} {eq['other_changed']};"
                          f" both {eq['both']}, of which {eq['same_imports']} import the same"
-                         f" qualified names ({eq['identical_bytes']} byte-identical); phasegate could not rewrite"
-                         f" {eq['phasegate_failures']} file(s)"
+                         f" qualified names ({eq['identical_bytes']} byte-identical);"
+                         f" phasegate could not rewrite {eq['phasegate_failures']} file(s)"
                          + (f" (e.g. {'; '.join(eq['phasegate_failure_examples'])})"  # type: ignore[arg-type]
                             if eq["phasegate_failures"] else "") + ".")
             heads = {"both_differ": "both changed, imports differ",
