@@ -1,6 +1,7 @@
 """The rewrite side on real code: phasegate plan vs the tools a user would otherwise pick, side by
 side in one run, and a file-by-file comparison of what each writes.
 
+    pip install -e ".[bench]"   # django-upgrade
     python benchmarks/bench_rewrite.py [--repeats 5] [--only ruff,django,rename]
                                        [--baseline-python PATH] [-o FILE] [--json FILE]
 
