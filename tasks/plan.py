@@ -117,7 +117,8 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
     file failed (else each failure is a per-file outcome in ``plan.failures``)."""
     phase = config.phase(phase_id)
     files, skipped = phase_files(config, phase)
-    sources: dict[str, bytes] = {}
+    index = RuleIndex.build(phase_rules(config, phase))
+    sources: dict[str, bytes] = {}  # the candidates only: a big tree is not held in memory
     failures: list[FileProblem] = []
     for rel in files:
         try:
@@ -129,7 +130,8 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
         if len(data) > MAX_BYTES:
             failures.append(FileProblem(rel, f"too large to rewrite (> {MAX_BYTES >> 20} MB)"))
             continue
-        sources[rel] = data
+        if index.is_candidate(data):
+            sources[rel] = data
     plan = plan_sources(config, phase_id, sources, jobs=jobs)
     plan.skipped = skipped + plan.skipped
     plan.failures = failures + plan.failures
