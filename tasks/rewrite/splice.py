@@ -64,8 +64,8 @@ def splice(data: bytes, path: str, module: str, rules: list[Rule] | tuple[Rule, 
     if any(pattern.search(line) for n, line in enumerate(lines, 1) if n not in new_lines):
         return None
     after = b"".join(new_lines.get(n, line) for n, line in enumerate(lines, 1))
-    sites = sorted({Site(path, v.line, v.col, v.rule, v.kind) for v in found})
-    return FileOutcome(path, data, after, sites, [], engine="splice")
+    rewritten = sorted({Site(path, v.line, v.col, v.rule, v.kind) for v in found})
+    return FileOutcome(path, data, after, rewritten, [], engine="splice")
 
 
 def _target(index: RuleIndex, module: str, names: str, sites: int) -> str | None:
