@@ -33,6 +33,7 @@ from .errors import EXIT_USAGE, MigrationError
 from .model import FileProblem
 from .progress import track
 from .rewrite.model import FileOutcome, Site
+from .rewrite.sorting import unsorted_on_disk
 from .rewrite.worker import Work, plan_file
 from .semantics.rule_index import RuleIndex
 from .workers import start_pool
@@ -132,7 +133,7 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
             continue
         if index.is_candidate(data):
             sources[rel] = data
-    plan = plan_sources(config, phase_id, sources, jobs=jobs)
+    plan = plan_sources(config, phase_id, sources, jobs=jobs, on_disk=True)
     plan.skipped = skipped + plan.skipped
     plan.failures = failures + plan.failures
     plan.scanned = len(files)
@@ -142,9 +143,11 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
 
 
 def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
-                 jobs: int | None = None) -> Plan:
+                 jobs: int | None = None, on_disk: bool = False) -> Plan:
     """Plan ``phase_id`` over in-memory sources (``{rel: bytes}``); failures are collected in
-    ``plan.failures``, not raised (see :func:`check`)."""
+    ``plan.failures``, not raised (see :func:`check`). ``on_disk``: the sources are the files
+    as they are on disk, so ruff can tell which import blocks were sorted in one run over all
+    of them, not one run per changed file."""
     phase = config.phase(phase_id)
     rules = tuple(phase_rules(config, phase))
     index = RuleIndex.build(rules)
@@ -159,7 +162,8 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     from .gates.static import syntax_python
 
     syntax = syntax_python(config)
-    work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax)
+    unsorted = unsorted_on_disk(str(config.root), [rel for rel, _ in todo]) if on_disk else {}
+    work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax, unsorted.get(rel))
             for rel, data in todo]
     for outcome in _run(work, jobs):
         if outcome.failure:

@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from ruff.__main__ import find_ruff_bin
@@ -21,15 +22,22 @@ _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t].*$", re.
 Lines = list[bytes]
 
 
-def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
-    """``after`` with the new imports of its once-sorted blocks placed by the sorter."""
+def keep_sorted(before: bytes, after: bytes, rel: str, root: str,
+                unsorted_before: list[Diagnostic] | None = None) -> bytes:
+    """``after`` with the new imports of its once-sorted blocks placed by the sorter.
+    ``unsorted_before``: ruff's I001 diagnostics of ``before`` when the caller has them (see
+    :func:`unsorted_on_disk`), else ruff is asked here."""
     if _IMPORT_LINE.findall(before) == _IMPORT_LINE.findall(after):
+        return after
+    if unsorted_before is not None and _only_unsorted_blocks(before, after, unsorted_before):
         return after
     found = _i001(after, rel, root)
     if not found:
         return after  # sorted already (the new import landed in place), or ruff failed
     fixed = _apply(after, found)
-    was_unsorted = _lines(_i001(before, rel, root) or [])
+    if unsorted_before is None:
+        unsorted_before = _i001(before, rel, root) or []
+    was_unsorted = _lines(unsorted_before)
     old, new = after.splitlines(keepends=True), fixed.splitlines(keepends=True)
     prior = before.splitlines(keepends=True)
     touched = Counter(old) - Counter(prior)
@@ -51,6 +59,58 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str) -> bytes:
     same = _code(result) == _code(after) and (
         _within_one_block(after, result, found) or _same_program(result, after))
     return result if same else after
+
+
+def _only_unsorted_blocks(before: bytes, after: bytes, unsorted: list[Diagnostic]) -> bool:
+    """Every line the rewrite changed (in place: the same number of lines) lies in an import
+    block that was not sorted before and keeps a line the rewrite did not touch: the sorter
+    may move nothing there, and nothing else changed, so ``after`` stands as it is."""
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    if len(old) != len(new):
+        return False
+    ranges = [(item["location"]["row"] - 1,
+               item["end_location"]["row"] - 1 - (item["end_location"]["column"] == 1))
+              for item in unsorted]
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    for i in changed:
+        block = next(((lo, hi) for lo, hi in ranges if lo <= i <= hi), None)
+        if block is None or all(old[j] != new[j] for j in range(block[0], block[1] + 1)):
+            return False
+    return True
+
+
+def unsorted_on_disk(root: str, rels: list[str]) -> dict[str, list[Diagnostic]]:
+    """ruff's I001 diagnostics for files as they are on disk, in one ruff run: rel -> its
+    diagnostics ([] when sorted). A file ruff did not report on, or not UTF-8, is left out
+    (the caller asks ruff about it alone)."""
+    out: dict[str, list[Diagnostic]] = {}
+    for start in range(0, len(rels), 1000):  # argv stays far below the system's limit
+        out.update(_unsorted_batch(root, rels[start:start + 1000]))
+    return out
+
+
+def _unsorted_batch(root: str, rels: list[str]) -> dict[str, list[Diagnostic]]:
+    argv = [find_ruff_bin(), "check", "--select", "I", "--no-cache", "--exit-zero",
+            "--output-format", "json", "--", *rels]
+    try:
+        proc = subprocess.run(argv, capture_output=True, cwd=root, timeout=300, check=False)
+        found = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return {}
+    if not isinstance(found, list):
+        return {}
+    top = Path(root).resolve()
+    out: dict[str, list[Diagnostic]] = {rel: [] for rel in rels}
+    for item in found:
+        try:
+            rel = Path(item["filename"]).resolve().relative_to(top).as_posix()
+        except (KeyError, TypeError, ValueError):
+            return {}
+        if item.get("code") == "I001" and rel in out:
+            out[rel].append(item)
+        elif item.get("code") != "I001":
+            out.pop(rel, None)  # a syntax error: ask about this file alone
+    return out
 
 
 def _within_one_block(after: bytes, result: bytes, found: list[Diagnostic]) -> bool:

@@ -38,6 +38,8 @@ class Work(NamedTuple):
     rules: tuple[Rule, ...]
     fmt: str  # "ruff": format changed files
     syntax_python: str = ""  # [gates.syntax] python
+    # ruff's I001 diagnostics of the file as read (None: not known, ruff is asked per file)
+    unsorted: list[dict[str, object]] | None = None
 
 
 def plan_file(item: tuple[object, ...]) -> FileOutcome:
@@ -54,7 +56,8 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
             problem = _check(job, outcome.after)
             if problem:
                 return FileOutcome(job.rel, job.data, job.data, failure=problem)
-            outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root)
+            outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root,
+                                        job.unsorted)  # type: ignore[arg-type]
             if job.fmt == "ruff":
                 outcome.after = ruff_format(outcome.after, job.rel, job.root)
         return outcome

@@ -77,3 +77,30 @@ def test_a_sorted_line_never_lands_in_another_block(case: str, result: bytes, wi
     agree; the whole-tree one runs only when the cheap one cannot tell."""
     assert sorting._within_one_block(AFTER, result, BLOCK) is within
     assert sorting._same_program(result, AFTER) is same
+
+
+SAME_NAME = (Rule("f", "move", "z.b.f", "a.d.f"), Rule("h", "move", "z.b.h", "a.d.h"))
+
+
+@pytest.mark.parametrize(("rules", "before"), [(MOVE, c[2]) for c in CASES] + [
+    (SAME_NAME, b"import os\nfrom z.b import f\nimport sys\n\nf(os, sys)\n"),  # was sorted
+    (SAME_NAME, b"import sys\nimport os\nfrom z.b import f\n\nf(os, sys)\n"),  # was not
+    (SAME_NAME, b"from z.b import h, f\n\nf(h)\n"),  # a block of one line, only touched
+    (SAME_NAME, b"# c\nfrom m import e\nfrom z.b import f\n\n\ndef g():\n    import sys, json\n"
+     b"    from z.b import h\n    return f(e, h, sys, json)\n"),
+], ids=[c[0] for c in CASES] + ["same-name-sorted", "same-name-unsorted", "one-line-block",
+                                "nested-unsorted"])
+def test_one_ruff_run_for_every_file_gives_the_same_bytes(tmp_path: Path, rules: object,
+                                                          before: bytes) -> None:
+    """What ``plan`` does for files on disk (ruff once over all of them, then a shortcut when
+    every changed line sits in a block that was not sorted) equals asking ruff per file."""
+    rules = rules if isinstance(rules, tuple) else (rules,)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/x.py").write_bytes(before)
+    known = sorting.unsorted_on_disk(str(tmp_path), ["app/x.py"])
+    assert "app/x.py" in known
+    alone = plan_file(Work(str(tmp_path), "app/x.py", before, (".",), rules, ""))
+    batched = plan_file(Work(str(tmp_path), "app/x.py", before, (".",), rules, "", "",
+                             known["app/x.py"]))
+    assert alone.failure == batched.failure == ""
+    assert batched.after == alone.after
