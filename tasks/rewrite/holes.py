@@ -38,6 +38,7 @@ from ..config import Rule
 from ..semantics.analyze import STRING_IMPORTERS
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FORM_FEED = re.compile(rb"^[ \t]*\x0c", re.M)
 
 
 @dataclass
@@ -62,10 +63,13 @@ class Holes:
 
 def punch(data: bytes, rules: Iterable[Rule], *, minimum: float = 0.0) -> Holes | None:
     """The reduced file, or None when nothing can be punched out (or less than ``minimum`` of
-    the lines), or the file is one this does not handle (lone CR line ends, an encoding that is
-    not ASCII-compatible, a syntax this Python does not parse)."""
+    the lines), or the file is one this does not handle (lone CR line ends, a form feed in an
+    indentation, an encoding that is not ASCII-compatible, a syntax this Python does not
+    parse)."""
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
+    if _FORM_FEED.search(data):
+        return None  # libcst drops a form feed before a statement: only it may decide
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         if "#\n".encode(encoding.replace("utf-8-sig", "utf-8")) != b"#\n":
@@ -158,9 +162,13 @@ def _blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
 def _pinned(group: list[ast.stmt], start: int, end: int, lines: list[bytes]) -> bool:
     """Statements that must keep their bytes whatever they spell: star imports (they may
     bring in any name), the first two lines (a coding cookie below code is not one, and must
-    not become one), a last line without a line end, and a statement that does not start its
-    line (the body of ``class A: x = 1``)."""
+    not become one), a last line without a line end, a statement that does not start its line
+    (the body of ``class A: x = 1``), and one joined to the next or the last statement by a
+    backslash continuation (``x = 1; \\`` with ``f()`` on the next line)."""
     if start <= 2 or not lines[end - 1].endswith((b"\n", b"\r")):
+        return True
+    if lines[end - 1].rstrip(b"\r\n").endswith(b"\\") or \
+            lines[start - 2].rstrip(b"\r\n").endswith(b"\\"):
         return True
     if not _own_line(group[0], lines) or lines[start - 1].lstrip().startswith(b"elif"):
         return True  # an ``elif`` is part of the ``if`` before it
@@ -239,14 +247,14 @@ def _file_words(tree: ast.Module, rule_words: tuple[frozenset[str], frozenset[st
         if isinstance(node, ast.Import):
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
             for al in node.names:
-                if al.asname and every.intersection(al.name.split(".")):
-                    exact.add(al.asname)
+                if every.intersection(al.name.split(".")):  # ``import a.b`` binds ``a``
+                    exact.add(al.asname or al.name.split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
             mentioned = node.level or every.intersection((node.module or "").split("."))
             for al in node.names:
-                if al.asname and (mentioned or al.name in every):
-                    exact.add(al.asname)
+                if mentioned or al.name in every:  # ``from a import b`` binds ``b``
+                    exact.add(al.asname or al.name)
     return (exact, prefixes), lines
 
 

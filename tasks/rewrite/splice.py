@@ -7,7 +7,8 @@ fixable ``import`` site on such a line, one per name, nothing left to a person. 
 be written the way the libcst engine writes it back (single spaces, ``, `` between names, no
 parentheses, continuation or ``;``), the names must be unique across the lines spliced, at most
 one line may move to each N, and the file must not mention N's last part anywhere else (an
-existing import of N is merged into by the libcst engine, not spliced) nor be N itself. Anything
+existing import of N is merged into by the libcst engine, not spliced), hold no relative import
+(``from . import x`` may be N without spelling it) nor be N itself. Anything
 else returns None and the file goes to the libcst engines. The differential test
 (``tests/tasks/rewrite/test_holes.py``) holds the splice to the whole-file engine's bytes and
 sites on every case it applies to.
@@ -23,6 +24,7 @@ from ..semantics.rule_index import RuleIndex
 from .model import FileOutcome, Site
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_RELATIVE = re.compile(rb"(?<![A-Za-z0-9_])from[\s\\]*\.")
 _ALIAS = rf"{_NAME}(?: as {_NAME})?"
 _LINE = re.compile(
     rf"(?P<indent>[ \t]*)from (?P<module>{_NAME}(?:\.{_NAME})*) import "
@@ -34,6 +36,8 @@ def splice(data: bytes, path: str, module: str, rules: list[Rule] | tuple[Rule, 
     """The rewritten file, or None when the splice does not apply (see the module doc)."""
     if not found or any(v.kind != "import" or not v.fixable or v.reason for v in found):
         return None
+    if _RELATIVE.search(data):
+        return None  # ``from . import x`` may name the new module without spelling it
     index = RuleIndex.build(list(rules))
     lines = data.splitlines(keepends=True)
     by_line: dict[int, list[Violation]] = {}

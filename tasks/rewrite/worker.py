@@ -57,7 +57,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
             if problem:
                 return FileOutcome(job.rel, job.data, job.data, failure=problem)
             outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root,
-                                        job.unsorted)  # type: ignore[arg-type]
+                                        job.unsorted)
             if job.fmt == "ruff":
                 outcome.after = ruff_format(outcome.after, job.rel, job.root)
         return outcome
