@@ -241,19 +241,18 @@ def _file_words(tree: ast.Module, rule_words: tuple[frozenset[str], frozenset[st
     of every import statement (kept whatever they import: they are short, and the engine reads
     every import of the file)."""
     exact, prefixes = set(rule_words[0]), set(rule_words[1])
-    every = _every_part(rules)
+    names = _dotted(rules)
     lines: set[int] = set()
     for node in _statements(tree.body):
         if isinstance(node, ast.Import):
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-            for al in node.names:
-                if every.intersection(al.name.split(".")):  # ``import a.b`` binds ``a``
+            for al in node.names:  # ``import a.b`` binds ``a``, ``import a.b as m`` binds m
+                if _related(al.name, names):
                     exact.add(al.asname or al.name.split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
-            mentioned = node.level or every.intersection((node.module or "").split("."))
-            for al in node.names:
-                if mentioned or al.name in every:  # ``from a import b`` binds ``b``
+            for al in node.names:  # ``from a import b`` binds ``b``; relative: any may matter
+                if node.level or _related(f"{node.module}.{al.name}", names):
                     exact.add(al.asname or al.name)
     return (exact, prefixes), lines
 
@@ -273,10 +272,13 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 @functools.lru_cache(maxsize=32)
-def _every_part(rules: tuple[Rule, ...]) -> frozenset[str]:
-    """Every part of every name the rules spell: an import naming one may bind a word."""
-    out: set[str] = set()
-    for rule in rules:
-        for name in (*rule.olds, *rule.imports, rule.new):
-            out.update(_WORD.findall(name))
-    return frozenset(out)
+def _dotted(rules: tuple[Rule, ...]) -> frozenset[str]:
+    """Every dotted name the rules spell (old, new, the names a call rule imports)."""
+    return frozenset(n for rule in rules for n in (*rule.olds, *rule.imports, rule.new) if n)
+
+
+def _related(full: str, names: frozenset[str]) -> bool:
+    """``full`` is one of ``names``, a package of one, or inside one (a submodule of a banned
+    module): what an import binds to it can reach a rule's name."""
+    return any(n == full or n.startswith(full + ".") or full.startswith(n + ".")
+               for n in names)
