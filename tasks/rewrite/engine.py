@@ -1,10 +1,15 @@
-"""Rewrite one file: every rule of a phase in one libcst parse, in a defined order.
+"""Rewrite one file: every rule of a phase in one pass, in a defined order.
 
 Order: the kinds of the shared semantic model (move, module, call) together in one planned pass
 over the parsed tree, then each rule of a hook kind (``codemod``, or a kind registered from
-outside) in the phase's order on the resulting tree. Bytes in, bytes
-out: libcst detects the encoding (BOM, coding cookie) and line endings, and untouched code keeps
-its exact bytes. When nothing changed the input bytes are returned as they were.
+outside) in the phase's order on the resulting tree. Bytes in, bytes out: libcst detects the
+encoding (BOM, coding cookie) and line endings, and untouched code keeps its exact bytes. When
+nothing changed the input bytes are returned as they were.
+
+Three paths give the same bytes and sites (the differential test holds them to it): the import
+splice without libcst when detect's sites allow it (:mod:`.splice`), libcst on the statements a
+rule can concern only (:mod:`.holes`), and libcst on the whole file (hook kinds, and whenever
+the other two do not apply).
 """
 
 from __future__ import annotations
@@ -61,7 +66,8 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                 return _deduplicated(outcome)
     tree, outcome = _semantic(data, data, path, module, is_package, builtin, held)
     changed = tree is not None
-    tree = tree or cst.parse_module(data) if hooks else tree
+    if hooks and tree is None:
+        tree = cst.parse_module(data)
     for rule in hooks:
         assert tree is not None
         before_codemod = tree.code if changed else ""
