@@ -68,9 +68,7 @@ def _only_unsorted_blocks(before: bytes, after: bytes, unsorted: list[Diagnostic
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     if len(old) != len(new):
         return False
-    ranges = [(item["location"]["row"] - 1,
-               item["end_location"]["row"] - 1 - (item["end_location"]["column"] == 1))
-              for item in unsorted]
+    ranges = [_span(item) for item in unsorted]
     changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
     for i in changed:
         block = next(((lo, hi) for lo, hi in ranges if lo <= i <= hi), None)
@@ -125,12 +123,7 @@ def _within_one_block(after: bytes, result: bytes, found: list[Diagnostic]) -> b
     while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
     first, last = head, len(a) - tail - 1  # 0-based lines of ``after`` that differ
-    for item in found:
-        start = item["location"]["row"] - 1
-        end = item["end_location"]["row"] - 1 - (item["end_location"]["column"] == 1)
-        if start <= first and last <= end:
-            return True
-    return False
+    return any(start <= first and last <= end for start, end in map(_span, found))
 
 
 def _same_program(a: bytes, b: bytes) -> bool:
@@ -216,10 +209,15 @@ Diagnostic = dict[str, Any]
 def _lines(found: list[Diagnostic]) -> set[int]:
     """0-based lines inside the import blocks ruff would sort (its I001 diagnostics)."""
     lines: set[int] = set()
-    for item in found:
-        start, end = item["location"]["row"], item["end_location"]["row"]
-        lines.update(range(start - 1, end - (item["end_location"]["column"] == 1)))
+    for start, end in map(_span, found):
+        lines.update(range(start, end + 1))
     return lines
+
+
+def _span(item: Diagnostic) -> tuple[int, int]:
+    """First and last 0-based line of a diagnostic (an end at column 1 is the line before)."""
+    end = item["end_location"]
+    return item["location"]["row"] - 1, end["row"] - 1 - (end["column"] == 1)
 
 
 def _apply(data: bytes, found: list[Diagnostic]) -> bytes:
