@@ -2,6 +2,10 @@
 real corpus: the same bytes and sites for every candidate file, and what each costs.
 
     python benchmarks/bench_engines.py [--corpus /tmp/phasegate-bench/real] [--limit N]
+    python benchmarks/bench_engines.py --config TREE/bench-rewrite.toml --phase rewrite
+
+``--config`` runs on any tree instead of the corpus (e.g. bench_rewrite.py's django-cms tree,
+whose Django renames exercise the rename splice).
 
 Every file detect's prefilter keeps (the plan's candidates) is rewritten in this process by
 ``rewrite_source(..., holes=False)`` (the whole-file libcst engine), ``holes=True`` (libcst
@@ -28,6 +32,8 @@ import corpus  # noqa: E402  (sibling module; this file runs as a script)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/phasegate-bench/real"))
+    parser.add_argument("--config", type=Path, default=None,
+                        help="a phases.toml of another tree (default: the corpus')")
     parser.add_argument("--phase", default="p0")
     parser.add_argument("--limit", type=int, default=0, help="only the first N candidates")
     args = parser.parse_args(argv)
@@ -40,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     from phasegate.semantics.analyze import analyze_source
     from phasegate.semantics.rule_index import RuleIndex
 
-    root = corpus.build(args.corpus)
-    config, _ = config_mod.load(root / "phases.toml")
+    if args.config is not None:
+        config, _ = config_mod.load(args.config)
+        root = config.root
+    else:
+        root = corpus.build(args.corpus)
+        config, _ = config_mod.load(root / "phases.toml")
     rules = tuple(phase_rules(config, config.phase(args.phase)))
     index = RuleIndex.build(rules)
     files = [rel for rel in discover(config.root, config.exclude).files

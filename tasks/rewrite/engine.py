@@ -52,7 +52,8 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     hooks = [r for r in active if not is_semantic(r)]
     held = held_sites(found, path) if found is not None else None
     if builtin and not hooks and holes is None and found is not None:
-        spliced = splice(data, path, module, builtin, found)
+        spliced = splice(data, path, module, package_of(module, is_package), builtin,
+                         found)
         if spliced is not None:
             return spliced
     if builtin and not hooks and holes is not False:

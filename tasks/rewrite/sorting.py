@@ -45,8 +45,7 @@ def keep_sorted(before: bytes, after: bytes, rel: str, root: str,
     wrote = {_names_sorted(ln.rstrip(b"\r\n")) for ln in touched}
     allowed = _sorted_before(prior, old, _lines(found), was_unsorted, touched)
     out: Lines = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False) \
-            .get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
         mine = tag != "equal" and all(  # blank lines: layout
             touched[ln] or _names_sorted(ln.rstrip(b"\r\n")) in wrote or not ln.strip()
             for ln in old[i1:i2] + new[j1:j2]) and \
@@ -182,8 +181,7 @@ def _sorted_before(prior: Lines, old: Lines, blocks: set[int], was_unsorted: set
     """0-based lines of ``old`` (the rewritten file) in unsorted blocks whose untouched lines
     all stood in sorted blocks before."""
     back: dict[int, int] = {}
-    for tag, i1, i2, j1, _ in difflib.SequenceMatcher(None, prior, old, autojunk=False) \
-            .get_opcodes():
+    for tag, i1, i2, j1, _ in _opcodes(prior, old):
         if tag == "equal":
             back.update({j1 + k: i1 + k for k in range(i2 - i1)})
     allowed: set[int] = set()
@@ -191,6 +189,25 @@ def _sorted_before(prior: Lines, old: Lines, blocks: set[int], was_unsorted: set
         if not any(not touched[old[i]] and back.get(i, -1) in was_unsorted for i in block):
             allowed.update(block)
     return allowed
+
+
+def _opcodes(a: Lines, b: Lines) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes turning ``a`` into ``b``, with the lines both start and end with
+    matched as they are first: a rewrite changes a few lines of a long file, and the matcher
+    costs the square of what it is given."""
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    out: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
+    middle = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail],
+                                     autojunk=False).get_opcodes()
+    out += [(tag, i1 + head, i2 + head, j1 + head, j2 + head) for tag, i1, i2, j1, j2 in middle]
+    if tail:
+        out.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return out
 
 
 def _runs(lines: list[int]) -> list[list[int]]:

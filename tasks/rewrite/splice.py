@@ -1,96 +1,480 @@
-"""The commonest rewrite as a byte splice, without libcst: a one-line ``from M import a, b``
-whose every name a ``move`` rule moves to the same module N under the same name becomes
-``from N import a, b``, its indentation, trailing comment and line end kept.
+"""The commonest rewrites as byte splices, without libcst: ``from M import ...`` statements
+whose banned names ``move`` rules send to one module N, and, when a name is renamed, every use
+of it in the file.
 
-Detect's analysis of the file decides whether the splice applies: every site detect found is a
-fixable ``import`` site on such a line, one per name, nothing left to a person. The line must
-be written the way the libcst engine writes it back (single spaces, ``, `` between names, no
-parentheses, continuation or ``;``), the names must be unique across the lines spliced, at most
-one line may move to each N, and the file must not mention N's last part anywhere else (an
-existing import of N is merged into by the libcst engine, not spliced), hold no relative import
-(``from . import x`` may be N without spelling it) nor be N itself. Anything
-else returns None and the file goes to the libcst engines. The differential test
+Two shapes of statement apply:
+
+* a **move**: every name of the statement moves to the same module N (N is not M), each under
+  the name its rule gives it: ``from N import a2, b2 as c``;
+* a **rename in place**: the banned names stay in M under new names, names no rule concerns
+  stay as they are: ``from M import a2, other``.
+
+Only the module's and the names' bytes change, as the libcst engine changes them (it keeps each
+alias's comma, gives a renamed alias the statement's first separator and writes ``as`` with one
+space each side, so a renamed alias must already be written that way). A name imported without
+``as`` that changes is renamed at every use: each ``Name`` node the file's ``ast`` gives for it
+is replaced at its byte position. That is safe only when the import is the one binding of the
+name in the whole file: the import is at module level, and nothing else assigns, deletes,
+declares, defines or imports the name (at any depth), no star import may bring it in, it is not
+used inside an f-string (whose positions Python 3.11 does not report reliably), and its new name
+is spelled nowhere in the file (no merge with, or shadowing by, an existing name).
+
+Detect's analysis of the file decides whether a splice can apply: every site detect found is a
+fixable ``import`` site of an absolute ``from`` import, one per banned name, nothing left to a
+person (a string annotation or ``__all__`` entry makes a site of its own, and the file goes to
+libcst). Also, at most one statement may move to each N, the names must be unique across the
+statements spliced, no other import of the file may concern N (moves) or M (renames in place):
+the libcst engine merges into it; the file is not N itself and has no form feed starting a line
+(libcst drops it). ``ast`` parses the file only when a name is renamed, a statement spans lines,
+the file has a relative import, or a line outside the statements spells N's (M's) last part;
+else each statement is one line written as libcst writes it back, matched by a pattern.
+Anything else returns None and the file goes to the libcst engines. The differential test
 (``tests/tasks/rewrite/test_holes.py``) holds the splice to the whole-file engine's bytes and
 sites on every case it applies to.
 """
 
 from __future__ import annotations
 
+import ast
+import bisect
+import keyword
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from ..config import Rule
 from ..model import Violation
 from ..semantics.rule_index import RuleIndex
+from ..semantics.scopes import resolve_relative
 from .model import FileOutcome, Site
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _RELATIVE = re.compile(rb"(?<![A-Za-z0-9_])from[\s\\]*\.")
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
 _ALIAS = rf"{_NAME}(?: as {_NAME})?"
 _LINE = re.compile(
     rf"(?P<indent>[ \t]*)from (?P<module>{_NAME}(?:\.{_NAME})*) import "
     rf"(?P<names>{_ALIAS}(?:, {_ALIAS})*)(?P<rest>[ \t]*(?:#[^\r\n]*)?)(?P<end>\r?\n|)")
+_MODULE_AT = re.compile(rb"from[ \t]+(?P<module>[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)"
+                        rb"[ \t]+import(?![A-Za-z0-9_])")
+_SPACES = re.compile(rb"[ \t]+")
+_BINDERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+Edit = tuple[int, int, bytes]  # absolute byte span and its new bytes
 
 
-def splice(data: bytes, path: str, module: str, rules: list[Rule] | tuple[Rule, ...],
-           found: list[Violation]) -> FileOutcome | None:
-    """The rewritten file, or None when the splice does not apply (see the module doc)."""
+@dataclass
+class _Alias:
+    name: str
+    asname: str | None
+    start: int  # absolute byte offsets of ``name [as asname]``
+    end: int
+    text: bytes  # as written
+    comma: bytes  # the bytes up to the next alias (b"" for the last)
+
+
+@dataclass
+class _Stmt:
+    """One ``from M import ...`` statement with sites, as its bytes spell it."""
+
+    module: str
+    module_span: tuple[int, int]
+    aliases: list[_Alias]
+    first: int  # its first and last line
+    last: int
+    node: ast.ImportFrom | None = None
+    # a one-line statement that may be split: where its names are, where its line ends, its
+    # indentation and the newline a new line takes (the file's first, as libcst writes)
+    split: tuple[int, int, int, bytes, bytes] | None = None
+
+
+@dataclass
+class _Change:
+    """What the splice does to one statement."""
+
+    target: str  # N (M for a rename in place)
+    edits: list[Edit]
+    renamed: dict[str, str] = field(default_factory=dict)  # local name -> its new name
+    news: set[str] = field(default_factory=set)  # names imported under a new name
+
+
+def splice(data: bytes, path: str, module: str, package: str,
+           rules: list[Rule] | tuple[Rule, ...], found: list[Violation]) -> FileOutcome | None:
+    """The rewritten file, or None when no splice applies (see the module doc)."""
     if not found or any(v.kind != "import" or not v.fixable or v.reason for v in found):
         return None
-    if _RELATIVE.search(data):
-        return None  # ``from . import x`` may name the new module without spelling it
+    if b"\x0c" in data:
+        return None  # the libcst engine drops a form feed that starts a line
     index = RuleIndex.build(list(rules))
-    lines = data.splitlines(keepends=True)
-    by_line: dict[int, list[Violation]] = {}
-    for v in found:
-        by_line.setdefault(v.line, []).append(v)
-    new_lines: dict[int, bytes] = {}
-    targets: set[str] = set()
+    starts = _line_starts(data)
+    tree: ast.Module | None = None
+    stmts = _one_line_statements(data, starts, found)
+    if stmts is None:
+        tree = _parse(data)
+        stmts = _statements(data, starts, found, tree) if tree is not None else None
+        if stmts is None:
+            return None
+    changes: list[tuple[_Stmt, _Change]] = []
     names: set[str] = set()
-    for number, sites in by_line.items():
-        if number > len(lines):
+    for stmt, sites in stmts:
+        change = _change(index, stmt, sites)
+        if change is None or change.target == module:
             return None
-        match = _LINE.fullmatch(lines[number - 1].decode("latin-1"))
-        if match is None:
-            return None
-        target = _target(index, match["module"], match["names"], len(sites))
-        if target is None or target in targets or target == module:
-            return None
-        moved = [n.split(" as ")[0] for n in match["names"].split(", ")]
+        moved = [a.name for a in stmt.aliases]
         if names.intersection(moved) or len(set(moved)) != len(moved):
             return None
-        targets.add(target)
         names.update(moved)
-        new_lines[number] = (f"{match['indent']}from {target} import {match['names']}"
-                             f"{match['rest']}{match['end']}").encode("latin-1")
+        changes.append((stmt, change))
+    moves = [c.target for s, c in changes if c.target != s.module]
+    if len(set(moves)) != len(moves):
+        return None
+    news = {w for _, c in changes for w in c.news}
+    if news and _spelled(data, news, []):
+        return None  # the new name exists already: the libcst engine merges or aliases
+    renamed = {old: new for _, c in changes for old, new in c.renamed.items()}
+    targets = {c.target for _, c in changes}
+    spans = [(starts[s.first - 1], starts[s.last]) for s, _ in changes]
     words = {t.rsplit(".", 1)[-1] for t in targets}
-    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(
-        re.escape(w.encode()) for w in sorted(words)) + rb")(?![A-Za-z0-9_])")
-    if any(pattern.search(line) for n, line in enumerate(lines, 1) if n not in new_lines):
-        return None
-    after = b"".join(new_lines.get(n, line) for n, line in enumerate(lines, 1))
-    rewritten = sorted({Site(path, v.line, v.col, v.rule, v.kind) for v in found})
-    return FileOutcome(path, data, after, rewritten, [], engine="splice")
-
-
-def _target(index: RuleIndex, module: str, names: str, sites: int) -> str | None:
-    """The one module every name of ``from module import names`` moves to under its own name,
-    when each name is one site; else None."""
-    if index.module_rule(module) is not None:
-        return None  # a module rule's from-import is one site for the statement
-    aliases = names.split(", ")
-    if len(aliases) != sites:
-        return None
-    target = None
-    for alias in aliases:
-        name = alias.split(" as ")[0]
-        full = f"{module}.{name}"
-        rule_id = index.members.get(full)
-        if rule_id is None or full in index.modules:
+    if tree is None and (renamed or _RELATIVE.search(data) or _spelled(data, words, spans)):
+        tree = _parse(data)
+        if tree is None:
             return None
+    edits = [e for _, c in changes for e in c.edits]
+    if tree is not None:
+        uses = _check_tree(data, starts, tree, [s for s, _ in changes], renamed, targets,
+                           package)
+        if uses is None:
+            return None
+        edits += uses
+    out = []
+    at = 0
+    for start, end, new in sorted(edits):
+        if start < at:
+            return None  # overlapping edits: never expected, never guessed
+        out += [data[at:start], new]
+        at = end
+    out.append(data[at:])
+    rewritten = sorted({Site(path, v.line, v.col, v.rule, v.kind) for v in found})
+    return FileOutcome(path, data, b"".join(out), rewritten, [], engine="splice")
+
+
+def _line_starts(data: bytes) -> list[int]:
+    """The offset where each line starts, and the end of the data last."""
+    starts = [0]
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def _parse(data: bytes) -> ast.Module | None:
+    """The file's tree, when its columns are byte offsets into its lines (else None)."""
+    if not _utf8_offsets(data):
+        return None
+    try:
+        return ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def _one_line_statements(data: bytes, starts: list[int], found: list[Violation]
+                         ) -> list[tuple[_Stmt, int]] | None:
+    """Each site line as a one-line statement written as libcst writes it back, with its
+    number of sites; None when a site line is not one."""
+    first = re.search(rb"\r\n|\r|\n", data)
+    newline = first.group() if first is not None else b"\n"
+    by_line: dict[int, int] = {}
+    for v in found:
+        by_line[v.line] = by_line.get(v.line, 0) + 1
+    out = []
+    for number, sites in sorted(by_line.items()):
+        if number >= len(starts):
+            return None
+        base = starts[number - 1]
+        match = _LINE.fullmatch(data[base:starts[number]].decode("latin-1"))
+        if match is None:
+            return None
+        aliases = []
+        at = base + match.start("names")
+        for text in match["names"].split(", "):
+            name, _, asname = text.partition(" as ")
+            aliases.append(_Alias(name, asname or None, at, at + len(text),
+                                  text.encode("latin-1"), b", "))
+            at += len(text) + 2
+        aliases[-1].comma = b""
+        span = (base + match.start("module"), base + match.end("module"))
+        stmt = _Stmt(match["module"], span, aliases, number, number)
+        continued = data[max(base - 3, 0):base].rstrip(b"\r\n").endswith(b"\\")
+        if match["end"] and not continued:
+            stmt.split = (base + match.start("names"), base + match.end("names"), starts[number],
+                          match["indent"].encode("latin-1"), newline)
+        out.append((stmt, sites))
+    return out
+
+
+def _statements(data: bytes, starts: list[int], found: list[Violation], tree: ast.Module
+                ) -> list[tuple[_Stmt, int]] | None:
+    """The absolute ``from`` imports holding the sites, read from the tree, with their number
+    of sites; None when a site lies elsewhere or a statement is not read with certainty."""
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    out: dict[int, tuple[_Stmt, int]] = {}
+    for v in found:
+        holding = [n for n in imports if n.lineno <= v.line <= (n.end_lineno or n.lineno)]
+        if len(holding) != 1:
+            return None
+        node = holding[0]
+        if id(node) not in out:
+            stmt = _read(data, starts, node)
+            if stmt is None:
+                return None
+            out[id(node)] = (stmt, 0)
+        out[id(node)] = (out[id(node)][0], out[id(node)][1] + 1)
+    lines = sorted((s.first, s.last) for s, _ in out.values())
+    if any(a[1] >= b[0] for a, b in zip(lines, lines[1:], strict=False)):
+        return None  # two statements on one line (``;``)
+    return list(out.values())
+
+
+def _read(data: bytes, starts: list[int], node: ast.ImportFrom) -> _Stmt | None:
+    if node.level or not node.module or node.end_lineno is None:
+        return None
+    at = starts[node.lineno - 1] + node.col_offset
+    match = _MODULE_AT.match(data, at)
+    if match is None or _SPACES.sub(b"", match["module"]) != node.module.encode():
+        return None
+    aliases: list[_Alias] = []
+    for a in node.names:
+        if a.end_lineno is None or a.end_col_offset is None:
+            return None
+        start = starts[a.lineno - 1] + a.col_offset
+        end = starts[a.end_lineno - 1] + a.end_col_offset
+        if not data.startswith(a.name.encode(), start):
+            return None
+        aliases.append(_Alias(a.name, a.asname, start, end, data[start:end], b""))
+    for one, following in zip(aliases, aliases[1:], strict=False):
+        one.comma = data[one.end:following.start]
+    return _Stmt(node.module, match.span("module"), aliases, node.lineno, node.end_lineno, node)
+
+
+def _change(index: RuleIndex, stmt: _Stmt, sites: int) -> _Change | None:
+    """The splice of one statement whose banned names are ``sites`` sites, or None when it is
+    not one of the two shapes or the libcst engine would write more than its names."""
+    if index.module_rule(stmt.module) is not None:
+        return None  # a module rule's from-import is one site for the statement
+    change = _Change("", [])
+    banned = 0
+    kept: list[bytes] = []
+    moved: list[bytes] = []
+    for n, a in enumerate(stmt.aliases):
+        full = f"{stmt.module}.{a.name}"
+        if full in index.modules:
+            return None
+        rule_id = index.members.get(full)
+        if rule_id is None:
+            kept.append(a.text)
+            continue
         rule = index.rule(rule_id)
         new_module, _, new_name = rule.new.rpartition(".")
-        if rule.kind != "move" or new_name != name or not new_module or \
-                target not in (None, new_module):
+        if rule.kind != "move" or not new_module or change.target not in ("", new_module) or \
+                not all(_identifier(p) for p in rule.new.split(".")):
             return None
-        target = new_module
-    return target
+        change.target = new_module
+        banned += 1
+        moved.append(new_name.encode() + (b"" if a.asname is None else f" as {a.asname}".encode()))
+        if new_name == a.name:
+            continue
+        if a.asname is not None and a.asname in (a.name, new_name):
+            return None  # ``x as x``: what libcst writes back is its own choice
+        # libcst writes a renamed alias anew: ``as`` with single spaces, the first separator
+        text = a.name if a.asname is None else f"{a.name} as {a.asname}"
+        if text.encode() != a.text or \
+                (n < len(stmt.aliases) - 1 and a.comma != stmt.aliases[0].comma):
+            return None
+        change.edits.append((a.start, a.start + len(a.name), new_name.encode()))
+        change.news.add(new_name)
+        if a.asname is None:
+            change.renamed[a.name] = new_name
+    if not change.target or banned != sites:
+        return None
+    if change.target == stmt.module:
+        return change
+    if not kept:
+        change.edits.append((*stmt.module_span, change.target.encode()))
+        return change
+    if stmt.split is None:
+        return None  # some names stay, the others move, over several lines: libcst
+    # some names stay, the others move: the names that stay keep the line, the others move
+    # to a new line right after it, as the libcst engine writes it
+    names_start, names_end, line_end, indent, newline = stmt.split
+    change.edits = [(names_start, names_end, b", ".join(kept)),
+                    (line_end, line_end, indent + b"from " + change.target.encode() + b" import "
+                     + b", ".join(moved) + newline)]
+    return change
+
+
+def _identifier(word: str) -> bool:
+    """A name a splice may write: swapping one identifier for another keeps the file's
+    syntax (so a file that parsed before still parses)."""
+    return word.isidentifier() and not keyword.iskeyword(word)
+
+
+def _spelled(data: bytes, words: set[str], outside: list[tuple[int, int]]) -> bool:
+    """Whether ``data`` spells one of ``words`` as a whole word, outside the spans given."""
+    if not words:
+        return False
+    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(
+        re.escape(w.encode()) for w in sorted(words)) + rb")(?![A-Za-z0-9_])")
+    return any(not any(s <= m.start() < e for s, e in outside)
+               for m in pattern.finditer(data))
+
+
+def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_Stmt],
+                renamed: dict[str, str], targets: set[str], package: str) -> list[Edit] | None:
+    """The edits renaming every use of a renamed name; None when a name is bound in any other
+    way, or another import of the file concerns a module the statements move to (or rename
+    in)."""
+    top = {node.lineno: node for node in _module_level(tree.body)
+           if isinstance(node, ast.ImportFrom)}
+    ours: set[int] = set()
+    for stmt in stmts:
+        node = stmt.node or top.get(stmt.first)
+        if node is None or node.level or node.module != stmt.module or \
+                (renamed and top.get(stmt.first) is not node):
+            return None  # not the statement read, or a rename below module level
+        ours.add(id(node))
+    hot = _hot_lines(data, starts, set(renamed) | {"import"})
+    nodes = list(_walk(tree.body, hot))
+    in_fstrings = {id(n) for js in nodes if isinstance(js, ast.JoinedStr)
+                   for n in ast.walk(js) if isinstance(n, ast.Name)} if renamed else set()
+    edits: list[Edit] = []
+    for node in nodes:
+        if isinstance(node, ast.Name):
+            if node.id not in renamed:
+                continue
+            if not isinstance(node.ctx, ast.Load) or id(node) in in_fstrings or \
+                    node.end_lineno != node.lineno or node.end_col_offset is None:
+                return None
+            start = starts[node.lineno - 1] + node.col_offset
+            if data[start:starts[node.lineno - 1] + node.end_col_offset] != node.id.encode():
+                return None
+            edits.append((start, start + len(node.id), renamed[node.id].encode()))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if id(node) not in ours and _concerns(node, renamed, targets, package):
+                return None
+        elif renamed and _binds(node, renamed):
+            return None
+    return edits
+
+
+def _concerns(node: ast.Import | ast.ImportFrom, renamed: dict[str, str], targets: set[str],
+              package: str) -> bool:
+    """Whether another import is one the libcst engine may merge into or reuse (it imports
+    from a target module, or a target module itself or its package), binds a renamed name,
+    or is a star import while names are renamed."""
+    if isinstance(node, ast.Import):
+        if any((a.asname or a.name.split(".")[0]) in renamed for a in node.names):
+            return True
+        return any(_related(a.name, t) for a in node.names for t in targets)
+    base = resolve_relative(node.module or "", node.level, package)
+    if base is None or (renamed and any(a.name == "*" for a in node.names)):
+        return True
+    if any((a.asname or a.name) in renamed for a in node.names):
+        return True
+    return base in targets or any(f"{base}.{a.name}" in targets for a in node.names)
+
+
+def _related(module: str, target: str) -> bool:
+    """``import a.b`` binds ``a`` and reaches ``a.b``: related to the target ``a.b.c`` or
+    ``a``."""
+    return module == target or target.startswith(module + ".") or \
+        module.startswith(target + ".")
+
+
+def _hot_lines(data: bytes, starts: list[int], words: set[str]) -> list[int]:
+    """The numbers of the lines that spell one of ``words`` as a whole word, sorted."""
+    pattern = re.compile(rb"(?<![A-Za-z0-9_])(?:" + b"|".join(
+        re.escape(w.encode()) for w in sorted(words)) + rb")(?![A-Za-z0-9_])")
+    return sorted({bisect.bisect_right(starts, m.start()) for m in pattern.finditer(data)})
+
+
+def _walk(body: list[ast.stmt], hot: list[int]) -> Iterator[ast.AST]:
+    """Every node of the statements that span a hot line, at any depth, skipping the
+    statements (and blocks) that do not: a name, its bindings and every import spell a hot
+    word on their own line."""
+    for stmt in body:
+        decorators = getattr(stmt, "decorator_list", None) or ()
+        first = min([stmt.lineno] + [d.lineno for d in decorators])
+        at = bisect.bisect_left(hot, first)
+        if at == len(hot) or hot[at] > (stmt.end_lineno or stmt.lineno):
+            continue
+        yield stmt
+        for name, value in ast.iter_fields(stmt):
+            if name in ("body", "orelse", "finalbody"):
+                yield from _walk(value, hot)
+            elif name in ("handlers", "cases"):
+                for part in value:
+                    yield part
+                    for inner, sub in ast.iter_fields(part):
+                        if inner == "body":
+                            yield from _walk(sub, hot)
+                        else:
+                            yield from _walk_expr(sub)
+            else:
+                yield from _walk_expr(value)
+
+
+def _walk_expr(value: object) -> Iterator[ast.AST]:
+    if isinstance(value, ast.AST):
+        yield from ast.walk(value)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, ast.AST):
+                yield from ast.walk(item)
+
+
+def _binds(node: ast.AST, names: dict[str, str]) -> bool:
+    """Whether ``node`` binds or declares one of ``names`` other than through a ``Name``."""
+    if isinstance(node, _BINDERS):
+        return node.name in names
+    if isinstance(node, ast.arg):
+        return node.arg in names
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return any(n in names for n in node.names)
+    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
+        return node.name in names
+    if isinstance(node, ast.MatchMapping):
+        return node.rest in names
+    return False
+
+
+def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements that run in the module's scope, at any depth of if/try/with/for/match."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, _SCOPES):
+            continue
+        inner: list[ast.stmt] = []
+        for name in ("body", "orelse", "finalbody"):
+            inner += getattr(stmt, name, None) or []
+        for part in getattr(stmt, "handlers", None) or getattr(stmt, "cases", None) or []:
+            inner += part.body
+        yield from _module_level(inner)
+
+
+def _utf8_offsets(data: bytes) -> bool:
+    """Whether ast's columns (UTF-8 byte offsets) are byte offsets into ``data``'s lines: the
+    file is ASCII, or UTF-8 without a BOM or another encoding's cookie."""
+    if data.isascii():
+        return True
+    if data.startswith(b"\xef\xbb\xbf"):
+        return False
+    head = b"\n".join(data.split(b"\n", 2)[:2])
+    cookie = _COOKIE.search(head)
+    if cookie is not None and cookie.group(1).lower().replace(b"_", b"-") not in (
+            b"utf-8", b"utf8"):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -53,7 +53,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
             return FileOutcome(job.rel, job.data, job.data)
         outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found)
         if outcome.after != job.data:
-            problem = _check(job, outcome.after)
+            problem = _check(job, outcome.after, renamed_only=outcome.engine == "splice")
             if problem:
                 return FileOutcome(job.rel, job.data, job.data, failure=problem)
             outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root,
@@ -67,11 +67,15 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
         return FileOutcome(job.rel, job.data, job.data, failure=failure_reason(exc))
 
 
-def _check(job: Work, after: bytes) -> str:
+def _check(job: Work, after: bytes, *, renamed_only: bool = False) -> str:
     """'' when the rewritten file is fine to write, else the file's outcome reason. Raises
-    when the rewrite itself broke a file this Python compiled (a bug, reported as such)."""
+    when the rewrite itself broke a file this Python compiled (a bug, reported as such).
+    ``renamed_only``: ``after`` differs from the file only by identifiers swapped for other
+    identifiers (the splice), so it parses exactly when the file does."""
     before = _parse_error(job.data)
     if not before:
+        if renamed_only:
+            return ""
         broken = _parse_error(after)
         if broken:
             raise ValueError(f"rewrite produced invalid Python at {broken}")
