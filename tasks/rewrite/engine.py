@@ -14,6 +14,7 @@ the other two do not apply).
 
 from __future__ import annotations
 
+import ast
 import difflib
 
 import libcst as cst
@@ -39,13 +40,15 @@ WORTH_IT = 0.1
 def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                    rules: list[Rule] | tuple[Rule, ...], *,
                    holes: bool | None = None,
-                   found: list[Violation] | None = None) -> FileOutcome:
+                   found: list[Violation] | None = None,
+                   tree: ast.Module | None = None) -> FileOutcome:
     """Apply ``rules`` to one file's bytes. Raises on unparseable input (the caller turns any
     exception into a per-file failure). ``found``: detect's analysis of this file with the
     same rules, when the caller has it. ``holes``: None splices the file's imports without
     libcst when detect's sites allow it (:mod:`.splice`), else punches out the statements no
     rule can concern when that is worth it (:mod:`.holes`); True always punches (the
-    differential test); False never does either (the whole-file engine)."""
+    differential test); False never does either (the whole-file engine). ``tree``: the file's
+    ``ast`` tree when the caller parsed it already (the splice reads it)."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
     builtin = [r for r in active if is_semantic(r)]
@@ -53,7 +56,7 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     held = held_sites(found, path) if found is not None else None
     if builtin and not hooks and holes is None and found is not None:
         spliced = splice(data, path, module, package_of(module, is_package), builtin,
-                         found)
+                         found, tree)
         if spliced is not None:
             return spliced
     if builtin and not hooks and holes is not False:

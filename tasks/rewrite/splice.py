@@ -100,8 +100,10 @@ class _Change:
 
 
 def splice(data: bytes, path: str, module: str, package: str,
-           rules: list[Rule] | tuple[Rule, ...], found: list[Violation]) -> FileOutcome | None:
-    """The rewritten file, or None when no splice applies (see the module doc)."""
+           rules: list[Rule] | tuple[Rule, ...], found: list[Violation],
+           parsed: ast.Module | None = None) -> FileOutcome | None:
+    """The rewritten file, or None when no splice applies (see the module doc). ``parsed``:
+    the file's tree, when the caller has it."""
     if not found or any(v.kind != "import" or not v.fixable or v.reason for v in found):
         return None
     if b"\x0c" in data:
@@ -111,7 +113,7 @@ def splice(data: bytes, path: str, module: str, package: str,
     tree: ast.Module | None = None
     stmts = _one_line_statements(data, starts, found)
     if stmts is None:
-        tree = _parse(data)
+        tree = _parse(data, parsed)
         stmts = _statements(data, starts, found, tree) if tree is not None else None
         if stmts is None:
             return None
@@ -137,7 +139,7 @@ def splice(data: bytes, path: str, module: str, package: str,
     spans = [(starts[s.first - 1], starts[s.last]) for s, _ in changes]
     words = {t.rsplit(".", 1)[-1] for t in targets}
     if tree is None and (renamed or _RELATIVE.search(data) or _spelled(data, words, spans)):
-        tree = _parse(data)
+        tree = _parse(data, parsed)
         if tree is None:
             return None
     edits = [e for _, c in changes for e in c.edits]
@@ -167,10 +169,13 @@ def _line_starts(data: bytes) -> list[int]:
     return starts
 
 
-def _parse(data: bytes) -> ast.Module | None:
-    """The file's tree, when its columns are byte offsets into its lines (else None)."""
+def _parse(data: bytes, parsed: ast.Module | None) -> ast.Module | None:
+    """The file's tree (``parsed`` when the caller had it), when its columns are byte offsets
+    into its lines (else None)."""
     if not _utf8_offsets(data):
         return None
+    if parsed is not None:
+        return parsed
     try:
         return ast.parse(data)
     except (SyntaxError, ValueError, RecursionError):

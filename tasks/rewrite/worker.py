@@ -48,12 +48,15 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
     job = Work(*item)  # type: ignore[arg-type]
     try:
         module, is_pkg = module_name(job.rel, job.src)
-        found = _detect(job.data, job.rel, module, is_pkg, job.rules)
+        tree, before = _parse(job.data)  # once: for detect's analysis, the splice and the check
+        found = _detect(job.data, job.rel, module, is_pkg, job.rules, tree)
         if found is not None and not found:
             return FileOutcome(job.rel, job.data, job.data)
-        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found)
+        outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found,
+                                 tree=tree)
         if outcome.after != job.data:
-            problem = _check(job, outcome.after, renamed_only=outcome.engine == "splice")
+            problem = _check(job, outcome.after, before,
+                             renamed_only=outcome.engine == "splice")
             if problem:
                 return FileOutcome(job.rel, job.data, job.data, failure=problem)
             outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root,
@@ -67,12 +70,12 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
         return FileOutcome(job.rel, job.data, job.data, failure=failure_reason(exc))
 
 
-def _check(job: Work, after: bytes, *, renamed_only: bool = False) -> str:
+def _check(job: Work, after: bytes, before: str, *, renamed_only: bool = False) -> str:
     """'' when the rewritten file is fine to write, else the file's outcome reason. Raises
     when the rewrite itself broke a file this Python compiled (a bug, reported as such).
-    ``renamed_only``: ``after`` differs from the file only by identifiers swapped for other
-    identifiers (the splice), so it parses exactly when the file does."""
-    before = _parse_error(job.data)
+    ``before``: the file's own parse error ('' when it parses). ``renamed_only``: ``after``
+    differs from the file only by identifiers swapped for other identifiers and import lines
+    added beside import lines (the splice), so it parses exactly when the file does."""
     if not before:
         if renamed_only:
             return ""
@@ -95,24 +98,28 @@ def _check(job: Work, after: bytes, *, renamed_only: bool = False) -> str:
 def _parse_error(data: bytes) -> str:
     """'' when this Python parses ``data``, else ``line N: message`` (a parse, not a compile:
     ``return`` outside a function is the syntax gate's to report, after the rewrite)."""
+    return _parse(data)[1]
+
+
+def _parse(data: bytes) -> tuple[ast.Module | None, str]:
+    """The file's tree and '', or None and its parse error (see :func:`_parse_error`)."""
     try:
-        ast.parse(data)
+        return ast.parse(data), ""
     except SyntaxError as exc:
-        return f"line {exc.lineno or 0}: {exc.msg}"
+        return None, f"line {exc.lineno or 0}: {exc.msg}"
     except (ValueError, RecursionError) as exc:
-        return f"line 0: {exc}"
-    return ""
+        return None, f"line 0: {exc}"
 
 
 def _detect(data: bytes, rel: str, module: str, is_pkg: bool,
-            rules: tuple[Rule, ...]) -> list[Violation] | None:
+            rules: tuple[Rule, ...], tree: ast.Module | None = None) -> list[Violation] | None:
     """Detect's own analysis (stdlib ast, ~10x faster than libcst): with no violation the
     byte prefilter matched only strings, comments or shadowed names, and the libcst pass is
     skipped. None when it cannot decide: hook kinds (codemods) decide for themselves, and a
     file detect cannot parse goes to libcst for its own verdict."""
     if not all(is_semantic(r) for r in rules):
         return None
-    found, problem = analyze_source(data, rel, module, is_pkg, _index(rules))
+    found, problem = analyze_source(data, rel, module, is_pkg, _index(rules), tree=tree)
     return None if problem is not None else found
 
 

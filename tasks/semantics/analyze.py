@@ -246,15 +246,18 @@ def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
 
 
 def analyze_source(data: bytes, path: str, module: str, is_package: bool,
-                   index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
+                   index: RuleIndex, *, tree: ast.Module | None = None
+                   ) -> tuple[list[Violation], FileProblem | None]:
     """Parse one file and return its violations, or the reason it could not be parsed.
 
     Only the top-level statements that can matter are parsed when the file is large enough
-    for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed."""
+    for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed.
+    ``tree``: the whole file's tree, when the caller parsed it already (plan does)."""
     offsets = hot_offsets(data, index)
     hot: list[int] | None = hot_lines(data, index, offsets)
-    tree = None
-    if not data.isascii():
+    if tree is not None:
+        hot = hot if data.isascii() else None
+    elif not data.isascii():
         # Python equates identifiers under NFKC (a fullwidth "ｏld" is "old"): byte searches
         # for names cannot be trusted, so every statement is parsed and visited
         hot = None
