@@ -373,26 +373,18 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
 
 def _concerns(node: ast.Import | ast.ImportFrom, renamed: dict[str, str], targets: set[str],
               package: str) -> bool:
-    """Whether another import is one the libcst engine may merge into or reuse (it imports
-    from a target module, or a target module itself or its package), binds a renamed name,
-    or is a star import while names are renamed."""
+    """Whether another import is one the libcst engine may merge into or reuse (a ``from``
+    import of a target module, or of a target from its package), binds a renamed name, or is
+    a star import while names are renamed. A plain ``import`` binds no name a ``from`` import
+    could reuse."""
     if isinstance(node, ast.Import):
-        if any((a.asname or a.name.split(".")[0]) in renamed for a in node.names):
-            return True
-        return any(_related(a.name, t) for a in node.names for t in targets)
+        return any((a.asname or a.name.split(".")[0]) in renamed for a in node.names)
     base = resolve_relative(node.module or "", node.level, package)
     if base is None or (renamed and any(a.name == "*" for a in node.names)):
         return True
     if any((a.asname or a.name) in renamed for a in node.names):
         return True
     return base in targets or any(f"{base}.{a.name}" in targets for a in node.names)
-
-
-def _related(module: str, target: str) -> bool:
-    """``import a.b`` binds ``a`` and reaches ``a.b``: related to the target ``a.b.c`` or
-    ``a``."""
-    return module == target or target.startswith(module + ".") or \
-        module.startswith(target + ".")
 
 
 def _hot_lines(data: bytes, starts: list[int], words: set[str]) -> list[int]:
