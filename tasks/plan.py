@@ -1,10 +1,12 @@
 """Plan a phase: what its rules would change, per file, without writing anything.
 
-discover -> the phase's files (first phase in declaration order whose globs match) -> prefilter
-by bytes (the last dotted component of every old name, as a word) -> every rule of the phase in
-one libcst parse per candidate (:func:`phasegate.rewrite.worker.plan_file`), in a process pool
-when there are enough candidates. A worker never lets an exception escape: each file comes back
-with its new bytes, its sites, or the reason it failed.
+discover -> the phase's files (first phase in declaration order whose globs match) -> read and
+prefilter by bytes (detect's own prefilter; in the process pool on a large tree) -> one ruff run
+telling which import blocks of the candidates were sorted -> every rule of the phase per
+candidate (:func:`phasegate.rewrite.worker.plan_file`: one ``ast`` parse shared by detect's
+analysis, the import splice and the check; libcst only where the splice does not apply), in the
+same pool when there are enough candidates. A worker never lets an exception escape: each file
+comes back with its new bytes, its sites, or the reason it failed.
 
 Per-file outcomes, never all-or-nothing: a file that cannot be read, decoded, parsed, checked or
 rewritten is listed with its reason among the sites left to a person (rule ``*``, kind
@@ -21,6 +23,7 @@ import os
 import tokenize
 from collections import Counter
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +43,7 @@ from .workers import start_pool
 
 FILE_RULE = "*"  # the rule of a file-level outcome: it concerns every rule of the phase
 PARALLEL_MIN = 8  # fewer candidates than this are planned in-process: a pool costs more
+READ_PARALLEL_MIN = 2000  # fewer files than this are read and prefiltered in-process
 MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -119,21 +123,21 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
     phase = config.phase(phase_id)
     files, skipped = phase_files(config, phase)
     index = RuleIndex.build(phase_rules(config, phase))
-    sources: dict[str, bytes] = {}  # the candidates only: a big tree is not held in memory
-    failures: list[FileProblem] = []
-    for rel in files:
+    workers = _workers(jobs)
+    # one pool reads and prefilters the tree, then plans the candidates
+    pool = start_pool(workers) if workers > 1 and len(files) >= READ_PARALLEL_MIN else None
+    try:
         try:
-            with open(config.root / rel, "rb") as fh:
-                data = fh.read(MAX_BYTES + 1)
-        except OSError as exc:
-            failures.append(FileProblem(rel, f"unreadable: {exc.strerror}"))
-            continue
-        if len(data) > MAX_BYTES:
-            failures.append(FileProblem(rel, f"too large to rewrite (> {MAX_BYTES >> 20} MB)"))
-            continue
-        if index.is_candidate(data):
-            sources[rel] = data
-    plan = plan_sources(config, phase_id, sources, jobs=jobs, on_disk=True)
+            sources, failures = _candidates(str(config.root), files, index, pool)
+        except BrokenProcessPool:  # a worker was killed while reading: read here instead
+            assert pool is not None
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+            sources, failures = _candidates(str(config.root), files, index, None)
+        plan = plan_sources(config, phase_id, sources, jobs=jobs, on_disk=True, pool=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     plan.skipped = skipped + plan.skipped
     plan.failures = failures + plan.failures
     plan.scanned = len(files)
@@ -142,12 +146,52 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
     return plan
 
 
+def _candidates(root: str, files: list[str], index: RuleIndex, pool: Executor | None
+                ) -> tuple[dict[str, bytes], list[FileProblem]]:
+    """The bytes of the files detect's prefilter keeps (the rest are not held in memory), and
+    the files that could not be read; in the pool's workers when there is one."""
+    sources: dict[str, bytes] = {}
+    failures: list[FileProblem] = []
+    size = max(64, len(files) // 64)
+    batches = [(root, files[i:i + size], index) for i in range(0, len(files), size)]
+    results = pool.map(_read_batch, batches) if pool is not None else map(_read_batch, batches)
+    for batch in track(results, len(batches), "read"):
+        for rel, data, problem in batch:
+            if problem is not None:
+                failures.append(problem)
+            elif data is not None:
+                sources[rel] = data
+    return sources, failures
+
+
+def _read_batch(item: tuple[str, list[str], RuleIndex]
+                ) -> list[tuple[str, bytes | None, FileProblem | None]]:
+    """Read and prefilter files (in a worker): each candidate with its bytes, each file that
+    cannot be read or is too large with its problem; other files are left out."""
+    root, rels, index = item
+    out: list[tuple[str, bytes | None, FileProblem | None]] = []
+    for rel in rels:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            out.append((rel, None, FileProblem(rel, f"unreadable: {exc.strerror}")))
+            continue
+        if len(data) > MAX_BYTES:
+            out.append((rel, None,
+                        FileProblem(rel, f"too large to rewrite (> {MAX_BYTES >> 20} MB)")))
+        elif index.is_candidate(data):
+            out.append((rel, data, None))
+    return out
+
+
 def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
-                 jobs: int | None = None, on_disk: bool = False) -> Plan:
+                 jobs: int | None = None, on_disk: bool = False,
+                 pool: Executor | None = None) -> Plan:
     """Plan ``phase_id`` over in-memory sources (``{rel: bytes}``); failures are collected in
     ``plan.failures``, not raised (see :func:`check`). ``on_disk``: the sources are the files
     as they are on disk, so ruff can tell which import blocks were sorted in one run over all
-    of them, not one run per changed file."""
+    of them, not one run per changed file. ``pool``: workers already started, to use."""
     phase = config.phase(phase_id)
     rules = tuple(phase_rules(config, phase))
     index = RuleIndex.build(rules)
@@ -165,7 +209,7 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     unsorted = unsorted_on_disk(str(config.root), [rel for rel, _ in todo]) if on_disk else {}
     work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax, unsorted.get(rel))
             for rel, data in todo]
-    for outcome in _run(work, jobs):
+    for outcome in _run(work, jobs, pool):
         if outcome.failure:
             plan.failures.append(FileProblem(outcome.path, outcome.failure))
         else:
@@ -187,15 +231,23 @@ def check(plan: Plan) -> None:
     raise MigrationError("\n".join(lines), EXIT_USAGE)
 
 
-def _run(work: list[Work], jobs: int | None) -> Iterable[FileOutcome]:
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+def _workers(jobs: int | None) -> int:
+    return jobs if jobs is not None else (os.cpu_count() or 1)
+
+
+def _run(work: list[Work], jobs: int | None, pool: Executor | None = None
+         ) -> Iterable[FileOutcome]:
+    workers = _workers(jobs)
     if workers <= 1 or len(work) < PARALLEL_MIN:
         yield from track((plan_file(item) for item in work), len(work), "plan")
         return
     chunk = max(1, min(32, len(work) // (workers * 4)))
     try:
-        with start_pool(workers) as pool:
+        if pool is not None:
             yield from track(pool.map(plan_file, work, chunksize=chunk), len(work), "plan")
+            return
+        with start_pool(workers) as own:
+            yield from track(own.map(plan_file, work, chunksize=chunk), len(work), "plan")
     except BrokenProcessPool as exc:  # a worker was killed: say so per file, do not guess
         for item in work:
             yield FileOutcome(item.rel, item.data, item.data,

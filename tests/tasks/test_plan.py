@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from phasegate import config as config_mod
+from phasegate import plan as plan_mod
 from phasegate.cli import main
 from phasegate.errors import MigrationError
 from phasegate.plan import build_plan, plan_file
@@ -89,6 +90,25 @@ def test_pool_and_serial_agree(tmp_path: Path) -> None:
     serial = build_plan(config, "p0", jobs=1)
     pooled = build_plan(config, "p0", jobs=2)
     assert len(serial.changes) == 12
+    assert [(f.path, f.after, f.rewritten) for f in serial.files] == \
+        [(f.path, f.after, f.rewritten) for f in pooled.files]
+
+
+def test_reading_in_the_pool_agrees_with_reading_here(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a large tree the pool's workers read and prefilter the files: the same candidates,
+    the same files too large to rewrite, the same plan."""
+    files = {f"app/one_{i:02}.py": USES + f"x{i} = f\n".encode() for i in range(12)}
+    files |= {f"app/one_cold_{i:02}.py": b"x = 1\n" for i in range(40)}
+    files["app/one_big.py"] = USES + b"#" * 400 + b"\n"
+    config, _ = config_mod.load(project(tmp_path, files))
+    monkeypatch.setattr(plan_mod, "MAX_BYTES", 300)  # inherited by the forked workers
+    serial = build_plan(config, "p0", jobs=1)
+    monkeypatch.setattr(plan_mod, "READ_PARALLEL_MIN", 1)
+    pooled = build_plan(config, "p0", jobs=2)
+    assert (serial.candidates, serial.scanned) == (pooled.candidates, pooled.scanned) == (12, 53)
+    assert serial.failures == pooled.failures
+    assert [p.path for p in pooled.failures] == ["app/one_big.py"]
     assert [(f.path, f.after, f.rewritten) for f in serial.files] == \
         [(f.path, f.after, f.rewritten) for f in pooled.files]
 
