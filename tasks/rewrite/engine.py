@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper
+from typing import TYPE_CHECKING
 
 from ..config import Rule
 from ..config.kinds import is_semantic, kind_of
@@ -26,11 +24,11 @@ from ..model import Violation
 from ..semantics.analyze import IN_STRING_ANNOTATION, analyze_source
 from ..semantics.rule_index import RuleIndex
 from .holes import punch
-from .imports import Applier
 from .model import FileOutcome, Site
-from .planner import Planner
-from .scan import FileScan
 from .splice import splice
+
+if TYPE_CHECKING:  # libcst is imported when a file needs it: a splice never does
+    import libcst as cst
 
 # punch holes when at least this share of the lines can go: below it the saving does not pay
 # for the extra ast parse
@@ -71,6 +69,8 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     tree, outcome = _semantic(data, data, path, module, is_package, builtin, held)
     changed = tree is not None
     if hooks and tree is None:
+        import libcst as cst
+
         tree = cst.parse_module(data)
     for rule in hooks:
         assert tree is not None
@@ -103,6 +103,13 @@ def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bo
     outcome = FileOutcome(path, data, data)
     if not rules:
         return None, outcome
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper
+
+    from .imports import Applier
+    from .planner import Planner
+    from .scan import FileScan
+
     wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
     if held is None:
         held = _held(data, path, module, is_package, rules)
