@@ -97,6 +97,8 @@ class _Change:
     edits: list[Edit]
     renamed: dict[str, str] = field(default_factory=dict)  # local name -> its new name
     news: set[str] = field(default_factory=set)  # names imported under a new name
+    moved: list[bytes] = field(default_factory=list)  # the aliases written for N
+    whole: bool = False  # every name of the statement moves to N
 
 
 def splice(data: bytes, path: str, module: str, package: str,
@@ -142,10 +144,17 @@ def splice(data: bytes, path: str, module: str, package: str,
         tree = _parse(data, parsed)
         if tree is None:
             return None
+    merged: set[int] = set()
+    if tree is not None:
+        for stmt, change in changes:
+            into = _merge(data, starts, tree, stmt, change) \
+                if change.target != stmt.module else None
+            if into is not None:
+                merged.add(id(into))
     edits = [e for _, c in changes for e in c.edits]
     if tree is not None:
         uses = _check_tree(data, starts, tree, [s for s, _ in changes], renamed, targets,
-                           package)
+                           package, merged)
         if uses is None:
             return None
         edits += uses
@@ -301,9 +310,11 @@ def _change(index: RuleIndex, stmt: _Stmt, sites: int) -> _Change | None:
             change.renamed[a.name] = new_name
     if not change.target or banned != sites:
         return None
+    change.moved = moved
     if change.target == stmt.module:
         return change
     if not kept:
+        change.whole = True
         change.edits.append((*stmt.module_span, change.target.encode()))
         return change
     if stmt.split is None:
@@ -333,8 +344,43 @@ def _spelled(data: bytes, words: set[str], outside: list[tuple[int, int]]) -> bo
                for m in pattern.finditer(data))
 
 
+def _merge(data: bytes, starts: list[int], tree: ast.Module, stmt: _Stmt,
+           change: _Change) -> ast.ImportFrom | None:
+    """When the file already imports from N at module level, as the libcst engine does: the
+    moved names are appended to that import's, and the statement's line goes (with its
+    comment) when none of its names stay. Only one-line statements, both at the top level
+    with no indentation, a line that goes right after a line of code (libcst would drop the
+    comments and blank lines above it too); returns the import merged into, after setting
+    the change's edits, or None."""
+    if stmt.split is None or stmt.first != stmt.last:
+        return None
+    into = [n for n in tree.body if isinstance(n, ast.ImportFrom) and not n.level
+            and n.module == change.target]
+    ours = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.lineno == stmt.first]
+    if len(into) != 1 or len(ours) != 1 or ours[0].col_offset:
+        return None
+    node = into[0]
+    if node.end_lineno != node.lineno or node.col_offset:
+        return None
+    match = _LINE.fullmatch(data[starts[node.lineno - 1]:starts[node.lineno]].decode("latin-1"))
+    if match is None or match["module"] != change.target or match["indent"]:
+        return None
+    end = starts[node.lineno - 1] + match.end("names")
+    append = (end, end, b", " + b", ".join(change.moved))
+    if not change.whole:  # the names that stay keep the line
+        change.edits = [change.edits[0], append]
+        return node
+    if stmt.first > 1:
+        above = data[starts[stmt.first - 2]:starts[stmt.first - 1]].strip()
+        if not above or above.startswith(b"#"):
+            return None
+    change.edits = [(starts[stmt.first - 1], starts[stmt.first], b""), append]
+    return node
+
+
 def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_Stmt],
-                renamed: dict[str, str], targets: set[str], package: str) -> list[Edit] | None:
+                renamed: dict[str, str], targets: set[str], package: str,
+                merged: set[int]) -> list[Edit] | None:
     """The edits renaming every use of a renamed name; None when a name is bound in any other
     way, or another import of the file concerns a module the statements move to (or rename
     in)."""
@@ -364,7 +410,10 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
                 return None
             edits.append((start, start + len(node.id), renamed[node.id].encode()))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if id(node) not in ours and _concerns(node, renamed, targets, package):
+            if id(node) in merged:
+                if _concerns(node, renamed, set(), package):
+                    return None
+            elif id(node) not in ours and _concerns(node, renamed, targets, package):
                 return None
         elif renamed and _binds(node, renamed):
             return None
