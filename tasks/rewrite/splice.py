@@ -131,8 +131,9 @@ def splice(data: bytes, path: str, module: str, package: str,
         names.update(moved)
         changes.append((stmt, change))
     moves = [c.target for s, c in changes if c.target != s.module]
-    if len(set(moves)) != len(moves):
-        return None
+    twice = {t for t in moves if moves.count(t) > 1}
+    if any(c.target in twice and not c.whole for _, c in changes):
+        return None  # libcst keeps two whole statements moving to N apart, nothing more
     news = {w for _, c in changes for w in c.news}
     if news and _spelled(data, news, []):
         return None  # the new name exists already: the libcst engine merges or aliases
@@ -150,6 +151,8 @@ def splice(data: bytes, path: str, module: str, package: str,
             into = _merge(data, starts, tree, stmt, change) \
                 if change.target != stmt.module else None
             if into is not None:
+                if change.target in twice:
+                    return None
                 merged.add(id(into))
     edits = [e for _, c in changes for e in c.edits]
     if tree is not None:

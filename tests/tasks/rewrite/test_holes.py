@@ -313,6 +313,12 @@ SPLICE_RULES = {"same": SAME, "move": [MOVE], "in place": [IN_PLACE]}
     ("a name that stays, last line", "same", "p/m.py", "from a.b import e, f", False),
     ("a name that stays, after a continuation", "same", "p/m.py",
      "x = 1; \\\nfrom a.b import e, f\nf(e)\n", False),
+    ("two statements moving to one module", "same", "p/m.py",
+     "from a.b import f\nimport os\nfrom a.b import h\nf(h, os)\n", True),
+    ("two statements moving to one module, one split", "same", "p/m.py",
+     "from a.b import f\nfrom a.b import e, h\nf(h, e)\n", False),
+    ("two statements moving to one module it imports already", "same", "p/m.py",
+     "from a.b import f\nfrom a.b import h\nfrom c.d import x\nf(h, x)\n", False),
     # the new module imported already: the names join that import (as libcst merges them)
     ("merged into an import of the new module", "same", "p/m.py",
      "from a.b import f\nfrom c.d import x\nf(x)\n", True),
