@@ -110,6 +110,8 @@ def splice(data: bytes, path: str, module: str, package: str,
         return None
     if b"\x0c" in data:
         return None  # the libcst engine drops a form feed that starts a line
+    if b"\r" in data and b"\r" in data.replace(b"\r\n", b""):
+        return None  # nor does it keep lone CR line ends
     index = RuleIndex.build(list(rules))
     starts = _line_starts(data)
     tree: ast.Module | None = None
@@ -401,6 +403,7 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
     in_fstrings = {id(n) for js in nodes if isinstance(js, ast.JoinedStr)
                    for n in ast.walk(js) if isinstance(n, ast.Name)} if renamed else set()
     edits: list[Edit] = []
+    bound_at = {a.name: starts[s.first - 1] for s in stmts for a in s.aliases}
     for node in nodes:
         if isinstance(node, ast.Name):
             if node.id not in renamed:
@@ -411,6 +414,8 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
             start = starts[node.lineno - 1] + node.col_offset
             if data[start:starts[node.lineno - 1] + node.end_col_offset] != node.id.encode():
                 return None
+            if start < bound_at[node.id]:
+                return None  # libcst ties a use before the import to nothing (its scope order)
             edits.append((start, start + len(node.id), renamed[node.id].encode()))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             if id(node) in merged:

@@ -343,6 +343,9 @@ SPLICE_RULES = {"same": SAME, "move": [MOVE], "in place": [IN_PLACE]}
     ("renamed, every use", "move", "p/m.py",
      "from a.b import f\n\n\ndef k(x=f):\n    return [f(i) for i in x], f\n\n\nclass C(f):\n"
      "    y = f\n", True),
+    ("renamed, a use before the import", "move", "p/m.py",
+     "t = f\nfrom a.b import f\nf()\n", False),
+    ("renamed, lone CR line ends", "move", "p/m.py", "from a.b import f\rf()\r", False),
     ("renamed, aliased", "move", "p/m.py", "from a.b import f as ff\nff()\n", True),
     ("renamed, a keyword argument and an attribute of the same name", "move", "p/m.py",
      "from a.b import f\nf(f=1).f\n", True),
