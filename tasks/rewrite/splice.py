@@ -431,9 +431,9 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
 def _concerns(node: ast.Import | ast.ImportFrom, renamed: dict[str, str], targets: set[str],
               package: str) -> bool:
     """Whether another import is one the libcst engine may merge into or reuse (a ``from``
-    import of a target module, or of a target from its package), binds a renamed name, or is
-    a star import while names are renamed. A plain ``import`` binds no name a ``from`` import
-    could reuse."""
+    import from a target module), binds a renamed name, or is a star import while names are
+    renamed. A plain ``import``, or a ``from`` import of the target module itself, binds no
+    name a ``from`` import could reuse."""
     if isinstance(node, ast.Import):
         return any((a.asname or a.name.split(".")[0]) in renamed for a in node.names)
     base = resolve_relative(node.module or "", node.level, package)
@@ -441,7 +441,7 @@ def _concerns(node: ast.Import | ast.ImportFrom, renamed: dict[str, str], target
         return True
     if any((a.asname or a.name) in renamed for a in node.names):
         return True
-    return base in targets or any(f"{base}.{a.name}" in targets for a in node.names)
+    return base in targets
 
 
 def _hot_lines(data: bytes, starts: list[int], words: set[str]) -> list[int]:
