@@ -47,6 +47,7 @@ from ..model import Violation
 from ..semantics.rule_index import RuleIndex
 from ..semantics.scopes import resolve_relative
 from .model import FileOutcome, Site
+from .renames import import_uses
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _RELATIVE = re.compile(rb"(?<![A-Za-z0-9_])from[\s\\]*\.")
@@ -58,7 +59,6 @@ _LINE = re.compile(
 _MODULE_AT = re.compile(rb"from[ \t]+(?P<module>[A-Za-z_]\w*(?:[ \t]*\.[ \t]*[A-Za-z_]\w*)*)"
                         rb"[ \t]+import(?![A-Za-z0-9_])")
 _SPACES = re.compile(rb"[ \t]+")
-_BINDERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 Edit = tuple[int, int, bytes]  # absolute byte span and its new bytes
@@ -398,18 +398,14 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
                 (renamed and top.get(stmt.first) is not node):
             return None  # not the statement read, or a rename below module level
         ours.add(id(node))
-    hot = _hot_lines(data, starts, set(renamed) | {"import"})
-    nodes = list(_walk(tree.body, hot))
-    in_fstrings = {id(n) for js in nodes if isinstance(js, ast.JoinedStr)
-                   for n in ast.walk(js) if isinstance(n, ast.Name)} if renamed else set()
     edits: list[Edit] = []
-    bound_at = {a.name: starts[s.first - 1] for s in stmts for a in s.aliases}
-    for node in nodes:
-        if isinstance(node, ast.Name):
-            if node.id not in renamed:
-                continue
-            if not isinstance(node.ctx, ast.Load) or id(node) in in_fstrings or \
-                    node.end_lineno != node.lineno or node.end_col_offset is None:
+    if renamed:
+        uses = import_uses(tree, set(renamed), _hot_lines(data, starts, set(renamed)))
+        if uses is None:
+            return None
+        bound_at = {a.name: starts[s.first - 1] for s in stmts for a in s.aliases}
+        for node in uses:
+            if node.end_lineno != node.lineno or node.end_col_offset is None:
                 return None
             start = starts[node.lineno - 1] + node.col_offset
             if data[start:starts[node.lineno - 1] + node.end_col_offset] != node.id.encode():
@@ -417,13 +413,13 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
             if start < bound_at[node.id]:
                 return None  # libcst ties a use before the import to nothing (its scope order)
             edits.append((start, start + len(node.id), renamed[node.id].encode()))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if id(node) in merged:
-                if _concerns(node, renamed, set(), package):
-                    return None
-            elif id(node) not in ours and _concerns(node, renamed, targets, package):
+    for node in _walk(tree.body, _hot_lines(data, starts, {"import"})):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if id(node) in merged:
+            if _concerns(node, renamed, set(), package):
                 return None
-        elif renamed and _binds(node, renamed):
+        elif id(node) not in ours and _concerns(node, renamed, targets, package):
             return None
     return edits
 
@@ -484,21 +480,6 @@ def _walk_expr(value: object) -> Iterator[ast.AST]:
         for item in value:
             if isinstance(item, ast.AST):
                 yield from ast.walk(item)
-
-
-def _binds(node: ast.AST, names: dict[str, str]) -> bool:
-    """Whether ``node`` binds or declares one of ``names`` other than through a ``Name``."""
-    if isinstance(node, _BINDERS):
-        return node.name in names
-    if isinstance(node, ast.arg):
-        return node.arg in names
-    if isinstance(node, (ast.Global, ast.Nonlocal)):
-        return any(n in names for n in node.names)
-    if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)):
-        return node.name in names
-    if isinstance(node, ast.MatchMapping):
-        return node.rest in names
-    return False
 
 
 def _module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:

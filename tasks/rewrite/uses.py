@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
+from libcst.metadata import ComprehensionScope, FunctionScope, Scope
 
 from ..config import Rule
 from ..semantics.rule_index import RuleIndex
@@ -50,6 +51,8 @@ def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: s
             if getattr(assignment, "node", None) is not info.stmt:
                 continue
             for access in assignment.references:
+                if _local_to_a_function(access.scope, name, info.scope):
+                    continue  # Python reads that function's own variable, not the import
                 node = access.node
                 if not isinstance(node, (cst.Name, cst.Attribute)) or node not in scan.parents:
                     out.odd = True
@@ -60,6 +63,19 @@ def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: s
                 else:
                     out.uses.append(use)
     return out
+
+
+def _local_to_a_function(scope: Scope | None, name: str, home: Scope) -> bool:
+    """Whether a function (lambda, comprehension) between the access's scope and the import's
+    binds ``name`` itself: then Python reads that local at the access, even where libcst ties
+    the access to the import (``f = g(f)`` after ``f = 1`` in a function)."""
+    while scope is not None and scope is not home:
+        if isinstance(scope, (FunctionScope, ComprehensionScope)) and scope.assignments[name]:
+            return True
+        if scope.parent is scope:
+            break
+        scope = scope.parent
+    return False
 
 
 def _assignment_names(info: ImportInfo, alias: cst.ImportAlias,

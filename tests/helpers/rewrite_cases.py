@@ -250,6 +250,12 @@ SMALLEST_DIFF: list[tuple[str, list[dict[str, object]], str, str, str, tuple[str
                                     "new": "pkg.modern.helper"}],
      "pkg/legacy/user.py", "from.import helper\n\nhelper()\n",
      "from ..modern import helper\n\nhelper()\n", ()),
+    # a function's own variable of the same name is not the import, even in its own value
+    ("7-local-of-the-same-name", [{"kind": "move", "old": "a.b.f", "new": "c.d.G"}], "p/m.py",
+     "from a.b import f\n\n\ndef k(x):\n    f = 1\n    if x:\n        f = '{}'.format(f)\n"
+     "    return f\n\n\nf()\n",
+     "from c.d import G\n\n\ndef k(x):\n    f = 1\n    if x:\n        f = '{}'.format(f)\n"
+     "    return f\n\n\nG()\n", ()),
     # a rename inside one module with siblings: renamed in place, not a second import
     ("rename-in-own-module-keeps-siblings", [RENAME], "p/x.py",
      "from django.utils.translation import get_language, ugettext\n\nugettext(get_language())\n",
