@@ -12,12 +12,13 @@ Two shapes of statement apply:
 Only the module's and the names' bytes change, as the libcst engine changes them (it keeps each
 alias's comma, gives a renamed alias the statement's first separator and writes ``as`` with one
 space each side, so a renamed alias must already be written that way). A name imported without
-``as`` that changes is renamed at every use: each ``Name`` node the file's ``ast`` gives for it
-is replaced at its byte position. That is safe only when the import is the one binding of the
-name in the whole file: the import is at module level, and nothing else assigns, deletes,
-declares, defines or imports the name (at any depth), no star import may bring it in, it is not
-used inside an f-string (whose positions Python 3.11 does not report reliably), and its new name
-is spelled nowhere in the file (no merge with, or shadowing by, an existing name).
+``as`` that changes is renamed at every use that reads the import: each such ``Name`` node the
+file's ``ast`` gives is replaced at its byte position, the uses chosen through Python's scopes
+(:mod:`.renames`: a function's own variable of that name is not the import). That needs the
+import at module level, no other binding of the name at module level and no other import of
+it, no star import that may bring it in, and its new name spelled nowhere in the file (no
+merge with, or shadowing by, an existing name); :mod:`.renames` lists what else it leaves to
+libcst.
 
 Detect's analysis of the file decides whether a splice can apply: every site detect found is a
 fixable ``import`` site of an absolute ``from`` import, one per banned name, nothing left to a
