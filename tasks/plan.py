@@ -23,7 +23,7 @@ import os
 import tokenize
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,14 +36,15 @@ from .errors import EXIT_USAGE, MigrationError
 from .model import FileProblem
 from .progress import track
 from .rewrite.model import FileOutcome, Site
-from .rewrite.sorting import unsorted_on_disk
-from .rewrite.worker import Work, plan_file
+from .rewrite.sorting import keep_sorted, ruff_i001, unsorted_on_disk
+from .rewrite.worker import Work, failure_reason, plan_file
 from .semantics.rule_index import RuleIndex
 from .workers import start_pool
 
 FILE_RULE = "*"  # the rule of a file-level outcome: it concerns every rule of the phase
 PARALLEL_MIN = 8  # fewer candidates than this are planned in-process: a pool costs more
 READ_PARALLEL_MIN = 2000  # fewer files than this are read and prefiltered in-process
+SORTERS = 2 * (os.cpu_count() or 1)  # ruff processes checking rewritten files at a time
 MAX_BYTES = 16 * 1024 * 1024
 
 
@@ -209,7 +210,15 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     unsorted = unsorted_on_disk(str(config.root), [rel for rel, _ in todo]) if on_disk else {}
     work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax, unsorted.get(rel))
             for rel, data in todo]
-    for outcome in _run(work, jobs, pool):
+    root = str(config.root)
+    with ThreadPoolExecutor(max_workers=SORTERS) as threads:
+        # the sorter's check of a rewritten file is one ruff process: many run at a time here,
+        # while the workers go on, instead of one after another in each worker
+        outcomes = [(o, threads.submit(ruff_i001, o.after, o.path, root) if o.sort_pending
+                     else None) for o in _run(work, jobs, pool)]
+    for outcome, asked in outcomes:
+        if asked is not None:
+            outcome = sorted_outcome(outcome, root, unsorted.get(outcome.path), asked.result())
         if outcome.failure:
             plan.failures.append(FileProblem(outcome.path, outcome.failure))
         else:
@@ -218,6 +227,20 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     plan.files.sort(key=lambda f: f.path)
     plan.failures.sort(key=lambda p: p.path)
     return plan
+
+
+def sorted_outcome(outcome: FileOutcome, root: str, unsorted: list[dict[str, object]] | None,
+            found: list[dict[str, object]] | None) -> FileOutcome:
+    """The outcome with its new imports placed by the sorter, given ruff's answer about it;
+    never raises (like a worker, see :func:`plan_file`)."""
+    try:
+        outcome.after = keep_sorted(outcome.before, outcome.after, outcome.path, root, unsorted,
+                                    asked=True, found_after=found)
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the plan
+        return FileOutcome(outcome.path, outcome.before, outcome.before,
+                           failure=failure_reason(exc))
+    outcome.sort_pending = False
+    return outcome
 
 
 def check(plan: Plan) -> None:

@@ -42,6 +42,9 @@ class FileOutcome:
     # libcst saw only the statements the rules can concern (rewrite/holes.py); "file": the
     # whole file; "": no rewrite ran
     engine: str = ""
+    # the import sorter's check of ``after`` is the caller's to run (one ruff process per
+    # file, many at a time: plan.py), then ``sorting.keep_sorted``
+    sort_pending: bool = False
 
 
 @dataclass(frozen=True)

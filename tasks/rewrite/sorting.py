@@ -22,16 +22,24 @@ _IMPORT_LINE = re.compile(rb"^[ \t]*(?:from[ \t]+\S+[ \t]+)?import[ \t].*$", re.
 Lines = list[bytes]
 
 
+def needs_ruff(before: bytes, after: bytes, unsorted_before: list[Diagnostic] | None) -> bool:
+    """Whether :func:`keep_sorted` must ask ruff about ``after`` (else ``after`` stands):
+    the import lines changed, and not only inside blocks that were not sorted before."""
+    if _IMPORT_LINE.findall(before) == _IMPORT_LINE.findall(after):
+        return False
+    return unsorted_before is None or not _only_unsorted_blocks(before, after, unsorted_before)
+
+
 def keep_sorted(before: bytes, after: bytes, rel: str, root: str,
-                unsorted_before: list[Diagnostic] | None = None) -> bytes:
+                unsorted_before: list[Diagnostic] | None = None, *,
+                asked: bool = False, found_after: list[Diagnostic] | None = None) -> bytes:
     """``after`` with the new imports of its once-sorted blocks placed by the sorter.
     ``unsorted_before``: ruff's I001 diagnostics of ``before`` when the caller has them (see
-    :func:`unsorted_on_disk`), else ruff is asked here."""
-    if _IMPORT_LINE.findall(before) == _IMPORT_LINE.findall(after):
+    :func:`unsorted_on_disk`), else ruff is asked here. ``asked``: the caller asked ruff about
+    ``after`` already (:func:`ruff_i001`), and ``found_after`` is its answer."""
+    if not needs_ruff(before, after, unsorted_before):
         return after
-    if unsorted_before is not None and _only_unsorted_blocks(before, after, unsorted_before):
-        return after
-    found = _i001(after, rel, root)
+    found = found_after if asked else _i001(after, rel, root)
     if not found:
         return after  # sorted already (the new import landed in place), or ruff failed
     fixed = _apply(after, found)
@@ -251,6 +259,11 @@ def _apply(data: bytes, found: list[Diagnostic]) -> bytes:
         end = starts[edit["end_location"]["row"] - 1] + edit["end_location"]["column"] - 1
         text = text[:begin] + (edit.get("content") or "") + text[end:]
     return text.encode("utf-8")
+
+
+def ruff_i001(data: bytes, rel: str, root: str) -> list[Diagnostic] | None:
+    """ruff's I001 diagnostics for a file's bytes (see :func:`_i001`)."""
+    return _i001(data, rel, root)
 
 
 def _i001(data: bytes, rel: str, root: str) -> list[Diagnostic] | None:

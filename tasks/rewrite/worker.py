@@ -27,7 +27,7 @@ from ..semantics.analyze import analyze_source
 from ..semantics.rule_index import RuleIndex
 from .engine import rewrite_source
 from .model import FileOutcome
-from .sorting import keep_sorted
+from .sorting import keep_sorted, needs_ruff
 
 
 class Work(NamedTuple):
@@ -59,6 +59,10 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
                              renamed_only=outcome.engine == "splice")
             if problem:
                 return FileOutcome(job.rel, job.data, job.data, failure=problem)
+            if job.fmt != "ruff" and job.unsorted is not None and \
+                    needs_ruff(job.data, outcome.after, job.unsorted):
+                outcome.sort_pending = True  # the caller asks ruff, many files at a time
+                return outcome
             outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root,
                                         job.unsorted)
             if job.fmt == "ruff":
