@@ -19,12 +19,49 @@ from __future__ import annotations
 
 import ast
 import bisect
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 Frame = tuple[str, int]  # ("function" | "lambda" | "comprehension" | "class", id of its node)
+
+
+_TYPING_CALLS = ("TypeVar", "NewType", "cast")
+
+
+def in_type_strings(tree: ast.Module, names: set[str]) -> bool:
+    """Whether a string (or bytes) libcst may read as a type spells one of ``names`` as a word:
+    in an annotation, in a subscript of a name (``Optional['f']``), in a call to ``TypeVar``,
+    ``NewType`` or ``cast``. libcst's engine then keeps the old name bound (``G as f``), and
+    detect reports only plain string annotations, so the splice must not rename. The values
+    are read evaluated (``'\\x66'`` is ``f``)."""
+    word = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, sorted(names)))
+                      + r")(?![A-Za-z0-9_])")
+    return any(word.search(text) for text in _type_strings(tree))
+
+
+def _type_strings(tree: ast.Module) -> Iterator[str]:
+    for node in ast.walk(tree):
+        parts: list[ast.AST | None] = []
+        if isinstance(node, ast.arg | ast.AnnAssign):
+            parts.append(node.annotation)
+        elif isinstance(node, _FUNCTIONS):
+            parts.append(node.returns)
+        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            parts.append(node.slice)
+        elif isinstance(node, ast.Call):
+            func = node.func
+            last = func.id if isinstance(func, ast.Name) else \
+                func.attr if isinstance(func, ast.Attribute) else ""
+            if last in _TYPING_CALLS:
+                parts += [*node.args, *(k.value for k in node.keywords)]
+        for part in parts:
+            for inner in ast.walk(part) if part is not None else ():
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str | bytes):
+                    value = inner.value
+                    yield value if isinstance(value, str) else value.decode("latin-1")
 
 
 class _Unsure(Exception):
@@ -124,10 +161,12 @@ class _Walk:
         elif isinstance(node, ast.Match):
             self.expression(node.subject, frames)
             for case in node.cases:
-                if any(isinstance(p, (ast.MatchAs, ast.MatchStar)) and p.name in self.names
-                       or isinstance(p, ast.MatchMapping) and p.rest in self.names
-                       for p in ast.walk(case.pattern)):
-                    raise _Unsure
+                for p in ast.walk(case.pattern):
+                    if isinstance(p, ast.MatchAs | ast.MatchStar) and p.name in self.names or \
+                            isinstance(p, ast.MatchMapping) and p.rest in self.names:
+                        raise _Unsure
+                    if isinstance(p, ast.Name) and p.id in self.names:
+                        self.uses.append((p, frames))  # ``case f():``, ``case f.y:``
                 self.expression(case.guard, frames)
                 self.statements(case.body, frames)
         else:

@@ -48,7 +48,7 @@ from ..model import Violation
 from ..semantics.rule_index import RuleIndex
 from ..semantics.scopes import resolve_relative
 from .model import FileOutcome, Site
-from .renames import import_uses
+from .renames import import_uses, in_type_strings
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _RELATIVE = re.compile(rb"(?<![A-Za-z0-9_])from[\s\\]*\.")
@@ -85,6 +85,7 @@ class _Stmt:
     first: int  # its first and last line
     last: int
     node: ast.ImportFrom | None = None
+    module_text: bytes = b""  # the module as written
     # a one-line statement that may be split: where its names are, where its line ends, its
     # indentation and the newline a new line takes (the file's first, as libcst writes)
     split: tuple[int, int, int, bytes, bytes] | None = None
@@ -99,6 +100,7 @@ class _Change:
     renamed: dict[str, str] = field(default_factory=dict)  # local name -> its new name
     news: set[str] = field(default_factory=set)  # names imported under a new name
     moved: list[bytes] = field(default_factory=list)  # the aliases written for N
+    pairs: list[tuple[str, str | None]] = field(default_factory=list)  # (name, asname) in N
     whole: bool = False  # every name of the statement moves to N
 
 
@@ -223,7 +225,8 @@ def _one_line_statements(data: bytes, starts: list[int], found: list[Violation]
             at += len(text) + 2
         aliases[-1].comma = b""
         span = (base + match.start("module"), base + match.end("module"))
-        stmt = _Stmt(match["module"], span, aliases, number, number)
+        stmt = _Stmt(match["module"], span, aliases, number, number,
+                     module_text=match["module"].encode())
         continued = data[max(base - 3, 0):base].rstrip(b"\r\n").endswith(b"\\")
         if match["end"] and not continued:
             stmt.split = (base + match.start("names"), base + match.end("names"), starts[number],
@@ -273,7 +276,8 @@ def _read(data: bytes, starts: list[int], node: ast.ImportFrom) -> _Stmt | None:
         aliases.append(_Alias(a.name, a.asname, start, end, data[start:end], b""))
     for one, following in zip(aliases, aliases[1:], strict=False):
         one.comma = data[one.end:following.start]
-    return _Stmt(node.module, match.span("module"), aliases, node.lineno, node.end_lineno, node)
+    return _Stmt(node.module, match.span("module"), aliases, node.lineno, node.end_lineno, node,
+                 match["module"])
 
 
 def _change(index: RuleIndex, stmt: _Stmt, sites: int) -> _Change | None:
@@ -301,6 +305,7 @@ def _change(index: RuleIndex, stmt: _Stmt, sites: int) -> _Change | None:
         change.target = new_module
         banned += 1
         moved.append(new_name.encode() + (b"" if a.asname is None else f" as {a.asname}".encode()))
+        change.pairs.append((new_name, a.asname))
         if new_name == a.name:
             continue
         if a.asname is not None and a.asname in (a.name, new_name):
@@ -318,7 +323,9 @@ def _change(index: RuleIndex, stmt: _Stmt, sites: int) -> _Change | None:
         return None
     change.moved = moved
     if change.target == stmt.module:
-        return change
+        if stmt.module_text != stmt.module.encode():
+            return None  # ``from a . b import f``: libcst writes the module anew when no
+        return change    # name stays, and keeps it as written when one does
     if not kept:
         change.whole = True
         change.edits.append((*stmt.module_span, change.target.encode()))
@@ -371,6 +378,9 @@ def _merge(data: bytes, starts: list[int], tree: ast.Module, stmt: _Stmt,
     match = _LINE.fullmatch(data[starts[node.lineno - 1]:starts[node.lineno]].decode("latin-1"))
     if match is None or match["module"] != change.target or match["indent"]:
         return None
+    there = {(a.name, a.asname) for a in node.names}
+    if any((new, asname) in there for new, asname in change.pairs):
+        return None  # imported there already: libcst drops the duplicate
     end = starts[node.lineno - 1] + match.end("names")
     append = (end, end, b", " + b", ".join(change.moved))
     if not change.whole:  # the names that stay keep the line
@@ -401,6 +411,8 @@ def _check_tree(data: bytes, starts: list[int], tree: ast.Module, stmts: list[_S
         ours.add(id(node))
     edits: list[Edit] = []
     if renamed:
+        if in_type_strings(tree, set(renamed)):
+            return None  # libcst reads the name in a string as a type: it keeps it bound
         uses = import_uses(tree, set(renamed), _hot_lines(data, starts, set(renamed)))
         if uses is None:
             return None
