@@ -9,6 +9,7 @@ alias bound by ``... as name``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .chunks import is_word_byte, word_offsets
 from .rule_index import RuleIndex
@@ -27,16 +28,57 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
     (string imports), a star import, or a name bound by ``... as name`` (whose uses carry no
     needle). Found with ``bytes.find``, far faster here than one regex alternation."""
     found: set[int] = set()
+    stars = [m.start() for m in _STAR_IMPORT.finditer(data)] if b"*" in data else []
+    quiet = index.quiet_names if not stars else frozenset()  # a star import: every use counts
     for word in index.line_words:
-        found.update(word_offsets(data, word, bounded=False))
+        if word in quiet:
+            found.update(_loud_offsets(data, word))
+        else:
+            found.update(word_offsets(data, word, bounded=False))
     if b"import_" in data:  # import_module / __import__: a string import may split its module
         for word in index.home_words:  # over lines ("a." "b"), so its last part is hot too
             found.update(word_offsets(data, word))
-    for name in _aliases(data):
-        found.update(word_offsets(data, name))
-    if b"*" in data:
-        found.update(m.start() for m in _STAR_IMPORT.finditer(data))
+    if index.aliases_matter:
+        for name in _aliases(data):
+            found.update(word_offsets(data, name))
+    found.update(stars)
     return sorted(found)
+
+
+# What may stand before a name that is then surely no attribute (``x.name``) and, followed by
+# ``(`` or ``[``, in no import statement: the end of a word (a keyword, or the name is part of
+# a longer one) or an operator. Anything else (a dot, a line break, a backslash, a quote, a
+# closing bracket, the start of the file) keeps it hot.
+_NOT_AFTER_DOT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+                           b"([{,=:+-*/%<>!&|^~@;")
+_BLANKS = frozenset(b" \t")
+_CALL_OR_SUBSCRIPT = frozenset(b"([")
+
+
+def _loud_offsets(data: bytes, word: bytes) -> Iterator[int]:
+    """Where a quiet name (``RuleIndex.quiet_names``) can make a finding: every occurrence
+    but those inside a longer word and the bare calls and subscripts (``name(``, ``name[``,
+    with no dot before them). Conservative: any other spelling is kept."""
+    at = data.find(word)
+    size = len(data)
+    while at >= 0:
+        end = at + len(word)
+        if (at and is_word_byte(data[at - 1])) or (end < size and is_word_byte(data[end])):
+            pass  # part of a longer name
+        elif end < size and data[end] in _CALL_OR_SUBSCRIPT and _bare(data, at):
+            pass
+        else:
+            yield at
+        at = data.find(word, end)
+
+
+def _bare(data: bytes, at: int) -> bool:
+    """Whether the name at ``at`` surely follows no dot: the last byte before it on its line,
+    past spaces and tabs, ends a word or is an operator (see ``_NOT_AFTER_DOT``)."""
+    before = at - 1
+    while before >= 0 and data[before] in _BLANKS:
+        before -= 1
+    return before >= 0 and data[before] in _NOT_AFTER_DOT
 
 
 def _aliases(data: bytes) -> set[bytes]:

@@ -189,6 +189,31 @@ class RuleIndex:
         return tuple(sorted({n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()
                              for n in self.members}))
 
+    @functools.cached_property
+    def quiet_names(self) -> frozenset[bytes]:
+        """Banned members' names whose bare use (``name(...)``, ``name[...]``) never makes a
+        finding: every rule banning that name is a ``move`` that keeps it (``a.name`` ->
+        ``b.name``). Such a rule reports imports, attribute chains (``x.name``), ``__all__``
+        and star imports, never a bare name (``FileAnalyzer._use``; ``_renamed_in_string``
+        only for a rule that renames), so only those occurrences make a line hot."""
+        quiet: set[str] = set()
+        loud: set[str] = set()
+        for rule in self.rules:
+            if not kind_of(rule).semantic:
+                continue
+            for old in rule.olds:
+                last = old.rsplit(".", 1)[-1]
+                keeps = rule.kind == "move" and rule.new.rsplit(".", 1)[-1] == last
+                (quiet if keeps else loud).add(last)  # a module rule's name: always hot
+        return frozenset(n.encode() for n in quiet - loud) - frozenset(self._plain_needles)
+
+    @functools.cached_property
+    def aliases_matter(self) -> bool:
+        """Whether a name bound by ``... as name`` can be a finding where it is used: only a
+        ``call`` rule reports a bare use (``import a.f as g; g()``); a move or module rule's
+        findings through an alias spell the banned name (``g.name``) or are its import."""
+        return any(rule.kind == "call" for rule in self.rules)
+
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
 

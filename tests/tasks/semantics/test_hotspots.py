@@ -10,6 +10,10 @@ from phasegate.semantics.rule_index import RuleIndex
 
 INDEX = RuleIndex.build([Rule(id="m", kind="move", old="pkg.core.config.get_settings",
                               new="pkg.core.settings.load")])
+# a call rule reports bare uses, so a name bound by ``as`` is hot wherever it is used
+CALLS = RuleIndex.build([Rule(id="c", kind="call", old="pkg.core.config.get_settings",
+                              new="pkg.core.settings.load", params=("name",),
+                              arguments=(("name", "{name}"),))])
 
 
 @pytest.mark.parametrize(("source", "aliases"), [
@@ -26,13 +30,72 @@ def test_aliases(source: bytes, aliases: set[bytes]) -> None:
 
 @pytest.mark.parametrize(("source", "lines"), [
     (b"from pkg.core.config import get_settings\nx = 1\n", [1]),
-    (b"import pkg.core.config as c\nx = 1\nc.get_settings()\ny = c\n", [1, 3, 4]),
+    (b"import pkg.core.config as c\nx = 1\nc.get_settings()\ny = c\n", [1, 3]),
     (b"import importlib\nm = importlib.import_module('pkg.core.config')\n", [2]),
     (b"import importlib\nm = importlib.import_module(\n 'pkg.core.'\n 'config')\n", [4]),
     (b'"""config is a word in every docstring"""\nx = 1\n', []),
     (b"from pkg.core.config import *\nget_settings()\n", [1, 2]),
-    (b"import a as cc\nacc = 1\ncc.x\n", [1, 3]),
+    (b"import a as cc\nacc = 1\ncc.x\n", []),  # a move: uses of an alias find nothing
+    (b"x = get_settings()\ny = get_settings[0]\n", [1, 2]),  # it renames: every use counts
 ], ids=["needle", "alias-uses", "string-import", "string-import-split", "docstring-word",
-        "star-import", "alias-is-a-word"])
+        "star-import", "alias-not-for-a-move", "renamed-bare-use"])
 def test_hot_lines(source: bytes, lines: list[int]) -> None:
     assert hot_lines(source, INDEX, hot_offsets(source, INDEX)) == lines
+
+
+@pytest.mark.parametrize(("source", "lines"), [
+    (b"import pkg.core.config as c\nx = 1\nc.get_settings()\ny = c\n", [1, 3, 4]),
+    (b"import a as cc\nacc = 1\ncc.x\n", [1, 3]),
+    (b"from pkg.core.config import get_settings\nx = get_settings()\n", [1, 2]),
+], ids=["alias-uses", "alias-is-a-word", "bare-call"])
+def test_hot_lines_with_a_call_rule(source: bytes, lines: list[int]) -> None:
+    assert hot_lines(source, CALLS, hot_offsets(source, CALLS)) == lines
+
+
+# a move that keeps the name: a bare call or subscript of it finds nothing, so it is not hot
+QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
+                              new="pkg.converters.to_text")])
+
+
+@pytest.mark.parametrize(("source", "lines"), [
+    (b"from pkg._text import to_text\n", [1]),
+    (b"from pkg._text import (\n    to_text)\n", [1, 2]),
+    (b"from . import (\n    to_text)\n", [2]),
+    (b"x = to_text(y)\nz = [to_text(a), to_text[1]]\nreturn to_text(b)\n", []),
+    (b"x = _text.to_text(y)\n", [1]),
+    (b"x = _text . to_text(y)\n", [1]),
+    (b"x = (_text.\n     to_text(y))\n", [2]),
+    (b"x = (_text  # the module\n     .to_text(y))\n", [2]),
+    (b"x = (_text.  # the module\n     to_text(y))\n", [2]),
+    (b"x = _text. \\\n    to_text(y)\n", [2]),
+    (b"x = _text.\tto_text(y)\n", [1]),
+    (b"x = _text.\x0cto_text(y)\n", [1]),
+    (b"to_text(y)\n", [1]),  # the start of the file: kept
+    (b"x = 1\nto_text(y)\n", [2]),  # the start of a line: kept
+    (b"f(to_text)\nx = to_text\n", [1, 2]),
+    (b"x: 'to_text(y)' = 1\ny = 'to_text[1]'\n", [1, 2]),
+    (b"my_to_text(y)\nto_texts = 1\nx.my_to_text\n", []),
+    (b"from pkg._text import *\nx = to_text(y)\n", [1, 2]),  # a star import: every use
+    (b"__all__ = ['to_text']\n", [1]),
+], ids=["import", "import-parenthesised", "relative-import", "bare-calls-and-subscripts",
+        "attribute", "attribute-spaced", "attribute-over-a-newline", "attribute-after-a-comment",
+        "dot-then-comment", "backslash-continuation", "tab", "form-feed", "file-start",
+        "line-start", "not-called", "in-strings", "inside-longer-words", "star-import",
+        "all"])
+def test_hot_lines_of_a_quiet_name(source: bytes, lines: list[int]) -> None:
+    assert QUIET.quiet_names == {b"to_text"}
+    assert hot_lines(source, QUIET, hot_offsets(source, QUIET)) == lines
+
+
+def test_quiet_names_are_moves_that_keep_the_name() -> None:
+    index = RuleIndex.build([
+        Rule(id="a", kind="move", old="m.a.same", new="m.b.same"),
+        Rule(id="b", kind="move", old="m.a.renamed", new="m.b.other"),
+        Rule(id="c", kind="call", old="m.a.called", new="m.b.called", params=("x",),
+             arguments=(("x", "{x}"),)),
+        Rule(id="d", kind="move", old="m.c.shared", new="m.d.shared"),
+        Rule(id="e", kind="move", old="m.e.shared", new="m.f.renamed"),
+        Rule(id="f", kind="module", old="m.same2", new="m.other2"),
+        Rule(id="g", kind="move", old="m.a.same2", new="m.b.same2"),
+    ])
+    assert index.quiet_names == {b"same"}
