@@ -11,7 +11,7 @@ import ast
 
 from ..model import FileProblem, Violation
 from .callsite import call_problem, context_for, missing_context
-from .chunks import aligned, partial_source
+from .chunks import aligned, non_ascii_strings, partial_source
 from .hotspots import hot_lines, hot_offsets
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
@@ -252,11 +252,15 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     Only the top-level statements that can matter are parsed when the file is large enough
     for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed."""
     offsets = hot_offsets(data, index)
+    texts = non_ascii_strings(data) if not data.isascii() else []
+    if texts:  # a one-line string may be a type annotation: parsed where it is, like code
+        offsets = sorted(set(offsets).union(texts))
     hot: list[int] | None = hot_lines(data, index, offsets)
     tree = None
-    if not data.isascii():
+    if texts is None:
         # Python equates identifiers under NFKC (a fullwidth "ｏld" is "old"): byte searches
-        # for names cannot be trusted, so every statement is parsed and visited
+        # for names cannot be trusted when a non-ASCII byte may be in one, so every statement
+        # is parsed and visited
         hot = None
     elif len(data) > PARTIAL_MIN_BYTES and len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
         tree = _parse_partial(data, path, offsets)

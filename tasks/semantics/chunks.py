@@ -13,10 +13,11 @@ answer and keeps every line where it was (same line numbers, same columns):
 
 Statement boundaries come from a small exact lexer: strings (every prefix, triple quotes,
 escapes), comments, brackets and backslash continuations. Anything it is not sure of (an
-unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie, any
-byte that is not ASCII, a form feed, an f-string whose braces do not balance) returns ``None``
-and the caller parses the whole file; so does a parsed tree whose statements do not sit
-exactly on the chunks chosen (:func:`aligned`).
+unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie that
+may not read ASCII as ASCII, a non-ASCII byte that may be in an identifier (one in a comment
+or a plain string is fine: :func:`non_ascii_strings`), a form feed, an f-string whose braces do
+not balance) returns ``None`` and the caller parses the whole file; so does a parsed tree whose
+statements do not sit exactly on the chunks chosen (:func:`aligned`).
 
 The one visible difference from a whole-file parse: a syntax error inside a statement that was
 blanked out is not seen, so the file is scanned rather than reported unparseable (the syntax
@@ -26,9 +27,11 @@ gate and ``plan``, which parse whole files, still catch it).
 from __future__ import annotations
 
 import ast
+import codecs
 import keyword
 import re
 import sys
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -89,10 +92,9 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
     if (b"\r" in data and b"\r" in data.replace(b"\r\n", b"")) or b"\f" in data \
             or b"\0" in data:
         return None
-    if not data.isascii():
+    if not data.isascii() and non_ascii_strings(data) is None:
         return None  # names are compared as bytes, but Python equates them under NFKC
-    head = data[:400].split(b"\n", 2)[:2]
-    if any(b"coding" in line and line.lstrip().startswith(b"#") for line in head):
+    if not _plain_encoding(data):
         return None  # a declared encoding may not be ASCII-compatible: parse it whole
     blocked = _blocked_spans(data)
     if blocked is None:
@@ -114,6 +116,76 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
         previous_decorator = first == 0x40  # an "@": the decorated def joins this chunk
         starts.append(at)
     return list(zip(starts, starts[1:] + [len(data)], strict=False))
+
+
+# Python's own cookie pattern (tokenize.cookie_re), on the first two lines
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+# encodings whose reading of any ASCII byte is that byte (only checked for ASCII files)
+_ASCII_SAFE = frozenset({"ascii", "utf-8", "iso8859-1", "cp1252", "iso8859-15", "latin-1"})
+
+
+def _plain_encoding(data: bytes) -> bool:
+    """Whether the text is what the bytes say: no coding cookie, or for an ASCII file one
+    naming an encoding that reads ASCII as ASCII (``# -*- coding: utf-8 -*-`` in most real
+    code), for a non-ASCII one only UTF-8 (then ``non_ascii_strings`` has decoded it)."""
+    head = data[:400].split(b"\n", 2)[:2]
+    for line in head:
+        if b"coding" not in line or not line.lstrip().startswith(b"#"):
+            continue
+        match = _COOKIE.match(line)
+        if match is None:
+            return False
+        try:
+            name = codecs.lookup(tokenize._get_normal_name(match.group(1).decode())).name
+        except LookupError:
+            return False
+        if name not in (_ASCII_SAFE if data.isascii() else ("utf-8",)):
+            return False
+    return True
+
+
+# Comments and strings (their prefix is code) between code that holds no quote, hash or
+# non-ASCII byte; anything else (a lone quote, a non-ASCII byte in code) is ``other``.
+_TEXTS = re.compile(rb"""
+      (?P<code>[^#'"\x80-\xff]++)
+    | \#[^\r\n]*+
+    | '''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
+    | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
+    | '(?:[^'\\\r\n]++|\\(?:\r\n|.))*+'
+    | "(?:[^"\\\r\n]++|\\(?:\r\n|.))*+"
+    | (?P<other>.)
+    """, re.VERBOSE | re.DOTALL)
+_F_OR_B = frozenset(b"fFbB")
+
+
+def non_ascii_strings(data: bytes) -> list[int] | None:
+    """Where a UTF-8 file's non-ASCII bytes sit in strings that fit on one line (offsets of
+    those strings), when every other non-ASCII byte is in a comment or a multi-line string;
+    None when one may be in code, an f-string or a bytes literal, or the file is not UTF-8.
+
+    Only identifiers are equal under NFKC, and a string is read as code only as a type
+    annotation on one line (``syntax.parse_string_annotation``): those strings' lines are
+    hot, so the whole-file parse and the partial one visit them alike."""
+    if NESTED_FSTRINGS:
+        return None  # from 3.12 a string may hold its own quote: not read here
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    out: list[int] = []
+    for match in _TEXTS.finditer(data):
+        if match.lastgroup == "code":
+            continue
+        if match.lastgroup == "other":
+            return None  # a non-ASCII byte in code, or a quote that opens no string
+        start, end = match.span()
+        if data[start] == 0x23 or data[start:end].isascii():
+            continue
+        if any(byte in _F_OR_B for byte in data[max(0, start - 2):start]):
+            return None  # an f-string (identifiers inside) or bytes (a syntax error)
+        if b"\n" not in data[start:end] and b"\r" not in data[start:end]:
+            out.append(start)
+    return out
 
 
 def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:

@@ -93,9 +93,13 @@ UNSURE = [
     ("lone-cr", b"x = 1\ry = 2\n"),
     ("form-feed", b"x = 1\n\x0cy = 2\n"),
     ("coding-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n"),
+    ("ascii-under-a-wide-cookie", b"# -*- coding: utf-16 -*-\nx = 1\n"),
+    ("unknown-cookie", b"# -*- coding: uft-8 -*-\nx = 1\n"),
+    ("cookie-not-read", b"# no coding here\nx = 1\n"),
     ("not-utf8", b"x = '\xe9'\ny = 1\n"),
     ("null-byte", b"x = 1\x00\n"),
-    ("non-ascii", "x = 'é'\ny = 1\n".encode()),
+    ("non-ascii-name", "caf\u00e9 = 1\ny = 1\n".encode()),
+    ("non-ascii-in-fstring", "x = f'{caf\u00e9}'\ny = 1\n".encode()),
     ("byte-order-mark", "\ufeffx = 1\ny = 2\n".encode()),
     # Python 3.12 lets a replacement field hold the f-string's own quote: seen with 3.11's
     # eyes the string ends early and a bracket or comment opens
@@ -110,6 +114,50 @@ UNSURE = [
 def test_gives_up_when_unsure(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chunks, "NESTED_FSTRINGS", True)  # as on Python 3.12+
     assert chunks.chunks(data) is None
+
+
+def test_gives_up_on_non_ascii_from_python_3_12(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", True)  # strings may hold their own quote
+    assert chunks.chunks("# caf\u00e9\nx = 1\ny = 2\n".encode()) is None
+
+
+# (id, source, offsets of the one-line strings that hold a non-ASCII byte, or None: unsure)
+NON_ASCII = [
+    ("comment", "# caf\u00e9\nx = 1\n", []),
+    ("docstring", '"""Caf\u00e9.\n\nMore."""\nx = 1\n', []),
+    ("one-line-docstring", '"""Caf\u00e9."""\nx = 1\n', [0]),
+    ("string", "x = 'caf\u00e9'\ny = \"\u00e9\"\n", [4, 15]),
+    ("string-continued", "x = 'caf\u00e9\\\nau lait'\n", []),
+    ("raw-and-unicode-prefixes", "x = r'\u00e9\\\\' + u'\u00e9'\n", [5, 14]),
+    ("quote-inside", "x = 'it\\'s \u00e9'\n# \u00e9 'not a string\n", [4]),
+    ("identifier", "caf\u00e9 = 1\n", None),
+    ("fullwidth-identifier", "\uff4d = 1\n", None),
+    ("fstring", "x = f'caf\u00e9'\n", None),
+    ("raw-fstring", "x = Rf'caf\u00e9'\n", None),
+    ("bytes", "x = b'caf\u00e9'\n", None),
+    ("byte-order-mark", "\ufeffx = 1\n", None),
+    ("unterminated", "x = 'caf\u00e9\n", None),
+    ("latin-1", None, None),
+]
+
+
+@pytest.mark.parametrize(("source", "offsets"), [(s, o) for _, s, o in NON_ASCII],
+                         ids=[i for i, *_ in NON_ASCII])
+def test_non_ascii_strings(source: str | None, offsets: list[int] | None,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", False)
+    data = source.encode() if source is not None else b"x = '\xe9'\n"
+    got = chunks.non_ascii_strings(data)
+    assert (got if got is None else [len(data[:o].decode()) for o in got]) == offsets
+    assert (chunks.chunks(data + b"y = 1\n") is None) is (offsets is None)
+
+
+@pytest.mark.parametrize("cookie", [b"# -*- coding: utf-8 -*-", b"# coding=latin-1",
+                                    b"# vim: set fileencoding=ascii :", b"#coding:cp1252"])
+def test_ascii_files_with_an_ascii_compatible_cookie_are_split(cookie: bytes) -> None:
+    data = cookie + b"\nimport os\nx = 1\n"
+    assert chunk_lines(data) == [2, 3]
+    assert chunks.chunks(b"#!/usr/bin/env python\n" + data) is not None
 
 
 @pytest.mark.parametrize(("body", "unsure"), [
@@ -309,3 +357,87 @@ def test_standard_library_same_answer_partial_or_whole(monkeypatch: pytest.Monke
         compared += 1
         findings += len(whole[0])
     assert compared > 60 and findings > 100, (compared, findings)
+
+
+QUIET = Rule(id="text", kind="move", old="pkg._text.to_text", new="pkg.converters.to_text")
+RENAMED = Rule(id="gadget", kind="move", old="pkg.old.Gadget", new="pkg.new.Widget")
+_PADDING = "\n\ndef _padding():\n    return 1\n" * 3
+
+# (id, source): files the partial parse now takes (it did not before), each compared with the
+# whole-file parse
+NOW_PARTIAL = [
+    ("quiet-bare-calls", "from pkg._text import to_text\n\ndef f(x):\n    return to_text(x)\n"
+     "\ndef g(m):\n    return m.to_text(1), m.\\\n        to_text(2)\n"),
+    ("quiet-attribute-over-lines", "from pkg import _text\n\ndef f(x):\n    return (_text  # c\n"
+     "        .to_text(x))\n\ndef g(x):\n    return to_text[x]\n"),
+    ("renamed-in-string-annotation", "from pkg.old import Gadget\n\ndef f(x: 'Gadget'): ...\n"
+     "\ndef g():\n    return Gadget()\n"),
+    ("renamed-bare-call", "from pkg.old import Gadget\n\ndef g():\n    return Gadget()\n"),
+    ("utf8-cookie", "# -*- coding: utf-8 -*-\nfrom pkg.old import Gadget\nx = Gadget\n"),
+    ("non-ascii-docstring", '"""Caf\u00e9.\n\nMore."""\nfrom pkg.old import Gadget\n'),
+    ("non-ascii-annotation", "import pkg.old as o\n\ndef f(x: 'o.Gadget', y: 'caf\u00e9'): ...\n"),
+    ("nfkc-in-annotation", "import pkg.old as o\n# Gadget\n\ndef f(x: 'o.\uff27adget'): ...\n"),
+    ("non-ascii-string-beside-a-use", "from pkg import _text\nx = ('caf\u00e9', _text.to_text)\n"),
+]
+
+
+@pytest.mark.parametrize("source", [s for _, s in NOW_PARTIAL], ids=[i for i, _ in NOW_PARTIAL])
+def test_now_partial_same_answer_as_whole(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", False)
+    index = analyze.RuleIndex.build([QUIET, RENAMED])
+    data = (source + _PADDING).encode()
+    assert index.is_candidate(data)
+    partly = _both_ways(data, index, monkeypatch)
+    assert partly[0], "no finding to compare"
+
+
+def _both_ways(data: bytes, index: analyze.RuleIndex, monkeypatch: pytest.MonkeyPatch,
+               path: str = "pkg/sub/mod.py", module: str = "pkg.sub.mod",
+               used: list[bool] | None = None) -> tuple[list, object]:
+    """The file's findings with the partial parse forced, asserted equal to the whole-file
+    parse's; ``used`` collects whether the partial parse was taken."""
+    real = analyze._parse_partial
+    taken: list[bool] = []
+
+    def counting(*args: object) -> ast.Module | None:
+        tree = real(*args)  # type: ignore[arg-type]
+        taken.append(tree is not None)
+        return tree
+
+    monkeypatch.setattr(analyze, "_parse_partial", counting)
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+    partly = analyze.analyze_source(data, path, module, False, index)
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
+    whole = analyze.analyze_source(data, path, module, False, index)
+    assert partly == whole
+    if used is None:
+        assert taken == [True], "the partial parse was not taken"
+    else:
+        used.extend(taken)
+    return partly
+
+
+REAL_CODE_RULES = [
+    Rule(id=f"typing-{n.lower()}", kind="move", old=f"typing.{n}", new=f"collections.abc.{n}")
+    for n in ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable", "Set",
+              "Iterator")
+] + [Rule(id="mock", kind="module", old="mock", new="unittest.mock"),
+     Rule(id="renamed", kind="move", old="typing.List", new="builtins.list")]
+
+
+def test_real_files_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real vendored code (tests/data: rich's typing imports, google-auth's mock), rules on
+    names it uses: the partial parse, taken wherever it can be, changes no finding."""
+    index = analyze.RuleIndex.build(REAL_CODE_RULES)
+    root = Path(__file__).resolve().parents[2] / "data"
+    used: list[bool] = []
+    findings = 0
+    for path in sorted(root.rglob("*.py")):
+        data = path.read_bytes()
+        if index.is_candidate(data):
+            rel = path.relative_to(root).as_posix()
+            found, _ = _both_ways(data, index, monkeypatch, rel,
+                                  rel[:-3].replace("/", "."), used)
+            findings += len(found)
+    assert sum(used) >= 10 and findings >= 30, (sum(used), len(used), findings)
