@@ -73,12 +73,24 @@ def _loud_offsets(data: bytes, word: bytes) -> Iterator[int]:
 
 
 def _bare(data: bytes, at: int) -> bool:
-    """Whether the name at ``at`` surely follows no dot: the last byte before it on its line,
-    past spaces and tabs, ends a word or is an operator (see ``_NOT_AFTER_DOT``)."""
+    """Whether the name at ``at`` surely follows no dot: the last byte before it, past spaces
+    and tabs, ends a word or is an operator (see ``_NOT_AFTER_DOT``). At the start of a line,
+    the end of the line before decides, unless that line holds a ``#`` (its end may be a
+    comment after a dot) or ends in a backslash."""
     before = at - 1
     while before >= 0 and data[before] in _BLANKS:
         before -= 1
-    return before >= 0 and data[before] in _NOT_AFTER_DOT
+    if before < 0 or data[before] != 0x0A:
+        return before >= 0 and data[before] in _NOT_AFTER_DOT
+    start = data.rfind(b"\n", 0, before) + 1
+    if data.find(b"#", start, before) >= 0:
+        return False
+    before -= 1
+    if before >= 0 and data[before] == 0x0D:
+        before -= 1
+    while before >= start and data[before] in _BLANKS:
+        before -= 1
+    return before >= start and data[before] in _NOT_AFTER_DOT
 
 
 def _aliases(data: bytes) -> set[bytes]:

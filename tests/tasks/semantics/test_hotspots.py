@@ -71,7 +71,12 @@ QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
     (b"x = _text.\tto_text(y)\n", [1]),
     (b"x = _text.\x0cto_text(y)\n", [1]),
     (b"to_text(y)\n", [1]),  # the start of the file: kept
-    (b"x = 1\nto_text(y)\n", [2]),  # the start of a line: kept
+    (b"x = 1\nto_text(y)\n", []),  # a new statement
+    (b"f(a,\n    to_text(y))\n", []),  # the line before ends in an operator
+    (b"f(a,\r\n    to_text(y))\r\n", []),
+    (b"f(a,  # note\n    to_text(y))\n", [2]),  # a comment: its end says nothing
+    (b"x = (a.\n\n    to_text(y))\n", [3]),  # a blank line: kept
+    (b"x = 1\rto_text(y)\n", [1, 2, 3]),  # a lone CR: every line is hot
     (b"f(to_text)\nx = to_text\n", [1, 2]),
     (b"x: 'to_text(y)' = 1\ny = 'to_text[1]'\n", [1, 2]),
     (b"my_to_text(y)\nto_texts = 1\nx.my_to_text\n", []),
@@ -80,8 +85,9 @@ QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
 ], ids=["import", "import-parenthesised", "relative-import", "bare-calls-and-subscripts",
         "attribute", "attribute-spaced", "attribute-over-a-newline", "attribute-after-a-comment",
         "dot-then-comment", "backslash-continuation", "tab", "form-feed", "file-start",
-        "line-start", "not-called", "in-strings", "inside-longer-words", "star-import",
-        "all"])
+        "line-start", "after-an-operator-line", "after-an-operator-line-crlf",
+        "after-a-comment-line", "after-a-blank-line", "lone-cr", "not-called", "in-strings",
+        "inside-longer-words", "star-import", "all"])
 def test_hot_lines_of_a_quiet_name(source: bytes, lines: list[int]) -> None:
     assert QUIET.quiet_names == {b"to_text"}
     assert hot_lines(source, QUIET, hot_offsets(source, QUIET)) == lines
