@@ -72,6 +72,15 @@ _CONTINUES = re.compile(rb"(?:else|elif|except|finally)\b")
 _DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(?:def|class)[ \t]+"
                   rb"([A-Za-z_][A-Za-z0-9_]*)")
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+# NAME = one string literal (no f-string), then only blank lines and comments: binds NAME alone
+# (real modules hold their documentation so, and it names everything)
+_TEXT_ASSIGNMENT = re.compile(rb"""
+    ([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*[rRuUbB]{0,2}
+    (?:'''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
+     | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
+     | '(?:[^'\\\r\n]++|\\(?:\r\n|.))*+'
+     | "(?:[^"\\\r\n]++|\\(?:\r\n|.))*+")
+    (?:[ \t\r\n]++|\#[^\r\n]*+)*+""", re.VERBOSE | re.DOTALL)
 _KEYWORDS = frozenset(k.encode() for k in keyword.kwlist)
 _OPEN = frozenset(b"([{")
 _BRACE = re.compile(rb"[{}]")
@@ -279,18 +288,19 @@ def partial_source(data: bytes, hot: list[int]) -> Partial | None:
     if sum(e - s for n, (s, e) in enumerate(spans) if keep[n]) * 2 > len(data):
         return None  # most of the file is needed anyway: blanking the rest would not pay
     declares = b"global" in data or b":=" in data  # what lets a def bind other names
-    hot_text = b"\n".join(data[s:e] for n, (s, e) in enumerate(spans) if keep[n])
+    # the words of the kept chunks: each of their identifiers is one (a few more words, such
+    # as "x" of "1x", only keep more)
+    used = set(_WORD.findall(b"\n".join(data[s:e] for n, (s, e) in enumerate(spans)
+                                        if keep[n]))) - _KEYWORDS
     for n, (s, e) in enumerate(spans):
         if keep[n]:
             continue
-        named = _DEF.match(data, s)
+        named = _DEF.match(data, s) or _TEXT_ASSIGNMENT.fullmatch(data, s, e)
         if named is not None and (not declares or (data.find(b"global", s, e) < 0
                                                    and data.find(b":=", s, e) < 0)):
-            names = {named.group(1)}
-        else:
-            names = set(_WORD.findall(data, s, e)) - _KEYWORDS
-        # a name this chunk may bind, used by a kept one (searched in C, word by word)
-        keep[n] = any(has_word(hot_text, name) for name in names)
+            keep[n] = named.group(1) in used
+        else:  # a name this chunk may bind, used by a kept one
+            keep[n] = not used.isdisjoint(_WORD.findall(data, s, e))
     if all(keep):
         return None
     return _assemble(data, spans, keep)
