@@ -45,31 +45,67 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
     return sorted(found)
 
 
-# What may stand before a name that is then surely no attribute (``x.name``) and, followed by
-# ``(`` or ``[``, in no import statement: the end of a word (a keyword, or the name is part of
-# a longer one) or an operator. Anything else (a dot, a line break, a backslash, a quote, a
-# closing bracket, the start of the file) keeps it hot.
+# What may stand before a name that is then surely no attribute (``x.name``): the end of a
+# word (a keyword, or the name is part of a longer one) or an operator. Anything else (a dot,
+# a line break, a backslash, a quote, a closing bracket, the start of the file) keeps it hot.
 _NOT_AFTER_DOT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
                            b"([{,=:+-*/%<>!&|^~@;")
 _BLANKS = frozenset(b" \t")
-_CALL_OR_SUBSCRIPT = frozenset(b"([")
+_CALL_OR_SUBSCRIPT = frozenset(b"([")  # after a name, never in an import statement
+# every byte an import statement holds between ``import`` and a name it imports, but a
+# comment's (a line holding a ``#`` keeps the name hot) and a line break (crossed line by line)
+_IN_IMPORTS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+                        b" \t\f\r,()\\.")
+_IMPORT = re.compile(rb"(?<![A-Za-z0-9_])import(?![A-Za-z0-9_])")
 
 
 def _loud_offsets(data: bytes, word: bytes) -> Iterator[int]:
-    """Where a quiet name (``RuleIndex.quiet_names``) can make a finding: every occurrence
-    but those inside a longer word and the bare calls and subscripts (``name(``, ``name[``,
-    with no dot before them). Conservative: any other spelling is kept."""
+    """Where a quiet name (``RuleIndex.quiet_names``) can make a finding: at an attribute
+    (after a dot) or in an import statement. Every other occurrence is cold: inside a longer
+    word, on a comment line, or surely after no dot and then either called or subscripted
+    (``name(``, ``name[``) or in no import. Conservative: any doubt keeps it hot."""
     at = data.find(word)
     size = len(data)
     while at >= 0:
         end = at + len(word)
         if (at and is_word_byte(data[at - 1])) or (end < size and is_word_byte(data[end])):
             pass  # part of a longer name
-        elif end < size and data[end] in _CALL_OR_SUBSCRIPT and _bare(data, at):
+        elif _comment_line(data, at):
             pass
-        else:
+        elif not _bare(data, at):
+            yield at
+        elif end < size and data[end] in _CALL_OR_SUBSCRIPT:
+            pass
+        elif _maybe_imported(data, at):
             yield at
         at = data.find(word, end)
+
+
+def _comment_line(data: bytes, at: int) -> bool:
+    """Whether ``at`` is on a line that starts (past spaces and tabs) with ``#``: a comment,
+    or a line of a multi-line string; a name there is no code either way."""
+    start = data.rfind(b"\n", 0, at) + 1
+    return data[start:at].lstrip(b" \t").startswith(b"#")
+
+
+def _maybe_imported(data: bytes, at: int) -> bool:
+    """Whether the name at ``at`` may be in an import statement: going back from it over
+    bytes an import holds between ``import`` and its names (``_IN_IMPORTS``), line by line,
+    the word ``import`` comes before any other byte; or a line crossed holds a ``#``, or the
+    start of the file is reached."""
+    pos = at
+    while True:
+        before = pos - 1
+        while before >= 0 and data[before] in _IN_IMPORTS:
+            before -= 1
+        if _IMPORT.search(data, before + 1, pos) is not None or before < 0:
+            return True
+        if data[before] != 0x0A:
+            return False  # a byte no import statement holds there: '=', ':', a quote, ...
+        start = data.rfind(b"\n", 0, before) + 1
+        if data.find(b"#", start, before) >= 0:
+            return True
+        pos = before
 
 
 def _bare(data: bytes, at: int) -> bool:

@@ -77,7 +77,16 @@ QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
     (b"f(a,  # note\n    to_text(y))\n", [2]),  # a comment: its end says nothing
     (b"x = (a.\n\n    to_text(y))\n", [3]),  # a blank line: kept
     (b"x = 1\rto_text(y)\n", [1, 2, 3]),  # a lone CR: every line is hot
-    (b"f(to_text)\nx = to_text\n", [1, 2]),
+    (b"x = f(to_text)\ny = to_text\nisinstance(x, to_text)\n", []),  # in no import
+    (b"def f(x: to_text) -> to_text:\n    return {to_text: 1}\n", []),
+    (b"from . import a, \\\n    to_text\n", [2]),
+    (b"from . import (a,  # c\n    to_text)\n", [2]),
+    (b"from . import (a,\n\n    to_text)\n", [3]),
+    (b"import a; from . import to_text\n", [1]),
+    (b"from . import a as to_text\n", [1]),
+    (b"x = 1\n    # to_text is called\n", []),  # a comment line
+    (b"x = 1  # to_text is called\n", [1]),  # a comment after code: kept
+    (b"to_text\n", [1]),  # the start of the file: kept
     (b"x: 'to_text(y)' = 1\ny = 'to_text[1]'\n", [1, 2]),
     (b"my_to_text(y)\nto_texts = 1\nx.my_to_text\n", []),
     (b"from pkg._text import *\nx = to_text(y)\n", [1, 2]),  # a star import: every use
@@ -86,7 +95,10 @@ QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
         "attribute", "attribute-spaced", "attribute-over-a-newline", "attribute-after-a-comment",
         "dot-then-comment", "backslash-continuation", "tab", "form-feed", "file-start",
         "line-start", "after-an-operator-line", "after-an-operator-line-crlf",
-        "after-a-comment-line", "after-a-blank-line", "lone-cr", "not-called", "in-strings",
+        "after-a-comment-line", "after-a-blank-line", "lone-cr", "in-no-import", "annotations",
+        "import-continued", "import-with-a-comment", "import-with-a-blank-line",
+        "import-after-a-semicolon",
+        "import-as", "comment-line", "comment-after-code", "file-start-bare", "in-strings",
         "inside-longer-words", "star-import", "all"])
 def test_hot_lines_of_a_quiet_name(source: bytes, lines: list[int]) -> None:
     assert QUIET.quiet_names == {b"to_text"}
