@@ -296,14 +296,47 @@ def partial_source(data: bytes, hot: list[int]) -> Partial | None:
         if keep[n]:
             continue
         named = _DEF.match(data, s) or _TEXT_ASSIGNMENT.fullmatch(data, s, e)
-        if named is not None and (not declares or (data.find(b"global", s, e) < 0
-                                                   and data.find(b":=", s, e) < 0)):
+        if named is not None and (not declares or _binds_its_name_alone(data, s, e)):
             keep[n] = named.group(1) in used
         else:  # a name this chunk may bind, used by a kept one
             keep[n] = not used.isdisjoint(_WORD.findall(data, s, e))
     if all(keep):
         return None
     return _assemble(data, spans, keep)
+
+
+# a global statement: first on its line or after ";" or ":" (not in a comment, not global_x)
+_GLOBAL = re.compile(rb"(?:^|[;:])[ \t]*global(?=[ \t\\])", re.MULTILINE)
+
+
+def _binds_its_name_alone(data: bytes, start: int, end: int) -> bool:
+    """Whether a def or class (or ``NAME = '...'``) binds no module-level name but its own:
+    no ``global`` statement, and no ``:=`` in its header (decorators, defaults, annotations,
+    bases: evaluated at module level). A ``:=`` in the body binds in the body's own scope."""
+    if _GLOBAL.search(data, start, end) is not None:
+        return False
+    walrus = data.find(b":=", start, end)
+    return walrus < 0 or walrus >= _header_end(data, start, end)
+
+
+def _header_end(data: bytes, start: int, end: int) -> int:
+    """Where a def's or class's header (with its decorators) ends: the end of the first line
+    on which its brackets balance. Its whole chunk when a header line holds a quote or a
+    ``#``, which could hide a bracket."""
+    depth = 0
+    at = start
+    while at < end:
+        stop = data.find(b"\n", at, end)
+        stop = end if stop < 0 else stop + 1
+        line = data[at:stop]
+        if b"'" in line or b'"' in line or b"#" in line:
+            return end
+        depth += sum(line.count(c) for c in (b"(", b"[", b"{"))
+        depth -= sum(line.count(c) for c in (b")", b"]", b"}"))
+        at = stop
+        if depth == 0 and not line.startswith(b"@") and line.rstrip().endswith(b":"):
+            return at
+    return end
 
 
 def has_word(text: bytes, word: bytes) -> bool:

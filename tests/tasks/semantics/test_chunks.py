@@ -233,6 +233,33 @@ def test_global_or_walrus_in_a_def_keeps_it_when_it_mentions_a_used_name() -> No
     assert b"def other" not in partial.source
 
 
+# (id, a def or class that mentions the used name "acme", whether it may bind it)
+BINDERS = [
+    ("walrus-in-body", b"def other():\n    if (acme := 1):\n        return acme\n", False),
+    ("walrus-in-a-method", b"class Other:\n    def m(self):\n        return (acme := 2)\n",
+     False),
+    ("walrus-in-a-default", b"def other(x=(acme := 1)):\n    return x\n", True),
+    ("walrus-in-a-decorator", b"@register(acme := 1)\ndef other():\n    return acme\n", True),
+    ("walrus-in-a-base", b"class Other(\n    (acme := object),\n):\n    pass\n", True),
+    ("walrus-header-with-a-string", b"def other(x='(', y=(acme := 1)):\n    return x\n", True),
+    ("walrus-one-line-def", b"def other(): return (acme := 1)\n", True),
+    ("global-statement", b"def other():\n    x = 1; global acme\n    acme = x\n", True),
+    ("global-in-a-comment", b"def other():\n    # the global acme\n    return acme\n", False),
+    ("global-a-word", b"def other():\n    global_acme = acme\n    return global_acme\n", False),
+]
+
+
+@pytest.mark.parametrize(("chunk", "binds"), [(c, b) for _, c, b in BINDERS],
+                         ids=[i for i, *_ in BINDERS])
+def test_a_def_binds_other_names_only_by_global_or_a_walrus_in_its_header(
+        chunk: bytes, binds: bool) -> None:
+    source = (b"import acme\n" + chunk
+              + b"def use():\n    return acme.core.config.get_settings()\n"
+              + b"def unrelated():\n" + b"    pass\n" * 30 + b"w = (q := 1)\n")
+    partial = chunks.partial_source(source, [source.index(b"get_settings")])
+    assert partial is not None
+    assert (chunk in partial.source) is binds
+
 def test_misaligned_trees_are_refused() -> None:
     source = b"x = 1\ny = 2\nz = 3\n"
     partial = chunks.partial_source(source, [source.index(b"y")])
