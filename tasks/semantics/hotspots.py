@@ -46,10 +46,11 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
 
 
 # What may stand before a name that is then surely no attribute (``x.name``): the end of a
-# word (a keyword, or the name is part of a longer one) or an operator. Anything else (a dot,
-# a line break, a backslash, a quote, a closing bracket, the start of the file) keeps it hot.
+# word (a keyword, or the name is part of a longer one), an operator, or a quote (the name
+# starts a string's text: for a quiet name, even a type annotation's). Anything else (a dot,
+# a line break, a backslash, a closing bracket, the start of the file) keeps it hot.
 _NOT_AFTER_DOT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
-                           b"([{,=:+-*/%<>!&|^~@;")
+                           b"([{,=:+-*/%<>!&|^~@;'\"")
 _BLANKS = frozenset(b" \t")
 _CALL_OR_SUBSCRIPT = frozenset(b"([")  # after a name, never in an import statement
 # every byte an import statement holds between ``import`` and a name it imports, but a

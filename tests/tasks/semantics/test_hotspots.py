@@ -87,10 +87,11 @@ QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
     (b"x = 1\n    # to_text is called\n", []),  # a comment line
     (b"x = 1  # to_text is called\n", [1]),  # a comment after code: kept
     (b"to_text\n", [1]),  # the start of the file: kept
-    (b"x: 'to_text(y)' = 1\ny = 'to_text[1]'\n", [1, 2]),
+    (b"x: 'to_text(y)' = 1\ny = 'to_text[1]'\nz = 'to_text is'\n", []),
+    (b"x: 'a.to_text' = 1\ny = 'a to_text'\n", [1]),
     (b"my_to_text(y)\nto_texts = 1\nx.my_to_text\n", []),
     (b"from pkg._text import *\nx = to_text(y)\n", [1, 2]),  # a star import: every use
-    (b"__all__ = ['to_text']\n", [1]),
+    (b"__all__ = ['to_text']\n", []),  # __all__ is read whatever is hot
 ], ids=["import", "import-parenthesised", "relative-import", "bare-calls-and-subscripts",
         "attribute", "attribute-spaced", "attribute-over-a-newline", "attribute-after-a-comment",
         "dot-then-comment", "backslash-continuation", "tab", "form-feed", "file-start",
@@ -99,6 +100,7 @@ QUIET = RuleIndex.build([Rule(id="q", kind="move", old="pkg._text.to_text",
         "import-continued", "import-with-a-comment", "import-with-a-blank-line",
         "import-after-a-semicolon",
         "import-as", "comment-line", "comment-after-code", "file-start-bare", "in-strings",
+        "in-strings-after-a-dot",
         "inside-longer-words", "star-import", "all"])
 def test_hot_lines_of_a_quiet_name(source: bytes, lines: list[int]) -> None:
     assert QUIET.quiet_names == {b"to_text"}
