@@ -32,7 +32,7 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
     quiet = index.quiet_names if not stars else frozenset()  # a star import: every use counts
     for word in index.line_words:
         if word in quiet:
-            found.update(_loud_offsets(data, word))
+            found.update(_loud_offsets(data, word, module=word in index.quiet_modules))
         else:
             found.update(word_offsets(data, word, bounded=False))
     if b"import_" in data:  # import_module / __import__: a string import may split its module
@@ -52,6 +52,7 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
 _NOT_AFTER_DOT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
                            b"([{,=:+-*/%<>!&|^~@;'\"")
 _BLANKS = frozenset(b" \t")
+_QUOTES = frozenset(b"'\"")
 _CALL_OR_SUBSCRIPT = frozenset(b"([")  # after a name, never in an import statement
 # every byte an import statement holds between ``import`` and a name it imports, but a
 # comment's (a line holding a ``#`` keeps the name hot) and a line break (crossed line by line)
@@ -60,11 +61,12 @@ _IN_IMPORTS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 _IMPORT = re.compile(rb"(?<![A-Za-z0-9_])import(?![A-Za-z0-9_])")
 
 
-def _loud_offsets(data: bytes, word: bytes) -> Iterator[int]:
+def _loud_offsets(data: bytes, word: bytes, *, module: bool = False) -> Iterator[int]:
     """Where a quiet name (``RuleIndex.quiet_names``) can make a finding: at an attribute
-    (after a dot) or in an import statement. Every other occurrence is cold: inside a longer
-    word, on a comment line, or surely after no dot and then either called or subscripted
-    (``name(``, ``name[``) or in no import. Conservative: any doubt keeps it hot."""
+    (after a dot) or in an import statement; a module's name also before ``import`` and in a
+    string (a string import). Every other occurrence is cold: inside a longer word, on a
+    comment line, or surely after no dot and then either called or subscripted (``name(``,
+    ``name[``) or in no import. Conservative: any doubt keeps it hot."""
     at = data.find(word)
     size = len(data)
     while at >= 0:
@@ -73,11 +75,11 @@ def _loud_offsets(data: bytes, word: bytes) -> Iterator[int]:
             pass  # part of a longer name
         elif _comment_line(data, at):
             pass
-        elif not _bare(data, at):
+        elif not _bare(data, at, quoted=not module):
             yield at
         elif end < size and data[end] in _CALL_OR_SUBSCRIPT:
             pass
-        elif _maybe_imported(data, at):
+        elif _maybe_imported(data, at) or (module and _import_follows(data, end)):
             yield at
         at = data.find(word, end)
 
@@ -109,14 +111,31 @@ def _maybe_imported(data: bytes, at: int) -> bool:
         pos = before
 
 
-def _bare(data: bytes, at: int) -> bool:
+def _import_follows(data: bytes, end: int) -> bool:
+    """Whether the word ``import`` follows the name ending at ``end`` with only bytes of an
+    import statement between (``from name import x``, ``from name.sub \\`` ``import x``)."""
+    size = len(data)
+    after = end
+    while after < size:
+        if data[after] in _IN_IMPORTS:
+            after += 1
+        elif data[after] == 0x0A and data[end:after].rstrip(b" \t\r").endswith(b"\\"):
+            after += 1  # a backslash continuation
+        else:
+            break
+    return _IMPORT.search(data, end, after) is not None
+
+
+def _bare(data: bytes, at: int, *, quoted: bool = True) -> bool:
     """Whether the name at ``at`` surely follows no dot: the last byte before it, past spaces
-    and tabs, ends a word or is an operator (see ``_NOT_AFTER_DOT``). At the start of a line,
-    the end of the line before decides, unless that line holds a ``#`` (its end may be a
-    comment after a dot) or ends in a backslash."""
+    and tabs, ends a word or is an operator (see ``_NOT_AFTER_DOT``), or with ``quoted`` is
+    a quote. At the start of a line, the end of the line before decides, unless that line
+    holds a ``#`` (its end may be a comment after a dot) or ends in a backslash."""
     before = at - 1
     while before >= 0 and data[before] in _BLANKS:
         before -= 1
+    if before >= 0 and not quoted and data[before] in _QUOTES:
+        return False
     if before < 0 or data[before] != 0x0A:
         return before >= 0 and data[before] in _NOT_AFTER_DOT
     start = data.rfind(b"\n", 0, before) + 1

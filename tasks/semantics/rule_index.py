@@ -191,21 +191,39 @@ class RuleIndex:
 
     @functools.cached_property
     def quiet_names(self) -> frozenset[bytes]:
-        """Banned members' names whose bare use (``name(...)``, ``name[...]``) never makes a
-        finding: every rule banning that name is a ``move`` that keeps it (``a.name`` ->
-        ``b.name``). Such a rule reports imports, attribute chains (``x.name``), ``__all__``
-        and star imports, never a bare name (``FileAnalyzer._use``; ``_renamed_in_string``
-        only for a rule that renames), so only those occurrences make a line hot."""
+        """Names (a rule's last part) whose bare use (``name(...)``, ``name[...]``) never
+        makes a finding: every rule on that name is a ``move`` or a ``module`` rule that keeps
+        it (``a.name`` -> ``b.name``). Such a rule reports imports, attribute chains
+        (``x.name``), ``__all__``, star imports and string imports, never a bare name
+        (``FileAnalyzer._use``; ``_renamed_in_string`` only for a rule that renames), so only
+        where those can be does the name make a line hot (``hotspots._loud_offsets``)."""
+        return self._quiet[0]
+
+    @functools.cached_property
+    def quiet_modules(self) -> frozenset[bytes]:
+        """The quiet names that are a module rule's: also hot before ``import`` (``from name
+        import x``) and right after a quote (``import_module('name')``)."""
+        return self._quiet[1]
+
+    @functools.cached_property
+    def _quiet(self) -> tuple[frozenset[bytes], frozenset[bytes]]:
         quiet: set[str] = set()
+        modules: set[str] = set()
         loud: set[str] = set()
         for rule in self.rules:
-            if not kind_of(rule).semantic:
+            kind = kind_of(rule)
+            if not kind.semantic:
+                loud.update(kind.needles(rule))  # a hook's needles: left hot
                 continue
             for old in rule.olds:
                 last = old.rsplit(".", 1)[-1]
-                keeps = rule.kind == "move" and rule.new.rsplit(".", 1)[-1] == last
-                (quiet if keeps else loud).add(last)  # a module rule's name: always hot
-        return frozenset(n.encode() for n in quiet - loud) - frozenset(self._plain_needles)
+                keeps = rule.kind in ("move", "module") and \
+                    rule.new.rsplit(".", 1)[-1] == last
+                (quiet if keeps else loud).add(last)
+                if rule.kind == "module":
+                    modules.add(last)
+        names = frozenset(n.encode() for n in quiet - loud)
+        return names, frozenset(n.encode() for n in modules) & names
 
     @functools.cached_property
     def aliases_matter(self) -> bool:

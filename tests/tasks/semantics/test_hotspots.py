@@ -117,5 +117,32 @@ def test_quiet_names_are_moves_that_keep_the_name() -> None:
         Rule(id="e", kind="move", old="m.e.shared", new="m.f.renamed"),
         Rule(id="f", kind="module", old="m.same2", new="m.other2"),
         Rule(id="g", kind="move", old="m.a.same2", new="m.b.same2"),
+        Rule(id="h", kind="module", old="m.kept", new="n.kept"),
+        Rule(id="i", kind="move", old="m.a.kept", new="m.b.kept"),
     ])
-    assert index.quiet_names == {b"same"}
+    assert index.quiet_names == {b"same", b"kept"}
+    assert index.quiet_modules == {b"kept"}
+
+
+# a module rule that keeps its name: hot also before ``import`` and in a string
+QUIET_MODULE = RuleIndex.build([Rule(id="mock", kind="module", old="mock",
+                                     new="unittest.mock")])
+
+
+@pytest.mark.parametrize(("source", "lines"), [
+    (b"import mock\n", [1]),
+    (b"import os, mock\n", [1]),
+    (b"from mock import patch\n", [1]),
+    (b"from mock.sub import patch\n", [1]),
+    (b"from mock \\\n    import patch\n", [1]),
+    (b"from pkg import mock\n", [1]),
+    (b"x = 1\ny = importlib.import_module('mock')\nz = __import__(\"mock\")\n", [2, 3]),
+    (b"x = 1\ny = a.mock\n", [2]),
+    (b"x = 1\nwith mock.patch('x'):\n    mock(1)\n", []),
+    (b'x = 1\n"""Tests that mock\nthings: mock them."""\n', []),
+    (b"x = 1\n# mock it\n", []),
+], ids=["import", "import-second", "from-import", "from-submodule", "from-continued",
+        "from-package", "string-imports", "attribute", "uses", "docstring", "comment"])
+def test_hot_lines_of_a_quiet_module(source: bytes, lines: list[int]) -> None:
+    assert QUIET_MODULE.quiet_names == QUIET_MODULE.quiet_modules == {b"mock"}
+    assert hot_lines(source, QUIET_MODULE, hot_offsets(source, QUIET_MODULE)) == lines
