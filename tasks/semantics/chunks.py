@@ -313,7 +313,7 @@ def _binds_its_name_alone(data: bytes, start: int, end: int) -> bool:
     """Whether a def or class (or ``NAME = '...'``) binds no module-level name but its own:
     no ``global`` statement, and no ``:=`` in its header (decorators, defaults, annotations,
     bases: evaluated at module level). A ``:=`` in the body binds in the body's own scope."""
-    if _GLOBAL.search(data, start, end) is not None:
+    if data.find(b"global", start, end) >= 0 and _GLOBAL.search(data, start, end) is not None:
         return False
     walrus = data.find(b":=", start, end)
     return walrus < 0 or walrus >= _header_end(data, start, end)
