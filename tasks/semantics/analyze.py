@@ -8,10 +8,11 @@ fixable/manual decision for call sites follows the same algorithm as the libcst 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ..model import FileProblem, Violation
 from .callsite import call_problem, context_for, missing_context
-from .chunks import aligned, non_ascii_strings, partial_source
+from .chunks import Partial, aligned, import_statements, non_ascii_strings, partial_source
 from .hotspots import hot_lines, hot_offsets
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
@@ -250,7 +251,9 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     """Parse one file and return its violations, or the reason it could not be parsed.
 
     Only the top-level statements that can matter are parsed when the file is large enough
-    for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed."""
+    for that to pay (``tasks/chunks.py``): the import statements alone when they hold every
+    hot line (and no ``__all__`` reads the file's bindings), else every statement that can
+    matter; any doubt there means the whole file is parsed."""
     offsets = hot_offsets(data, index)
     texts = non_ascii_strings(data) if not data.isascii() else []
     if texts:  # a one-line string may be a type annotation: parsed where it is, like code
@@ -263,7 +266,10 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         # is parsed and visited
         hot = None
     elif len(data) > PARTIAL_MIN_BYTES and len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
-        tree = _parse_partial(data, path, offsets)
+        if b"__all__" not in data:  # every hot line an import: those statements alone decide
+            tree = _parse_partial(data, path, offsets, import_statements)
+        if tree is None:
+            tree = _parse_partial(data, path, offsets, partial_source)
     if tree is None:
         try:
             tree = ast.parse(data, filename=path)
@@ -282,9 +288,10 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     return sorted(set(found)), None
 
 
-def _parse_partial(data: bytes, path: str, offsets: list[int]) -> ast.Module | None:
+def _parse_partial(data: bytes, path: str, offsets: list[int],
+                   build: Callable[[bytes, list[int]], Partial | None]) -> ast.Module | None:
     """The tree of the statements that matter, or None to parse the whole file instead."""
-    partial = partial_source(data, offsets)
+    partial = build(data, offsets)
     if partial is None:
         return None
     try:

@@ -11,6 +11,10 @@ answer and keeps every line where it was (same line numbers, same columns):
 * blanked: the rest. A name is only ever bound at module level by a statement that spells it,
   so a use inside a kept statement resolves to the same binding as in the whole file.
 
+When every hot offset is on a top-level import statement that fits on its line (most real
+files that hold a deprecated name only import it and call it bare), :func:`import_statements`
+keeps those statements alone: what they report depends on nothing else in the file.
+
 Statement boundaries come from a small exact lexer: strings (every prefix, triple quotes,
 escapes), comments, brackets and backslash continuations. Anything it is not sure of (an
 unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie that
@@ -98,13 +102,8 @@ class Partial:
 def chunks(data: bytes) -> list[tuple[int, int]] | None:
     """(start, end) byte offsets of each top-level statement (decorators and ``else:``-style
     clauses included), in order; None when the lexer is not sure."""
-    if (b"\r" in data and b"\r" in data.replace(b"\r\n", b"")) or b"\f" in data \
-            or b"\0" in data:
+    if not _lexable(data):
         return None
-    if not data.isascii() and non_ascii_strings(data) is None:
-        return None  # names are compared as bytes, but Python equates them under NFKC
-    if not _plain_encoding(data):
-        return None  # a declared encoding may not be ASCII-compatible: parse it whole
     blocked = _blocked_spans(data)
     if blocked is None:
         return None
@@ -131,6 +130,61 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 # encodings whose reading of any ASCII byte is that byte (only checked for ASCII files)
 _ASCII_SAFE = frozenset({"ascii", "utf-8", "iso8859-1", "cp1252", "iso8859-15", "latin-1"})
+
+
+def _lexable(data: bytes) -> bool:
+    """Whether the lexer can be sure of this file at all."""
+    if (b"\r" in data and b"\r" in data.replace(b"\r\n", b"")) or b"\f" in data \
+            or b"\0" in data:
+        return False
+    if not data.isascii() and non_ascii_strings(data) is None:
+        return False  # names are compared as bytes, but Python equates them under NFKC
+    return _plain_encoding(data)  # a declared encoding may not be ASCII-compatible
+
+
+# a whole top-level import statement on one line: no bracket, continuation or ";"
+_SIMPLE_IMPORT = re.compile(rb"(?:from[ \t]+[A-Za-z0-9_. \t]+[ \t]import|import)[ \t]"
+                            rb"[A-Za-z0-9_., \t*]+(?:\#[^\r\n]*+)?\r?")
+
+
+def import_statements(data: bytes, hot: list[int]) -> Partial | None:
+    """Only the import statements, when every hot offset is on a top-level import statement
+    that fits on its line (``from a.b import c, d as e``): their findings then depend on
+    nothing else in the file (the caller checks there is no ``__all__``). The lexer says they
+    are code (not inside a string or brackets). None otherwise, or when the lexer is unsure
+    of the file (which is then parsed whole, as with :func:`partial_source`)."""
+    if not hot or not _lexable(data):
+        return None
+    blocked = _blocked_spans(data)
+    if blocked is None:
+        return None
+    statements: list[bytes] = []
+    lines: list[int] = []
+    line, pos, span = 1, 0, 0
+    for start in sorted({data.rfind(b"\n", 0, at) + 1 for at in hot}):
+        while span < len(blocked) and blocked[span][1] <= start:
+            span += 1
+        if span < len(blocked) and blocked[span][0] < start:
+            return None  # inside brackets, a multi-line string or after a backslash
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if _SIMPLE_IMPORT.fullmatch(data, start, end) is None:
+            return None
+        line += data.count(b"\n", pos, start)
+        pos = start
+        lines.append(line)
+        statements.append(data[start:end])
+    return _place(statements, lines)
+
+
+def _place(statements: list[bytes], lines: list[int]) -> Partial:
+    """One-line statements at their lines, every other line blank."""
+    out: list[bytes] = []
+    written = 0
+    for text, line in zip(statements, lines, strict=True):
+        out.append(b"\n" * (line - 1 - written) + text + b"\n")
+        written = line
+    return Partial(b"".join(out), frozenset(lines), tuple((n, n) for n in lines))
 
 
 def _plain_encoding(data: bytes) -> bool:

@@ -439,9 +439,9 @@ def _both_ways(data: bytes, index: analyze.RuleIndex, monkeypatch: pytest.Monkey
     whole = analyze.analyze_source(data, path, module, False, index)
     assert partly == whole
     if used is None:
-        assert taken == [True], "the partial parse was not taken"
+        assert True in taken, "the partial parse was not taken"
     else:
-        used.extend(taken)
+        used.append(True in taken)
     return partly
 
 
@@ -468,3 +468,47 @@ def test_real_files_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch
                                   rel[:-3].replace("/", "."), used)
             findings += len(found)
     assert sum(used) >= 10 and findings >= 30, (sum(used), len(used), findings)
+
+
+# (id, source, whether only its import statements are parsed)
+IMPORTS_ONLY = [
+    ("plain", "import os\nfrom pkg._text import to_text\n\ndef f(x):\n    return to_text(x)\n",
+     True),
+    ("comment-and-alias", "from .._text import to_text as t  # noqa\nx = t(1)\n", True),
+    ("crlf", "import os\r\nfrom pkg._text import to_text\r\ny = to_text(1)\r\n", True),
+    ("in-a-docstring", '"""\nfrom pkg._text import to_text\n"""\nfrom pkg._text import to_text\n',
+     False),
+    ("parenthesised", "from pkg._text import (\n    to_text,\n)\n", False),
+    ("continued", "from pkg._text import \\\n    to_text\n", False),
+    ("indented", "try:\n    from pkg._text import to_text\nexcept ImportError:\n    pass\n", False),
+    ("two-on-a-line", "import os; from pkg._text import to_text\n", False),
+    ("attribute-use", "from pkg import _text\nx = _text.to_text(1)\n", False),
+    ("star", "from pkg._text import *\nx = to_text(1)\n", False),
+    ("unbalanced-later", "from pkg._text import to_text\n\ndef f(:\n    pass\n", False),
+]
+
+
+@pytest.mark.parametrize(("source", "alone"), [(s, a) for _, s, a in IMPORTS_ONLY],
+                         ids=[i for i, *_ in IMPORTS_ONLY])
+def test_import_statements_alone(source: str, alone: bool,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    index = analyze.RuleIndex.build([QUIET])
+    data = (source + _PADDING).encode()
+    offsets = analyze.hot_offsets(data, index)
+    partial = chunks.import_statements(data, offsets)
+    assert (partial is not None) is alone
+    if partial is not None:
+        kept = [line for line in partial.source.splitlines() if line.strip()]
+        assert kept and all(b"import" in line for line in kept)
+        assert partial.source.count(b"\n") <= data.count(b"\n")
+    if b"def f(:" not in data:
+        _both_ways(data, index, monkeypatch, used=[])
+
+
+def test_no_import_statements_alone_beside_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``__all__`` is read whatever is hot: a file that has one is parsed partially instead."""
+    index = analyze.RuleIndex.build([QUIET])
+    data = (b"from pkg._text import to_text\n__all__ = ['to_text']\n" + _PADDING.encode())
+    assert chunks.import_statements(data, analyze.hot_offsets(data, index)) is not None
+    found, _ = _both_ways(data, index, monkeypatch)
+    assert [v.kind for v in found] == ["import", "re-export"]
