@@ -12,14 +12,12 @@ from collections.abc import Callable
 
 from ..model import FileProblem, Violation
 from .callsite import call_problem, context_for, missing_context
-from .chunks import Partial, aligned, import_statements, non_ascii_strings, partial_source
+from .chunks import non_ascii_strings
 from .hotspots import hot_lines, hot_offsets
+from .partial import Partial, aligned, import_statements, partial_source
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
-from .syntax import (
-    all_value,
-    char_col,
-)
+from .syntax import all_value, char_col
 from .walker import ScopeWalker
 
 STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
@@ -250,21 +248,17 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
                    index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
     """Parse one file and return its violations, or the reason it could not be parsed.
 
-    Only the top-level statements that can matter are parsed when the file is large enough
-    for that to pay (``tasks/chunks.py``): the import statements alone when they hold every
-    hot line (and no ``__all__`` reads the file's bindings), else every statement that can
-    matter; any doubt there means the whole file is parsed."""
+    When the file is large enough for it to pay, only what can matter is parsed
+    (``partial.py``): the import statements alone when they hold every hot line and no
+    ``__all__`` reads the file's bindings, else the top-level statements that can matter."""
     offsets = hot_offsets(data, index)
     texts = non_ascii_strings(data) if not data.isascii() else []
     if texts:  # a one-line string may be a type annotation: parsed where it is, like code
         offsets = sorted(set(offsets).union(texts))
     hot: list[int] | None = hot_lines(data, index, offsets)
     tree = None
-    if texts is None:
-        # Python equates identifiers under NFKC (a fullwidth "ｏld" is "old"): byte searches
-        # for names cannot be trusted when a non-ASCII byte may be in one, so every statement
-        # is parsed and visited
-        hot = None
+    if texts is None:  # a non-ASCII identifier, equal to a name under NFKC ("ｏld" is "old")
+        hot = None  # may be anywhere: byte searches cannot be trusted, every line is visited
     elif len(data) > PARTIAL_MIN_BYTES and len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
         if b"__all__" not in data:  # every hot line an import: those statements alone decide
             tree = _parse_partial(data, path, offsets, import_statements)

@@ -16,6 +16,7 @@ from phasegate import config
 from phasegate.config import Rule
 from phasegate.detect import engine as detect
 from phasegate.semantics import analyze, chunks
+from phasegate.semantics import partial as partials
 from tests.helpers.detect_cases import (
     BAD_FILES,
     SCANNED_FILES,
@@ -204,7 +205,7 @@ def test_kept_statements_include_the_bindings_the_hot_ones_use() -> None:
               b"def use():\n    return acme.core.config.get_settings()\n"
               b"class Other:\n    pass\n")
     hot = [source.index(b"get_settings")]
-    partial = chunks.partial_source(source, hot)
+    partial = partials.partial_source(source, hot)
     assert partial is not None
     kept = [line for line in partial.source.decode().splitlines() if line.strip()]
     assert kept == ["import acme", "def use():", "    return acme.core.config.get_settings()"]
@@ -218,7 +219,7 @@ def test_a_def_that_rebinds_a_used_name_is_kept() -> None:
               b"def use():\n    return gs()\n"
               b"def long_unrelated():\n" + b"    x = 1\n" * 40)
     hot = [source.index(b"get_settings"), source.index(b"gs()")]
-    partial = chunks.partial_source(source, hot)
+    partial = partials.partial_source(source, hot)
     assert partial is not None and b"def gs():" in partial.source
     assert b"x = 1" not in partial.source
 
@@ -228,7 +229,7 @@ def test_global_or_walrus_in_a_def_keeps_it_when_it_mentions_a_used_name() -> No
               b"def setup():\n    global acme\n    acme = None\n"
               b"def other():\n    x = 1\n    return x\n"
               b"def use():\n    return acme.core.config.get_settings()\n")
-    partial = chunks.partial_source(source, [source.index(b"get_settings")])
+    partial = partials.partial_source(source, [source.index(b"get_settings")])
     assert partial is not None and b"global acme" in partial.source
     assert b"def other" not in partial.source
 
@@ -256,16 +257,16 @@ def test_a_def_binds_other_names_only_by_global_or_a_walrus_in_its_header(
     source = (b"import acme\n" + chunk
               + b"def use():\n    return acme.core.config.get_settings()\n"
               + b"def unrelated():\n" + b"    pass\n" * 30 + b"w = (q := 1)\n")
-    partial = chunks.partial_source(source, [source.index(b"get_settings")])
+    partial = partials.partial_source(source, [source.index(b"get_settings")])
     assert partial is not None
     assert (chunk in partial.source) is binds
 
 def test_misaligned_trees_are_refused() -> None:
     source = b"x = 1\ny = 2\nz = 3\n"
-    partial = chunks.partial_source(source, [source.index(b"y")])
+    partial = partials.partial_source(source, [source.index(b"y")])
     assert partial is not None
-    assert chunks.aligned(ast.parse(partial.source), partial)
-    assert not chunks.aligned(ast.parse(b"\ny = 2; w = 0\nq = 1\n"), partial)
+    assert partials.aligned(ast.parse(partial.source), partial)
+    assert not partials.aligned(ast.parse(b"\ny = 2; w = 0\nq = 1\n"), partial)
 
 
 @pytest.fixture
@@ -335,9 +336,9 @@ def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
     monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
     monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
     calls: list[int] = []
-    real = chunks.partial_source
+    real = partials.partial_source
 
-    def counting(data: bytes, hot: list[int]) -> chunks.Partial | None:
+    def counting(data: bytes, hot: list[int]) -> partials.Partial | None:
         partial = real(data, hot)
         calls.append(partial is not None)
         return partial
@@ -352,8 +353,8 @@ def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
 def test_nothing_is_blanked_when_most_of_the_file_is_needed() -> None:
     source = b"from pkg.old import Thing\n\ndef big():\n" + b"    Thing()\n" * 30 + b"x = 1\n"
     hot = [i for i in range(len(source)) if source.startswith(b"Thing", i)]
-    assert chunks.partial_source(source, hot) is None
-    assert chunks.partial_source(source, hot[:1]) is not None  # the import alone: blank big()
+    assert partials.partial_source(source, hot) is None
+    assert partials.partial_source(source, hot[:1]) is not None  # the import alone: blank big()
 
 
 REAL_RULES = [
@@ -495,7 +496,7 @@ def test_import_statements_alone(source: str, alone: bool,
     index = analyze.RuleIndex.build([QUIET])
     data = (source + _PADDING).encode()
     offsets = analyze.hot_offsets(data, index)
-    partial = chunks.import_statements(data, offsets)
+    partial = partials.import_statements(data, offsets)
     assert (partial is not None) is alone
     if partial is not None:
         kept = [line for line in partial.source.splitlines() if line.strip()]
@@ -509,6 +510,6 @@ def test_no_import_statements_alone_beside_all(monkeypatch: pytest.MonkeyPatch) 
     """``__all__`` is read whatever is hot: a file that has one is parsed partially instead."""
     index = analyze.RuleIndex.build([QUIET])
     data = (b"from pkg._text import to_text\n__all__ = ['to_text']\n" + _PADDING.encode())
-    assert chunks.import_statements(data, analyze.hot_offsets(data, index)) is not None
+    assert partials.import_statements(data, analyze.hot_offsets(data, index)) is not None
     found, _ = _both_ways(data, index, monkeypatch)
     assert [v.kind for v in found] == ["import", "re-export"]
