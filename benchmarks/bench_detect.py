@@ -3,7 +3,9 @@
     python benchmarks/bench_detect.py [--sizes 1000,10000] [--big] [--real] [--repeats 5]
 
 ``--real`` adds the real corpus (corpus.py: pinned wheels of ansible, Django and sympy, ~18k
-files, with rules on deprecations they really carry); its row is the headline figure.
+files, with rules on deprecations they really carry); its row is the headline figure. It also
+says how the candidate files were parsed (import statements alone, partially, or whole, and
+why whole).
 
 Per tree and round, interleaved: phasegate cold (its detect cache deleted), ruff cold
 (``--no-cache``), phasegate warm (nothing changed: the answer is replayed, tasks/replay.py; an
@@ -123,6 +125,55 @@ def compare(tree: Path, cmds: dict[str, list[str]]) -> tuple[int, int, int, dict
     return len(mine), len(theirs), len(theirs - set(mine)), extra
 
 
+def candidate_paths(tree: Path) -> dict[str, int]:
+    """How the candidate files of ``tree`` are parsed (in this process, untimed): their import
+    statements alone, their statements that matter (partial), or whole, and why whole."""
+    sys.path.insert(0, str(REPO))
+    from phasegate import config
+    from phasegate.detect import engine
+    from phasegate.discover import discover
+    from phasegate.semantics import analyze, chunks
+    from phasegate.semantics.hotspots import hot_lines, hot_offsets
+
+    cfg, _ = config.load(tree / "phases.toml")
+    index = analyze.RuleIndex.build(engine.rules_for(cfg, None))
+    built: list[str] = []
+    real = analyze._parse_partial
+
+    def counting(data: bytes, path: str, offsets: list[int], build: object) -> object:
+        parsed = real(data, path, offsets, build)  # type: ignore[arg-type]
+        if parsed is not None:
+            built.append(getattr(build, "__name__", "?"))
+        return parsed
+
+    counts: dict[str, int] = {}
+    analyze._parse_partial = counting  # type: ignore[assignment]
+    try:
+        for rel in discover(cfg.root, cfg.exclude).files:
+            data = (cfg.root / rel).read_bytes()
+            if not index.is_candidate(data):
+                continue
+            built.clear()
+            engine._analyze(cfg.src, rel, data, index)
+            if built:
+                key = {"import_statements": "imports only"}.get(built[0], "partial")
+            elif not data.isascii() and chunks.non_ascii_strings(data) is None:
+                key = "whole: non-ASCII identifiers possible"
+            elif len(data) <= analyze.PARTIAL_MIN_BYTES:
+                key = "whole: small"
+            elif len(hot_lines(data, index, hot_offsets(data, index))) \
+                    * analyze.PARTIAL_MAX_HOT > data.count(b"\n"):
+                key = "whole: too hot"
+            elif not hot_offsets(data, index):
+                key = "whole: no hot line (parsed only to report a syntax error)"
+            else:
+                key = "whole: most of the file needed, or the lexer unsure"
+            counts[key] = counts.get(key, 0) + 1
+    finally:
+        analyze._parse_partial = real  # type: ignore[assignment]
+    return dict(sorted(counts.items()))
+
+
 def table(figures: list[DetectFigures]) -> list[str]:
     rows = ["| files | phasegate cold | ruff cold | ratio cold | phasegate warm (replay) |"
             " ruff warm | ratio warm | phasegate warm (per-file cache) | ratio |"
@@ -184,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         files = corpus.py_files(tree)
         print(f"detect: real corpus, {files:,} files, {args.repeats} rounds ...", file=sys.stderr)
         figures.append(measure(tree, files, args.repeats))
+        paths = candidate_paths(tree)
+        print(f"- real corpus, how the {sum(paths.values()):,} candidate files are parsed: "
+              + "; ".join(f"{k} {v:,}" for k, v in paths.items()) + ".")
     print("\n".join(table(figures) + [""] + details(figures)))
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "detect": [

@@ -8,17 +8,16 @@ fixable/manual decision for call sites follows the same algorithm as the libcst 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from ..model import FileProblem, Violation
 from .callsite import call_problem, context_for, missing_context
-from .chunks import aligned, partial_source
+from .chunks import non_ascii_strings
 from .hotspots import hot_lines, hot_offsets
+from .partial import Partial, aligned, import_statements, partial_source
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
-from .syntax import (
-    all_value,
-    char_col,
-)
+from .syntax import all_value, char_col
 from .walker import ScopeWalker
 
 STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
@@ -250,19 +249,23 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
                    ) -> tuple[list[Violation], FileProblem | None]:
     """Parse one file and return its violations, or the reason it could not be parsed.
 
-    Only the top-level statements that can matter are parsed when the file is large enough
-    for that to pay (``tasks/chunks.py``); any doubt there means the whole file is parsed.
+    When the file is large enough for it to pay, only what can matter is parsed
+    (``partial.py``): the import statements alone when they hold every hot line and no
+    ``__all__`` reads the file's bindings, else the top-level statements that can matter.
     ``tree``: the whole file's tree, when the caller parsed it already (plan does)."""
     offsets = hot_offsets(data, index)
+    texts = non_ascii_strings(data) if not data.isascii() else []
+    if texts:  # a one-line string may be a type annotation: parsed where it is, like code
+        offsets = sorted(set(offsets).union(texts))
     hot: list[int] | None = hot_lines(data, index, offsets)
-    if tree is not None:
-        hot = hot if data.isascii() else None
-    elif not data.isascii():
-        # Python equates identifiers under NFKC (a fullwidth "ｏld" is "old"): byte searches
-        # for names cannot be trusted, so every statement is parsed and visited
-        hot = None
-    elif len(data) > PARTIAL_MIN_BYTES and len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
-        tree = _parse_partial(data, path, offsets)
+    if texts is None:  # a non-ASCII identifier, equal to a name under NFKC ("ｏld" is "old")
+        hot = None  # may be anywhere: byte searches cannot be trusted, every line is visited
+    elif tree is None and len(data) > PARTIAL_MIN_BYTES and \
+            len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
+        if b"__all__" not in data:  # every hot line an import: those statements alone decide
+            tree = _parse_partial(data, path, offsets, import_statements)
+        if tree is None:
+            tree = _parse_partial(data, path, offsets, partial_source)
     if tree is None:
         try:
             tree = ast.parse(data, filename=path)
@@ -281,9 +284,10 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     return sorted(set(found)), None
 
 
-def _parse_partial(data: bytes, path: str, offsets: list[int]) -> ast.Module | None:
+def _parse_partial(data: bytes, path: str, offsets: list[int],
+                   build: Callable[[bytes, list[int]], Partial | None]) -> ast.Module | None:
     """The tree of the statements that matter, or None to parse the whole file instead."""
-    partial = partial_source(data, offsets)
+    partial = build(data, offsets)
     if partial is None:
         return None
     try:

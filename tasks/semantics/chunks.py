@@ -1,36 +1,19 @@
-"""Parse only the top-level statements of a file that can matter to detect.
+"""Where the top-level statements of a file start and end, from a small exact lexer.
 
-Most of a candidate file is code that never mentions a deprecated name. Parsing it is most of
-detect's cost, so :func:`partial_source` blanks out the top-level statements that cannot change the
-answer and keeps every line where it was (same line numbers, same columns):
-
-* kept: every top-level statement holding a *hot* offset (a needle, an ``as`` alias, a star
-  import), every one mentioning ``__all__``, and every one that may bind, at module level, a name
-  that the kept statements use (a ``def``/``class`` binds only its own name; any other statement
-  is assumed to bind any word it contains);
-* blanked: the rest. A name is only ever bound at module level by a statement that spells it,
-  so a use inside a kept statement resolves to the same binding as in the whole file.
-
-Statement boundaries come from a small exact lexer: strings (every prefix, triple quotes,
-escapes), comments, brackets and backslash continuations. Anything it is not sure of (an
-unterminated string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie, any
-byte that is not ASCII, a form feed, an f-string whose braces do not balance) returns ``None``
-and the caller parses the whole file; so does a parsed tree whose statements do not sit
-exactly on the chunks chosen (:func:`aligned`).
-
-The one visible difference from a whole-file parse: a syntax error inside a statement that was
-blanked out is not seen, so the file is scanned rather than reported unparseable (the syntax
-gate and ``plan``, which parse whole files, still catch it).
+Statement boundaries come from strings (every prefix, triple quotes, escapes), comments,
+brackets and backslash continuations. Anything the lexer is not sure of (an unterminated
+string, unbalanced brackets, a stray backslash, a lone CR, a coding cookie that may not read
+ASCII as ASCII, a non-ASCII byte that may be in an identifier (one in a comment or a plain
+string is fine: :func:`non_ascii_strings`), a form feed, an f-string whose braces do not
+balance) returns ``None`` and the caller parses the whole file. :mod:`.partial` decides which
+statements a partial parse keeps.
 """
-
 from __future__ import annotations
 
-import ast
-import keyword
+import codecs
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 # Neutral text changes neither the bracket depth nor where a line can start a statement:
 # code, comments, one-line strings without escapes (never an empty one, which could open a
@@ -66,35 +49,18 @@ _TOKEN = _tokens(b"")
 _TOKEN_FSTRINGS = _tokens(rb"(?<![fF])(?<![fF][rR])")
 _LINE_START = re.compile(rb"\n(?=[^\s#)\]}])")  # faster than ^ with re.MULTILINE
 _CONTINUES = re.compile(rb"(?:else|elif|except|finally)\b")
-_DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(?:def|class)[ \t]+"
-                  rb"([A-Za-z_][A-Za-z0-9_]*)")
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_KEYWORDS = frozenset(k.encode() for k in keyword.kwlist)
 _OPEN = frozenset(b"([{")
 _BRACE = re.compile(rb"[{}]")
 _E_OR_F = frozenset(b"ef")  # else, elif, except, finally
 _CLOSE = frozenset(b")]}")
 
 
-@dataclass(frozen=True)
-class Partial:
-    source: bytes  # the file with unneeded top-level statements replaced by blank lines
-    starts: frozenset[int]  # 1-based first line of each kept top-level statement (or decorator)
-    ends: tuple[tuple[int, int], ...]  # (first line, last line) of each kept chunk
-
-
 def chunks(data: bytes) -> list[tuple[int, int]] | None:
     """(start, end) byte offsets of each top-level statement (decorators and ``else:``-style
     clauses included), in order; None when the lexer is not sure."""
-    if (b"\r" in data and b"\r" in data.replace(b"\r\n", b"")) or b"\f" in data \
-            or b"\0" in data:
+    if not lexable(data):
         return None
-    if not data.isascii():
-        return None  # names are compared as bytes, but Python equates them under NFKC
-    head = data[:400].split(b"\n", 2)[:2]
-    if any(b"coding" in line and line.lstrip().startswith(b"#") for line in head):
-        return None  # a declared encoding may not be ASCII-compatible: parse it whole
-    blocked = _blocked_spans(data)
+    blocked = blocked_spans(data)
     if blocked is None:
         return None
     starts: list[int] = []
@@ -116,7 +82,99 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
     return list(zip(starts, starts[1:] + [len(data)], strict=False))
 
 
-def _blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
+# Python's own cookie pattern (tokenize.cookie_re), on the first two lines
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+# encodings whose reading of any ASCII byte is that byte (only checked for ASCII files)
+_ASCII_SAFE = frozenset({"ascii", "utf-8", "iso8859-1", "cp1252", "iso8859-15", "latin-1"})
+
+
+def lexable(data: bytes) -> bool:
+    """Whether the lexer can be sure of this file at all."""
+    if (b"\r" in data and b"\r" in data.replace(b"\r\n", b"")) or b"\f" in data \
+            or b"\0" in data:
+        return False
+    if not data.isascii() and non_ascii_strings(data) is None:
+        return False  # names are compared as bytes, but Python equates them under NFKC
+    return _plain_encoding(data)  # a declared encoding may not be ASCII-compatible
+
+
+def _normal_encoding(name: str) -> str:
+    """The tokenizer's own reading of a cookie's name (``utf-8-unix`` is UTF-8, as in
+    ``tokenize``), before the codec lookup."""
+    low = name[:12].lower().replace("_", "-")
+    if low == "utf-8" or low.startswith("utf-8-"):
+        return "utf-8"
+    if low in ("latin-1", "iso-8859-1", "iso-latin-1") or \
+            low.startswith(("latin-1-", "iso-8859-1-", "iso-latin-1-")):
+        return "iso-8859-1"
+    return name
+
+
+def _plain_encoding(data: bytes) -> bool:
+    """Whether the text is what the bytes say: no coding cookie, or for an ASCII file one
+    naming an encoding that reads ASCII as ASCII (``# -*- coding: utf-8 -*-`` in most real
+    code), for a non-ASCII one only UTF-8 (then ``non_ascii_strings`` has decoded it)."""
+    head = data[:400].split(b"\n", 2)[:2]
+    for line in head:
+        if b"coding" not in line or not line.lstrip().startswith(b"#"):
+            continue
+        match = _COOKIE.match(line)
+        if match is None:
+            return False
+        try:
+            name = codecs.lookup(_normal_encoding(match.group(1).decode())).name
+        except LookupError:
+            return False
+        if name not in (_ASCII_SAFE if data.isascii() else ("utf-8",)):
+            return False
+    return True
+
+
+# Comments and strings (their prefix is code) between code that holds no quote, hash or
+# non-ASCII byte; anything else (a lone quote, a non-ASCII byte in code) is ``other``.
+_TEXTS = re.compile(rb"""
+      (?P<code>[^#'"\x80-\xff]++)
+    | \#[^\r\n]*+
+    | '''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
+    | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
+    | '(?:[^'\\\r\n]++|\\(?:\r\n|.))*+'
+    | "(?:[^"\\\r\n]++|\\(?:\r\n|.))*+"
+    | (?P<other>.)
+    """, re.VERBOSE | re.DOTALL)
+_F_OR_B = frozenset(b"fFbB")
+
+
+def non_ascii_strings(data: bytes) -> list[int] | None:
+    """Where a UTF-8 file's non-ASCII bytes sit in strings that fit on one line (offsets of
+    those strings), when every other non-ASCII byte is in a comment or a multi-line string;
+    None when one may be in code, an f-string or a bytes literal, or the file is not UTF-8.
+
+    Only identifiers are equal under NFKC, and a string is read as code only as a type
+    annotation on one line (``syntax.parse_string_annotation``): those strings' lines are
+    hot, so the whole-file parse and the partial one visit them alike."""
+    if NESTED_FSTRINGS:
+        return None  # from 3.12 a string may hold its own quote: not read here
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    out: list[int] = []
+    for match in _TEXTS.finditer(data):
+        if match.lastgroup == "code":
+            continue
+        if match.lastgroup == "other":
+            return None  # a non-ASCII byte in code, or a quote that opens no string
+        start, end = match.span()
+        if data[start] == 0x23 or data[start:end].isascii():
+            continue
+        if any(byte in _F_OR_B for byte in data[max(0, start - 2):start]):
+            return None  # an f-string (identifiers inside) or bytes (a syntax error)
+        if b"\n" not in data[start:end] and b"\r" not in data[start:end]:
+            out.append(start)
+    return out
+
+
+def blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
     """Spans where no statement can start: inside brackets, inside a multi-line string, and
     the line after a backslash continuation. None on anything the lexer does not understand."""
     blocked: list[tuple[int, int]] = []
@@ -183,52 +241,6 @@ def _fstring_unsure(data: bytes, start: int, end: int) -> bool:
     return depth != 0
 
 
-def partial_source(data: bytes, hot: list[int]) -> Partial | None:
-    """``data`` with the top-level statements detect does not need blanked out, or None
-    when the whole file should be parsed (the lexer is unsure, or nothing can be left out).
-
-    ``hot`` holds sorted byte offsets where a reference could be."""
-    spans = chunks(data)
-    if spans is None or len(spans) < 2:
-        return None
-    keep = [False] * len(spans)
-    i = 0
-    for offset in hot:
-        while i < len(spans) and spans[i][1] <= offset:
-            i += 1
-        if i < len(spans) and spans[i][0] <= offset:
-            keep[i] = True
-    if b"__all__" in data:
-        for n, (s, e) in enumerate(spans):
-            if not keep[n] and data.find(b"__all__", s, e) >= 0:
-                keep[n] = True
-    if not any(keep):
-        return None
-    if sum(e - s for n, (s, e) in enumerate(spans) if keep[n]) * 2 > len(data):
-        return None  # most of the file is needed anyway: blanking the rest would not pay
-    declares = b"global" in data or b":=" in data  # what lets a def bind other names
-    hot_text = b"\n".join(data[s:e] for n, (s, e) in enumerate(spans) if keep[n])
-    for n, (s, e) in enumerate(spans):
-        if keep[n]:
-            continue
-        named = _DEF.match(data, s)
-        if named is not None and (not declares or (data.find(b"global", s, e) < 0
-                                                   and data.find(b":=", s, e) < 0)):
-            names = {named.group(1)}
-        else:
-            names = set(_WORD.findall(data, s, e)) - _KEYWORDS
-        # a name this chunk may bind, used by a kept one (searched in C, word by word)
-        keep[n] = any(has_word(hot_text, name) for name in names)
-    if all(keep):
-        return None
-    return _assemble(data, spans, keep)
-
-
-def has_word(text: bytes, word: bytes) -> bool:
-    """Whether ``word`` occurs in ``text`` as a whole identifier."""
-    return next(word_offsets(text, word), None) is not None
-
-
 def word_offsets(text: bytes, word: bytes, *, bounded: bool = True) -> Iterator[int]:
     """Where ``word`` occurs in ``text`` (found in C); ``bounded``: only as a whole identifier."""
     at = text.find(word)
@@ -243,40 +255,3 @@ def word_offsets(text: bytes, word: bytes, *, bounded: bool = True) -> Iterator[
 def is_word_byte(byte: int) -> bool:
     return byte == 0x5F or 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x5A or \
         0x61 <= byte <= 0x7A or byte >= 0x80
-
-
-def _assemble(data: bytes, spans: list[tuple[int, int]], keep: list[bool]) -> Partial:
-    parts = [data[:spans[0][0]]]
-    line = 1 + data.count(b"\n", 0, spans[0][0])
-    starts: set[int] = set()
-    ends: list[tuple[int, int]] = []
-    for (s, e), kept in zip(spans, keep, strict=True):
-        lines = data.count(b"\n", s, e)
-        if kept:
-            parts.append(data[s:e])
-            starts.add(line)
-            last = line + lines - (1 if data.endswith(b"\n", s, e) else 0)
-            ends.append((line, max(line, last)))
-        else:
-            parts.append(b"\n" * lines)
-        line += lines
-    return Partial(b"".join(parts), frozenset(starts), tuple(ends))
-
-
-def aligned(tree: ast.Module, partial: Partial) -> bool:
-    """Whether every parsed top-level statement lies inside one kept chunk and every kept
-    chunk starts a statement: the lexer's boundaries agreed with the parser's."""
-    seen: set[int] = set()
-    bounds = dict(partial.ends)
-    current = 0
-    for stmt in tree.body:
-        decorators = getattr(stmt, "decorator_list", None) or ()
-        first = min([stmt.lineno] + [d.lineno for d in decorators])
-        if first in bounds:
-            current = first
-            seen.add(first)
-        elif not current or first < current:
-            return False
-        if (stmt.end_lineno or stmt.lineno) > bounds[current]:
-            return False
-    return seen == set(partial.starts)

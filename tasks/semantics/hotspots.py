@@ -9,6 +9,7 @@ alias bound by ``... as name``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .chunks import is_word_byte, word_offsets
 from .rule_index import RuleIndex
@@ -27,16 +28,125 @@ def hot_offsets(data: bytes, index: RuleIndex) -> list[int]:
     (string imports), a star import, or a name bound by ``... as name`` (whose uses carry no
     needle). Found with ``bytes.find``, far faster here than one regex alternation."""
     found: set[int] = set()
+    stars = [m.start() for m in _STAR_IMPORT.finditer(data)] if b"*" in data else []
+    quiet = index.quiet_names if not stars else frozenset()  # a star import: every use counts
     for word in index.line_words:
-        found.update(word_offsets(data, word, bounded=False))
+        if word in quiet:
+            found.update(_loud_offsets(data, word, module=word in index.quiet_modules))
+        else:
+            found.update(word_offsets(data, word, bounded=False))
     if b"import_" in data:  # import_module / __import__: a string import may split its module
         for word in index.home_words:  # over lines ("a." "b"), so its last part is hot too
             found.update(word_offsets(data, word))
-    for name in _aliases(data):
-        found.update(word_offsets(data, name))
-    if b"*" in data:
-        found.update(m.start() for m in _STAR_IMPORT.finditer(data))
+    if index.aliases_matter:
+        for name in _aliases(data):
+            found.update(word_offsets(data, name))
+    found.update(stars)
     return sorted(found)
+
+
+# What may stand before a name that is then surely no attribute (``x.name``): the end of a
+# word (a keyword, or the name is part of a longer one), an operator, or a quote (the name
+# starts a string's text: for a quiet name, even a type annotation's). Anything else (a dot,
+# a line break, a backslash, a closing bracket, the start of the file) keeps it hot.
+_NOT_AFTER_DOT = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+                           b"([{,=:+-*/%<>!&|^~@;'\"")
+_BLANKS = frozenset(b" \t")
+_QUOTES = frozenset(b"'\"")
+_CALL_OR_SUBSCRIPT = frozenset(b"([")  # after a name, never in an import statement
+# every byte an import statement holds between ``import`` and a name it imports, but a
+# comment's (a line holding a ``#`` keeps the name hot) and a line break (crossed line by line)
+_IN_IMPORTS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+                        b" \t\f\r,()\\.")
+_IMPORT = re.compile(rb"(?<![A-Za-z0-9_])import(?![A-Za-z0-9_])")
+
+
+def _loud_offsets(data: bytes, word: bytes, *, module: bool = False) -> Iterator[int]:
+    """Where a quiet name (``RuleIndex.quiet_names``) can make a finding: at an attribute
+    (after a dot) or in an import statement; a module's name also before ``import`` and in a
+    string (a string import). Every other occurrence is cold: inside a longer word, on a
+    comment line, or surely after no dot and then either called or subscripted (``name(``,
+    ``name[``) or in no import. Conservative: any doubt keeps it hot."""
+    at = data.find(word)
+    size = len(data)
+    while at >= 0:
+        end = at + len(word)
+        if (at and is_word_byte(data[at - 1])) or (end < size and is_word_byte(data[end])):
+            pass  # part of a longer name
+        elif _comment_line(data, at):
+            pass
+        elif not _bare(data, at, quoted=not module):
+            yield at
+        elif end < size and data[end] in _CALL_OR_SUBSCRIPT:
+            pass
+        elif _maybe_imported(data, at) or (module and _import_follows(data, end)):
+            yield at
+        at = data.find(word, end)
+
+
+def _comment_line(data: bytes, at: int) -> bool:
+    """Whether ``at`` is on a line that starts (past spaces and tabs) with ``#``: a comment,
+    or a line of a multi-line string; a name there is no code either way."""
+    start = data.rfind(b"\n", 0, at) + 1
+    return data[start:at].lstrip(b" \t").startswith(b"#")
+
+
+def _maybe_imported(data: bytes, at: int) -> bool:
+    """Whether the name at ``at`` may be in an import statement: going back from it over
+    bytes an import holds between ``import`` and its names (``_IN_IMPORTS``), line by line,
+    the word ``import`` comes before any other byte; or a line crossed holds a ``#``, or the
+    start of the file is reached."""
+    pos = at
+    while True:
+        before = pos - 1
+        while before >= 0 and data[before] in _IN_IMPORTS:
+            before -= 1
+        if _IMPORT.search(data, before + 1, pos) is not None or before < 0:
+            return True
+        if data[before] != 0x0A:
+            return False  # a byte no import statement holds there: '=', ':', a quote, ...
+        start = data.rfind(b"\n", 0, before) + 1
+        if data.find(b"#", start, before) >= 0:
+            return True
+        pos = before
+
+
+def _import_follows(data: bytes, end: int) -> bool:
+    """Whether the word ``import`` follows the name ending at ``end`` with only bytes of an
+    import statement between (``from name import x``, ``from name.sub \\`` ``import x``)."""
+    size = len(data)
+    after = end
+    while after < size:
+        if data[after] in _IN_IMPORTS:
+            after += 1
+        elif data[after] == 0x0A and data[end:after].rstrip(b" \t\r").endswith(b"\\"):
+            after += 1  # a backslash continuation
+        else:
+            break
+    return _IMPORT.search(data, end, after) is not None
+
+
+def _bare(data: bytes, at: int, *, quoted: bool = True) -> bool:
+    """Whether the name at ``at`` surely follows no dot: the last byte before it, past spaces
+    and tabs, ends a word or is an operator (see ``_NOT_AFTER_DOT``), or with ``quoted`` is
+    a quote. At the start of a line, the end of the line before decides, unless that line
+    holds a ``#`` (its end may be a comment after a dot) or ends in a backslash."""
+    before = at - 1
+    while before >= 0 and data[before] in _BLANKS:
+        before -= 1
+    if before >= 0 and not quoted and data[before] in _QUOTES:
+        return False
+    if before < 0 or data[before] != 0x0A:
+        return before >= 0 and data[before] in _NOT_AFTER_DOT
+    start = data.rfind(b"\n", 0, before) + 1
+    if data.find(b"#", start, before) >= 0:
+        return False
+    before -= 1
+    if before >= 0 and data[before] == 0x0D:
+        before -= 1
+    while before >= start and data[before] in _BLANKS:
+        before -= 1
+    return before >= start and data[before] in _NOT_AFTER_DOT
 
 
 def _aliases(data: bytes) -> set[bytes]:

@@ -64,17 +64,52 @@ class RuleIndex:
                    tuple(sorted(homes - needles - names)), every, tuple(hooks), tuple(pairs))
 
     def is_candidate(self, data: bytes) -> bool:
-        """Cheap byte test: could this file refer to a banned name at all?"""
+        """Cheap byte test: could this file refer to a banned name at all?
+
+        The answer of :meth:`candidate_by_every_needle`, with the scans ordered so that a
+        typical file costs a few of them: a module rule's (or hook's) needles, then the words
+        of the modules banned members live in; a member's name is looked for only where its
+        module is a word, or where a relative import or a non-ASCII byte lets it bind anyway
+        (or, for a string import, where it would rule the file out)."""
+        if self.every_file:
+            return True
+        for needle in self._plain_needles:  # a plain loop: this runs on every file of the tree
+            if needle in data:
+                return True
+        present = [home for home in self._homes if home in data]
+        for home in present:  # the substring test first: the word pattern is slower
+            if self._home_words[home].search(data) is not None and \
+                    any(name in data for name in self._home_members[home]):
+                return True
+        named: bool | None = None  # whether a banned member's name is in the file
+        if not data.isascii() or _FROM_PACKAGE.search(data) is not None:
+            if any(name in data for name in self._member_names):
+                return True
+            named = False
+        # what is left: a string import of a module banned members live in, by a file that
+        # names none of them (one that does and got here cannot bind them)
+        if not any(home in self._dynamic_homes for home in present) or \
+                b"import_" not in data:  # in both import_module and __import__
+            return False
+        if b"import_module" not in data and b"__import__" not in data:
+            return False
+        if named is None:
+            named = any(name in data for name in self._member_names)
+        return not named
+
+    def candidate_by_every_needle(self, data: bytes) -> bool:
+        """The prefilter spelled out, one needle at a time (the slow twin of ``is_candidate``,
+        which tests hold equal to it)."""
         if self.every_file:
             return True
         named = False
-        for needle in self.needles:  # a plain loop: this runs on every file of the tree
+        for needle in self.needles:
             if needle in data:
                 named = True
                 break
         if named:
             return self._may_bind(data)
-        if b"import_" not in data:  # in both import_module and __import__: one scan, not two
+        if b"import_" not in data:
             return False
         if b"import_module" not in data and b"__import__" not in data:
             return False
@@ -92,10 +127,35 @@ class RuleIndex:
                 if needle not in self._member_homes:
                     return True  # a module rule's or a codemod's needle
                 homes |= self._member_homes[needle]
-        # the substring test first: the word pattern is slower, and rarely needed
         if any(home in data and self._home_words[home].search(data) for home in sorted(homes)):
             return True
         return _FROM_PACKAGE.search(data) is not None
+
+    @functools.cached_property
+    def _plain_needles(self) -> tuple[bytes, ...]:
+        """Needles that are no banned member's name (module rules', hooks'): alone enough."""
+        return tuple(n for n in self.needles if n not in self._member_homes)
+
+    @functools.cached_property
+    def _member_names(self) -> tuple[bytes, ...]:
+        return tuple(sorted(self._member_homes))
+
+    @functools.cached_property
+    def _homes(self) -> tuple[bytes, ...]:
+        """The last part of each module banned members live in; the longest (rarest) first."""
+        return tuple(sorted({home for _, home in self.member_needles}, key=lambda h: (-len(h), h)))
+
+    @functools.cached_property
+    def _home_members(self) -> dict[bytes, tuple[bytes, ...]]:
+        """The last part of a module -> the names of the members banned in it."""
+        out: dict[bytes, list[bytes]] = {}
+        for name, home in self.member_needles:
+            out.setdefault(home, []).append(name)
+        return {home: tuple(names) for home, names in out.items()}
+
+    @functools.cached_property
+    def _dynamic_homes(self) -> frozenset[bytes]:
+        return frozenset(self.home_needles)
 
     @functools.cached_property
     def _member_homes(self) -> dict[bytes, set[bytes]]:
@@ -108,8 +168,10 @@ class RuleIndex:
     @functools.cached_property
     def _home_words(self) -> dict[bytes, re.Pattern[bytes]]:
         """Each module's last part as a whole word (``_text`` but not ``to_text``)."""
-        return {home: re.compile(rb"(?<![A-Za-z0-9_])" + re.escape(home) + rb"(?![A-Za-z0-9_])")
-                for _, home in self.member_needles}
+        # the literal first, the look-behind after it: the regex engine then skips ahead with a
+        # fast literal search (a leading look-behind makes it try every byte)
+        return {home: re.compile(re.escape(home) + rb"(?<![A-Za-z0-9_]" + re.escape(home)
+                                 + rb")(?![A-Za-z0-9_])") for _, home in self.member_needles}
 
     @functools.cached_property
     def line_words(self) -> tuple[bytes, ...]:
@@ -126,6 +188,49 @@ class RuleIndex:
         import by string, as a string import may be split over lines)."""
         return tuple(sorted({n.rsplit(".", 1)[0].rsplit(".", 1)[-1].encode()
                              for n in self.members}))
+
+    @functools.cached_property
+    def quiet_names(self) -> frozenset[bytes]:
+        """Names (a rule's last part) whose bare use (``name(...)``, ``name[...]``) never
+        makes a finding: every rule on that name is a ``move`` or a ``module`` rule that keeps
+        it (``a.name`` -> ``b.name``). Such a rule reports imports, attribute chains
+        (``x.name``), ``__all__``, star imports and string imports, never a bare name
+        (``FileAnalyzer._use``; ``_renamed_in_string`` only for a rule that renames), so only
+        where those can be does the name make a line hot (``hotspots._loud_offsets``)."""
+        return self._quiet[0]
+
+    @functools.cached_property
+    def quiet_modules(self) -> frozenset[bytes]:
+        """The quiet names that are a module rule's: also hot before ``import`` (``from name
+        import x``) and right after a quote (``import_module('name')``)."""
+        return self._quiet[1]
+
+    @functools.cached_property
+    def _quiet(self) -> tuple[frozenset[bytes], frozenset[bytes]]:
+        quiet: set[str] = set()
+        modules: set[str] = set()
+        loud: set[str] = set()
+        for rule in self.rules:
+            kind = kind_of(rule)
+            if not kind.semantic:
+                loud.update(kind.needles(rule))  # a hook's needles: left hot
+                continue
+            for old in rule.olds:
+                last = old.rsplit(".", 1)[-1]
+                keeps = rule.kind in ("move", "module") and \
+                    rule.new.rsplit(".", 1)[-1] == last
+                (quiet if keeps else loud).add(last)
+                if rule.kind == "module":
+                    modules.add(last)
+        names = frozenset(n.encode() for n in quiet - loud)
+        return names, frozenset(n.encode() for n in modules) & names
+
+    @functools.cached_property
+    def aliases_matter(self) -> bool:
+        """Whether a name bound by ``... as name`` can be a finding where it is used: only a
+        ``call`` rule reports a bare use (``import a.f as g; g()``); a move or module rule's
+        findings through an alias spell the banned name (``g.name``) or are its import."""
+        return any(rule.kind == "call" for rule in self.rules)
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)

@@ -173,6 +173,26 @@ SHAPES = [
      [(2, 11, "moved", "attribute", False)]),  # never rewritten inside the string
     ("non-ascii-column", "x = 'é'; from pkg.old import Thing\n",
      [(1, 30, "moved", "import", True)]),
+    # what the partial parse now takes: a moved name that keeps its name is hot only where it
+    # may follow a dot or be imported; non-ASCII text outside identifiers
+    ("attribute-over-a-newline", "import pkg.old\nx = (pkg.old.\n     Thing())\n",
+     [(2, 6, "moved", "attribute", True)]),
+    ("attribute-after-a-comment", "import pkg.old\nx = (pkg.old  # the old one\n     .Thing())\n",
+     [(2, 6, "moved", "attribute", True)]),
+    ("attribute-after-a-backslash", "import pkg.old\nx = pkg.old. \\\n    Thing()\n",
+     [(2, 5, "moved", "attribute", True)]),
+    ("bare-call-and-subscript", "from pkg.old import Thing\nx = [Thing(), Thing[0]]\n",
+     [(1, 21, "moved", "import", True)]),
+    ("string-annotation-nfkc", "import pkg.old as o\n# Thing\ndef f(x: 'o.\uff34hing'): ...\n",
+     [(3, 11, "moved", "attribute", False)]),
+    ("non-ascii-docstring", '"""Caf\u00e9."""\nfrom pkg.old import Thing\n',
+     [(2, 21, "moved", "import", True)]),
+    ("non-ascii-comment", "# caf\u00e9\nfrom pkg.old import Thing\n",
+     [(2, 21, "moved", "import", True)]),
+    ("non-ascii-string-then-nfkc-alias",
+     "x = 'caf\u00e9'\nfrom pkg.ws import make_manager as \uff4d\n\ndef f(user_context):\n"
+     "    return m(user_context)\n",
+     [(2, 20, "factory", "import", True), (5, 12, "factory", "call", True)]),
 ]
 
 
@@ -188,6 +208,9 @@ SCANNED_FILES = [
     ("crlf", b"import os\r\nfrom pkg.old import Thing\r\n", (2, 21)),
     ("latin1-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'; from pkg.old import Thing\n",
      (2, 30)),
+    ("utf8-cookie", b"# -*- coding: utf-8 -*-\nimport os\nfrom pkg.old import Thing\n", (3, 21)),
+    ("latin1-cookie-ascii", b"#!/usr/bin/python\n# coding=latin-1\nfrom pkg.old import Thing\n",
+     (3, 21)),
     ("no-final-newline", b"from pkg.old import Thing", (1, 21)),
     ("empty", b"", None),
     ("large", b"x = 1\n" * 150_000 + b"from pkg.old import Thing\n", (150_001, 21)),

@@ -16,6 +16,7 @@ from phasegate import config
 from phasegate.config import Rule
 from phasegate.detect import engine as detect
 from phasegate.semantics import analyze, chunks
+from phasegate.semantics import partial as partials
 from tests.helpers.detect_cases import (
     BAD_FILES,
     SCANNED_FILES,
@@ -93,9 +94,13 @@ UNSURE = [
     ("lone-cr", b"x = 1\ry = 2\n"),
     ("form-feed", b"x = 1\n\x0cy = 2\n"),
     ("coding-cookie", b"# -*- coding: latin-1 -*-\nx = '\xe9'\n"),
+    ("ascii-under-a-wide-cookie", b"# -*- coding: utf-16 -*-\nx = 1\n"),
+    ("unknown-cookie", b"# -*- coding: uft-8 -*-\nx = 1\n"),
+    ("cookie-not-read", b"# no coding here\nx = 1\n"),
     ("not-utf8", b"x = '\xe9'\ny = 1\n"),
     ("null-byte", b"x = 1\x00\n"),
-    ("non-ascii", "x = 'é'\ny = 1\n".encode()),
+    ("non-ascii-name", "caf\u00e9 = 1\ny = 1\n".encode()),
+    ("non-ascii-in-fstring", "x = f'{caf\u00e9}'\ny = 1\n".encode()),
     ("byte-order-mark", "\ufeffx = 1\ny = 2\n".encode()),
     # Python 3.12 lets a replacement field hold the f-string's own quote: seen with 3.11's
     # eyes the string ends early and a bracket or comment opens
@@ -110,6 +115,50 @@ UNSURE = [
 def test_gives_up_when_unsure(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chunks, "NESTED_FSTRINGS", True)  # as on Python 3.12+
     assert chunks.chunks(data) is None
+
+
+def test_gives_up_on_non_ascii_from_python_3_12(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", True)  # strings may hold their own quote
+    assert chunks.chunks("# caf\u00e9\nx = 1\ny = 2\n".encode()) is None
+
+
+# (id, source, offsets of the one-line strings that hold a non-ASCII byte, or None: unsure)
+NON_ASCII = [
+    ("comment", "# caf\u00e9\nx = 1\n", []),
+    ("docstring", '"""Caf\u00e9.\n\nMore."""\nx = 1\n', []),
+    ("one-line-docstring", '"""Caf\u00e9."""\nx = 1\n', [0]),
+    ("string", "x = 'caf\u00e9'\ny = \"\u00e9\"\n", [4, 15]),
+    ("string-continued", "x = 'caf\u00e9\\\nau lait'\n", []),
+    ("raw-and-unicode-prefixes", "x = r'\u00e9\\\\' + u'\u00e9'\n", [5, 14]),
+    ("quote-inside", "x = 'it\\'s \u00e9'\n# \u00e9 'not a string\n", [4]),
+    ("identifier", "caf\u00e9 = 1\n", None),
+    ("fullwidth-identifier", "\uff4d = 1\n", None),
+    ("fstring", "x = f'caf\u00e9'\n", None),
+    ("raw-fstring", "x = Rf'caf\u00e9'\n", None),
+    ("bytes", "x = b'caf\u00e9'\n", None),
+    ("byte-order-mark", "\ufeffx = 1\n", None),
+    ("unterminated", "x = 'caf\u00e9\n", None),
+    ("latin-1", None, None),
+]
+
+
+@pytest.mark.parametrize(("source", "offsets"), [(s, o) for _, s, o in NON_ASCII],
+                         ids=[i for i, *_ in NON_ASCII])
+def test_non_ascii_strings(source: str | None, offsets: list[int] | None,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", False)
+    data = source.encode() if source is not None else b"x = '\xe9'\n"
+    got = chunks.non_ascii_strings(data)
+    assert (got if got is None else [len(data[:o].decode()) for o in got]) == offsets
+    assert (chunks.chunks(data + b"y = 1\n") is None) is (offsets is None)
+
+
+@pytest.mark.parametrize("cookie", [b"# -*- coding: utf-8 -*-", b"# coding=latin-1",
+                                    b"# vim: set fileencoding=ascii :", b"#coding:cp1252"])
+def test_ascii_files_with_an_ascii_compatible_cookie_are_split(cookie: bytes) -> None:
+    data = cookie + b"\nimport os\nx = 1\n"
+    assert chunk_lines(data) == [2, 3]
+    assert chunks.chunks(b"#!/usr/bin/env python\n" + data) is not None
 
 
 @pytest.mark.parametrize(("body", "unsure"), [
@@ -156,7 +205,7 @@ def test_kept_statements_include_the_bindings_the_hot_ones_use() -> None:
               b"def use():\n    return acme.core.config.get_settings()\n"
               b"class Other:\n    pass\n")
     hot = [source.index(b"get_settings")]
-    partial = chunks.partial_source(source, hot)
+    partial = partials.partial_source(source, hot)
     assert partial is not None
     kept = [line for line in partial.source.decode().splitlines() if line.strip()]
     assert kept == ["import acme", "def use():", "    return acme.core.config.get_settings()"]
@@ -170,7 +219,7 @@ def test_a_def_that_rebinds_a_used_name_is_kept() -> None:
               b"def use():\n    return gs()\n"
               b"def long_unrelated():\n" + b"    x = 1\n" * 40)
     hot = [source.index(b"get_settings"), source.index(b"gs()")]
-    partial = chunks.partial_source(source, hot)
+    partial = partials.partial_source(source, hot)
     assert partial is not None and b"def gs():" in partial.source
     assert b"x = 1" not in partial.source
 
@@ -180,17 +229,44 @@ def test_global_or_walrus_in_a_def_keeps_it_when_it_mentions_a_used_name() -> No
               b"def setup():\n    global acme\n    acme = None\n"
               b"def other():\n    x = 1\n    return x\n"
               b"def use():\n    return acme.core.config.get_settings()\n")
-    partial = chunks.partial_source(source, [source.index(b"get_settings")])
+    partial = partials.partial_source(source, [source.index(b"get_settings")])
     assert partial is not None and b"global acme" in partial.source
     assert b"def other" not in partial.source
 
 
+# (id, a def or class that mentions the used name "acme", whether it may bind it)
+BINDERS = [
+    ("walrus-in-body", b"def other():\n    if (acme := 1):\n        return acme\n", False),
+    ("walrus-in-a-method", b"class Other:\n    def m(self):\n        return (acme := 2)\n",
+     False),
+    ("walrus-in-a-default", b"def other(x=(acme := 1)):\n    return x\n", True),
+    ("walrus-in-a-decorator", b"@register(acme := 1)\ndef other():\n    return acme\n", True),
+    ("walrus-in-a-base", b"class Other(\n    (acme := object),\n):\n    pass\n", True),
+    ("walrus-header-with-a-string", b"def other(x='(', y=(acme := 1)):\n    return x\n", True),
+    ("walrus-one-line-def", b"def other(): return (acme := 1)\n", True),
+    ("global-statement", b"def other():\n    x = 1; global acme\n    acme = x\n", True),
+    ("global-in-a-comment", b"def other():\n    # the global acme\n    return acme\n", False),
+    ("global-a-word", b"def other():\n    global_acme = acme\n    return global_acme\n", False),
+]
+
+
+@pytest.mark.parametrize(("chunk", "binds"), [(c, b) for _, c, b in BINDERS],
+                         ids=[i for i, *_ in BINDERS])
+def test_a_def_binds_other_names_only_by_global_or_a_walrus_in_its_header(
+        chunk: bytes, binds: bool) -> None:
+    source = (b"import acme\n" + chunk
+              + b"def use():\n    return acme.core.config.get_settings()\n"
+              + b"def unrelated():\n" + b"    pass\n" * 30 + b"w = (q := 1)\n")
+    partial = partials.partial_source(source, [source.index(b"get_settings")])
+    assert partial is not None
+    assert (chunk in partial.source) is binds
+
 def test_misaligned_trees_are_refused() -> None:
     source = b"x = 1\ny = 2\nz = 3\n"
-    partial = chunks.partial_source(source, [source.index(b"y")])
+    partial = partials.partial_source(source, [source.index(b"y")])
     assert partial is not None
-    assert chunks.aligned(ast.parse(partial.source), partial)
-    assert not chunks.aligned(ast.parse(b"\ny = 2; w = 0\nq = 1\n"), partial)
+    assert partials.aligned(ast.parse(partial.source), partial)
+    assert not partials.aligned(ast.parse(b"\ny = 2; w = 0\nq = 1\n"), partial)
 
 
 @pytest.fixture
@@ -260,9 +336,9 @@ def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
     monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
     monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
     calls: list[int] = []
-    real = chunks.partial_source
+    real = partials.partial_source
 
-    def counting(data: bytes, hot: list[int]) -> chunks.Partial | None:
+    def counting(data: bytes, hot: list[int]) -> partials.Partial | None:
         partial = real(data, hot)
         calls.append(partial is not None)
         return partial
@@ -277,8 +353,8 @@ def test_generated_tree_same_answer_partial_or_whole(tmp_path: Path,
 def test_nothing_is_blanked_when_most_of_the_file_is_needed() -> None:
     source = b"from pkg.old import Thing\n\ndef big():\n" + b"    Thing()\n" * 30 + b"x = 1\n"
     hot = [i for i in range(len(source)) if source.startswith(b"Thing", i)]
-    assert chunks.partial_source(source, hot) is None
-    assert chunks.partial_source(source, hot[:1]) is not None  # the import alone: blank big()
+    assert partials.partial_source(source, hot) is None
+    assert partials.partial_source(source, hot[:1]) is not None  # the import alone: blank big()
 
 
 REAL_RULES = [
@@ -309,3 +385,131 @@ def test_standard_library_same_answer_partial_or_whole(monkeypatch: pytest.Monke
         compared += 1
         findings += len(whole[0])
     assert compared > 60 and findings > 100, (compared, findings)
+
+
+QUIET = Rule(id="text", kind="move", old="pkg._text.to_text", new="pkg.converters.to_text")
+RENAMED = Rule(id="gadget", kind="move", old="pkg.old.Gadget", new="pkg.new.Widget")
+_PADDING = "\n\ndef _padding():\n    return 1\n" * 3
+
+# (id, source): files the partial parse now takes (it did not before), each compared with the
+# whole-file parse
+NOW_PARTIAL = [
+    ("quiet-bare-calls", "from pkg._text import to_text\n\ndef f(x):\n    return to_text(x)\n"
+     "\ndef g(m):\n    return m.to_text(1), m.\\\n        to_text(2)\n"),
+    ("quiet-attribute-over-lines", "from pkg import _text\n\ndef f(x):\n    return (_text  # c\n"
+     "        .to_text(x))\n\ndef g(x):\n    return to_text[x]\n"),
+    ("renamed-in-string-annotation", "from pkg.old import Gadget\n\ndef f(x: 'Gadget'): ...\n"
+     "\ndef g():\n    return Gadget()\n"),
+    ("renamed-bare-call", "from pkg.old import Gadget\n\ndef g():\n    return Gadget()\n"),
+    ("utf8-cookie", "# -*- coding: utf-8 -*-\nfrom pkg.old import Gadget\nx = Gadget\n"),
+    ("non-ascii-docstring", '"""Caf\u00e9.\n\nMore."""\nfrom pkg.old import Gadget\n'),
+    ("non-ascii-annotation", "import pkg.old as o\n\ndef f(x: 'o.Gadget', y: 'caf\u00e9'): ...\n"),
+    ("nfkc-in-annotation", "import pkg.old as o\n# Gadget\n\ndef f(x: 'o.\uff27adget'): ...\n"),
+    ("non-ascii-string-beside-a-use", "from pkg import _text\nx = ('caf\u00e9', _text.to_text)\n"),
+]
+
+
+@pytest.mark.parametrize("source", [s for _, s in NOW_PARTIAL], ids=[i for i, _ in NOW_PARTIAL])
+def test_now_partial_same_answer_as_whole(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "NESTED_FSTRINGS", False)
+    index = analyze.RuleIndex.build([QUIET, RENAMED])
+    data = (source + _PADDING).encode()
+    assert index.is_candidate(data)
+    partly = _both_ways(data, index, monkeypatch)
+    assert partly[0], "no finding to compare"
+
+
+def _both_ways(data: bytes, index: analyze.RuleIndex, monkeypatch: pytest.MonkeyPatch,
+               path: str = "pkg/sub/mod.py", module: str = "pkg.sub.mod",
+               used: list[bool] | None = None) -> tuple[list, object]:
+    """The file's findings with the partial parse forced, asserted equal to the whole-file
+    parse's; ``used`` collects whether the partial parse was taken."""
+    real = analyze._parse_partial
+    taken: list[bool] = []
+
+    def counting(*args: object) -> ast.Module | None:
+        tree = real(*args)  # type: ignore[arg-type]
+        taken.append(tree is not None)
+        return tree
+
+    monkeypatch.setattr(analyze, "_parse_partial", counting)
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+    partly = analyze.analyze_source(data, path, module, False, index)
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 10**12)
+    whole = analyze.analyze_source(data, path, module, False, index)
+    assert partly == whole
+    if used is None:
+        assert True in taken, "the partial parse was not taken"
+    else:
+        used.append(True in taken)
+    return partly
+
+
+REAL_CODE_RULES = [
+    Rule(id=f"typing-{n.lower()}", kind="move", old=f"typing.{n}", new=f"collections.abc.{n}")
+    for n in ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable", "Set",
+              "Iterator")
+] + [Rule(id="mock", kind="module", old="mock", new="unittest.mock"),
+     Rule(id="renamed", kind="move", old="typing.List", new="builtins.list")]
+
+
+def test_real_files_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real vendored code (tests/data: rich's typing imports, google-auth's mock), rules on
+    names it uses: the partial parse, taken wherever it can be, changes no finding."""
+    index = analyze.RuleIndex.build(REAL_CODE_RULES)
+    root = Path(__file__).resolve().parents[2] / "data"
+    used: list[bool] = []
+    findings = 0
+    for path in sorted(root.rglob("*.py")):
+        data = path.read_bytes()
+        if index.is_candidate(data):
+            rel = path.relative_to(root).as_posix()
+            found, _ = _both_ways(data, index, monkeypatch, rel,
+                                  rel[:-3].replace("/", "."), used)
+            findings += len(found)
+    assert sum(used) >= 10 and findings >= 30, (sum(used), len(used), findings)
+
+
+# (id, source, whether only its import statements are parsed)
+IMPORTS_ONLY = [
+    ("plain", "import os\nfrom pkg._text import to_text\n\ndef f(x):\n    return to_text(x)\n",
+     True),
+    ("comment-and-alias", "from .._text import to_text as t  # noqa\nx = t(1)\n", True),
+    ("crlf", "import os\r\nfrom pkg._text import to_text\r\ny = to_text(1)\r\n", True),
+    ("in-a-docstring", '"""\nfrom pkg._text import to_text\n"""\nfrom pkg._text import to_text\n',
+     False),
+    ("parenthesised", "from pkg._text import (\n    to_text,\n)\n", False),
+    ("continued", "from pkg._text import \\\n    to_text\n", False),
+    ("indented", "try:\n    from pkg._text import to_text\nexcept ImportError:\n    pass\n", False),
+    ("two-on-a-line", "import os; from pkg._text import to_text\n", False),
+    ("attribute-use", "from pkg import _text\nx = _text.to_text(1)\n", False),
+    ("star", "from pkg._text import *\nx = to_text(1)\n", False),
+    ("unbalanced-later", "from pkg._text import to_text\n\ndef f(:\n    pass\n", False),
+]
+
+
+@pytest.mark.parametrize(("source", "alone"), [(s, a) for _, s, a in IMPORTS_ONLY],
+                         ids=[i for i, *_ in IMPORTS_ONLY])
+def test_import_statements_alone(source: str, alone: bool,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    index = analyze.RuleIndex.build([QUIET])
+    data = (source + _PADDING).encode()
+    offsets = analyze.hot_offsets(data, index)
+    partial = partials.import_statements(data, offsets)
+    assert (partial is not None) is alone
+    if partial is not None:
+        kept = [line for line in partial.source.splitlines() if line.strip()]
+        assert kept and all(b"import" in line for line in kept)
+        assert partial.source.count(b"\n") <= data.count(b"\n")
+    if b"def f(:" not in data:
+        _both_ways(data, index, monkeypatch, used=[])
+
+
+def test_no_import_statements_alone_beside_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``__all__`` is read whatever is hot: a file that has one is parsed partially instead."""
+    index = analyze.RuleIndex.build([QUIET])
+    data = (b"from pkg._text import to_text\n__all__ = ['to_text']\n" + _PADDING.encode())
+    assert partials.import_statements(data, analyze.hot_offsets(data, index)) is not None
+    found, _ = _both_ways(data, index, monkeypatch)
+    assert [v.kind for v in found] == ["import", "re-export"]

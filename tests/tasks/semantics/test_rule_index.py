@@ -42,6 +42,39 @@ CASES = [
                          ids=[i for i, _, _ in CASES])
 def test_candidates(data: bytes, expected: bool) -> None:
     assert INDEX.is_candidate(data) is expected
+    assert INDEX.candidate_by_every_needle(data) is expected
+
+
+# the fast prefilter's shortcuts, each against the slow twin
+TWIN_INDEX = RuleIndex.build([
+    Rule(id="t", kind="move", old="a.b._text.to_text", new="a.c.to_text"),
+    Rule(id="n", kind="move", old="a.b._text.to_native", new="a.c.to_native"),
+    Rule(id="s", kind="move", old="typing.Set", new="collections.abc.Set"),
+    Rule(id="m", kind="module", old="mock", new="unittest.mock")])
+TWIN_CASES = [
+    b"from a.b._text import to_text\n",
+    b"x = to_text(y)\n",  # "_text" inside to_text only: not a word
+    b"from a.b import _text\n",  # the module, no member
+    b"import importlib\nimportlib.import_module('a.b._text')\n",
+    b"import importlib\nimportlib.import_module('a.b._text').to_text\n",  # named: not bound
+    b"__import__('a.b._text')\n",
+    b"import importlib\nimportlib.import_module('x')\nto_text = 1\n",
+    b"from . import to_text\n",
+    b"from . import other\n",
+    "# caf\u00e9\nto_native(x)\n".encode(),
+    "# caf\u00e9\n".encode(),
+    "# caf\u00e9\nimport importlib\nimportlib.import_module('a.b._text')\n".encode(),
+    b"import mock\n",
+    b"QuerySet = 1\n# typing\n",
+    b"from typing import Set\n",
+    b"typing_Set = 1\n",
+    b"_text_to_text = 1\n",
+]
+
+
+@pytest.mark.parametrize("data", TWIN_CASES)
+def test_prefilter_is_its_slow_twin(data: bytes) -> None:
+    assert TWIN_INDEX.is_candidate(data) is TWIN_INDEX.candidate_by_every_needle(data)
 
 
 COMMON = RuleIndex.build([
@@ -62,6 +95,7 @@ def test_every_file_with_a_finding_is_a_candidate() -> None:
     for path in files[:500]:
         data = path.read_bytes()
         found, problem = analyze.analyze_source(data, path.name, "stdlib.mod", False, COMMON)
+        assert COMMON.is_candidate(data) is COMMON.candidate_by_every_needle(data), path
         if found:
             with_sites += 1
             assert COMMON.is_candidate(data), path
