@@ -29,7 +29,7 @@ from .hooks import hook_sites
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-ENGINE = "detect-12"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-13"  # bump when analysis changes, so caches from older versions are ignored
 MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
 PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
 

@@ -50,7 +50,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
         module, is_pkg = module_name(job.rel, job.src)
         tree, before = _parse(job.data)  # once: for detect's analysis, the splice and the check
         found = _detect(job.data, job.rel, module, is_pkg, job.rules, tree)
-        if found is not None and not found:
+        if found is not None and not found and not before:
             return FileOutcome(job.rel, job.data, job.data)
         outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found,
                                  tree=tree)

@@ -260,6 +260,10 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     hot: list[int] | None = hot_lines(data, index, offsets)
     if texts is None:  # a non-ASCII identifier, equal to a name under NFKC ("ｏld" is "old")
         hot = None  # may be anywhere: byte searches cannot be trusted, every line is visited
+    elif not hot and tree is None:
+        # no line can hold a finding (no import can bind a banned name): dismissed unparsed,
+        # like every file the prefilter drops (a syntax error in it is the syntax gate's)
+        return [], None
     elif tree is None and len(data) > PARTIAL_MIN_BYTES and \
             len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
         if b"__all__" not in data:  # every hot line an import: those statements alone decide

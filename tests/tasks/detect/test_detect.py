@@ -243,3 +243,38 @@ def test_detect_does_not_import_libcst(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, env={**os.environ, "PHASEGATE_NO_REPLAY": "1"})
     assert proc.stderr.strip().splitlines()[-1] == "1 []", proc.stderr
+
+
+KEEPING = """\
+[project]
+root = "."
+
+[rules.mv]
+kind = "move"
+old = "a.b.f"
+new = "c.d.f"
+
+[phases.p0]
+title = "Only"
+files = ["**/*.py"]
+rules = ["mv"]
+"""
+
+
+def test_a_candidate_no_import_can_bind_is_dismissed_unparsed(tmp_path: Path) -> None:
+    """The prefilter keeps a file naming ``f`` and ``b``, but no line of it can hold a finding
+    (a name-keeping move is found only in imports and attribute chains): detect dismisses it
+    without parsing, like the files the prefilter drops, while one with an import is parsed
+    (and reported when it cannot be). plan still lists both unparseable files as failures."""
+    (tmp_path / "phases.toml").write_text(KEEPING)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/cold.py").write_bytes(b"def k(:\n    return b(f)\n")
+    (tmp_path / "app/hot.py").write_bytes(b"from a.b import f\ndef k(:\n    return f\n")
+    cfg, _ = config.load(tmp_path / "phases.toml")
+    result = detect.detect(cfg, use_cache=False)
+    assert [p.path for p in result.problems] == ["app/hot.py"]
+
+    from phasegate.plan import build_plan
+
+    plan = build_plan(cfg, "p0", jobs=1)
+    assert sorted(p.path for p in plan.failures) == ["app/cold.py", "app/hot.py"]
