@@ -50,7 +50,9 @@ def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: s
         for assignment in info.scope.assignments[name]:
             if getattr(assignment, "node", None) is not info.stmt:
                 continue
-            for access in assignment.references:
+            # in the file's order: libcst keeps references in a set, whose order would decide
+            # the order of new imports from one run to the next
+            for access in sorted(assignment.references, key=lambda a: _where(scan, a.node)):
                 if _local_to_a_function(access.scope, name, info.scope):
                     continue  # Python reads that function's own variable, not the import
                 node = access.node
@@ -63,6 +65,11 @@ def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: s
                 else:
                     out.uses.append(use)
     return out
+
+
+def _where(scan: FileScan, node: cst.CSTNode) -> tuple[int, int]:
+    position = scan.positions.get(node)
+    return (position.start.line, position.start.column) if position is not None else (0, 0)
 
 
 def _local_to_a_function(scope: Scope | None, name: str, home: Scope) -> bool:

@@ -41,3 +41,29 @@ def _fixable(rule: object, path: str, data: bytes) -> list[tuple[int, int, str]]
     module, is_pkg = module_name(path)
     found, _ = analyze_source(data, path, module, is_pkg, RuleIndex.build(built))
     return [(v.line, v.col, v.rule) for v in found if v.fixable]
+
+
+DETERMINISM = """\
+from phasegate.rewrite.engine import rewrite_source
+from phasegate.rewrite.model import Example
+rules = [Example({"kind": "move", "old": old, "new": new}, "", "").build_rule(f"r{i}")
+         for i, (old, new) in enumerate([("typing.Any", "typing_extensions.Any2"),
+                                         ("typing.List", "builtins2.List"),
+                                         ("typing.Union", "typing.Union2")])]
+data = b"import typing\\nimport unittest\\nx = typing.Any\\ny = typing.List\\nz = typing.Union\\n"
+print(rewrite_source(data, "p/m.py", "p.m", False, rules, holes=False).after)
+"""
+
+
+def test_new_imports_keep_their_order_whatever_the_hash_seed() -> None:
+    """libcst hands references over in a set: the engine orders them by position, so the
+    order of new imports does not change from one run to the next (an adversarial review saw
+    ``import builtins2`` before or after ``import typing`` depending on PYTHONHASHSEED)."""
+    import os
+    import subprocess
+    import sys
+
+    outs = {subprocess.run([sys.executable, "-c", DETERMINISM], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("0", "5", "6", "11")}
+    assert len(outs) == 1, outs
