@@ -155,17 +155,19 @@ def candidate_paths(tree: Path) -> dict[str, int]:
                 continue
             built.clear()
             engine._analyze(cfg.src, rel, data, index)
+            texts = chunks.non_ascii_strings(data) if not data.isascii() else []
+            offsets = sorted(set(hot_offsets(data, index)).union(texts or ()))
             if built:
                 key = {"import_statements": "imports only"}.get(built[0], "partial")
-            elif not data.isascii() and chunks.non_ascii_strings(data) is None:
+            elif texts is None:
                 key = "whole: non-ASCII identifiers possible"
+            elif not hot_lines(data, index, offsets):
+                key = "dismissed unparsed: no line can hold a finding"
             elif len(data) <= analyze.PARTIAL_MIN_BYTES:
                 key = "whole: small"
             elif len(hot_lines(data, index, hot_offsets(data, index))) \
                     * analyze.PARTIAL_MAX_HOT > data.count(b"\n"):
                 key = "whole: too hot"
-            elif not hot_offsets(data, index):
-                key = "whole: no hot line (parsed only to report a syntax error)"
             else:
                 key = "whole: most of the file needed, or the lexer unsure"
             counts[key] = counts.get(key, 0) + 1
