@@ -138,7 +138,7 @@ def candidate_paths(tree: Path) -> dict[str, int]:
     cfg, _ = config.load(tree / "phases.toml")
     index = analyze.RuleIndex.build(engine.rules_for(cfg, None))
     built: list[str] = []
-    real = analyze._parse_partial
+    real = analyze.parse_partial
 
     def counting(data: bytes, path: str, offsets: list[int], build: object) -> object:
         parsed = real(data, path, offsets, build)  # type: ignore[arg-type]
@@ -147,7 +147,7 @@ def candidate_paths(tree: Path) -> dict[str, int]:
         return parsed
 
     counts: dict[str, int] = {}
-    analyze._parse_partial = counting  # type: ignore[assignment]
+    analyze.parse_partial = counting  # type: ignore[assignment]
     try:
         for rel in discover(cfg.root, cfg.exclude).files:
             data = (cfg.root / rel).read_bytes()
@@ -172,7 +172,7 @@ def candidate_paths(tree: Path) -> dict[str, int]:
                 key = "whole: most of the file needed, or the lexer unsure"
             counts[key] = counts.get(key, 0) + 1
     finally:
-        analyze._parse_partial = real  # type: ignore[assignment]
+        analyze.parse_partial = real  # type: ignore[assignment]
     return dict(sorted(counts.items()))
 
 

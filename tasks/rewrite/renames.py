@@ -19,49 +19,15 @@ from __future__ import annotations
 
 import ast
 import bisect
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+
+from ..semantics.scopes import resolve_relative
+from .fromlines import Stmt, hot_lines, in_type_strings, module_level, walk_statements
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 Frame = tuple[str, int]  # ("function" | "lambda" | "comprehension" | "class", id of its node)
-
-
-_TYPING_CALLS = ("TypeVar", "NewType", "cast")
-
-
-def in_type_strings(tree: ast.Module, names: set[str]) -> bool:
-    """Whether a string (or bytes) libcst may read as a type spells one of ``names`` as a word:
-    in an annotation, in a subscript of a name (``Optional['f']``), in a call to ``TypeVar``,
-    ``NewType`` or ``cast``. libcst's engine then keeps the old name bound (``G as f``), and
-    detect reports only plain string annotations, so the splice must not rename. The values
-    are read evaluated (``'\\x66'`` is ``f``)."""
-    word = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, sorted(names)))
-                      + r")(?![A-Za-z0-9_])")
-    return any(word.search(text) for text in _type_strings(tree))
-
-
-def _type_strings(tree: ast.Module) -> Iterator[str]:
-    for node in ast.walk(tree):
-        parts: list[ast.AST | None] = []
-        if isinstance(node, ast.arg | ast.AnnAssign):
-            parts.append(node.annotation)
-        elif isinstance(node, _FUNCTIONS):
-            parts.append(node.returns)
-        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-            parts.append(node.slice)
-        elif isinstance(node, ast.Call):
-            func = node.func
-            last = func.id if isinstance(func, ast.Name) else \
-                func.attr if isinstance(func, ast.Attribute) else ""
-            if last in _TYPING_CALLS:
-                parts += [*node.args, *(k.value for k in node.keywords)]
-        for part in parts:
-            for inner in ast.walk(part) if part is not None else ():
-                if isinstance(inner, ast.Constant) and isinstance(inner.value, str | bytes):
-                    value = inner.value
-                    yield value if isinstance(value, str) else value.decode("latin-1")
 
 
 class _Unsure(Exception):
@@ -248,3 +214,65 @@ class _Walk:
     def _all(args: ast.arguments) -> list[ast.arg]:
         out = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         return out + [a for a in (args.vararg, args.kwarg) if a is not None]
+
+
+Edit = tuple[int, int, bytes]  # absolute byte span and its new bytes
+
+
+def rename_edits(data: bytes, starts: list[int], tree: ast.Module, stmts: list[Stmt],
+                renamed: dict[str, str], targets: set[str], package: str,
+                merged: set[int]) -> list[Edit] | None:
+    """The edits renaming every use of a renamed name; None when a name is bound in any other
+    way, or another import of the file concerns a module the statements move to (or rename
+    in)."""
+    top = {node.lineno: node for node in module_level(tree.body)
+           if isinstance(node, ast.ImportFrom)}
+    ours: set[int] = set()
+    for stmt in stmts:
+        node = stmt.node or top.get(stmt.first)
+        if node is None or node.level or node.module != stmt.module or \
+                (renamed and top.get(stmt.first) is not node):
+            return None  # not the statement read, or a rename below module level
+        ours.add(id(node))
+    edits: list[Edit] = []
+    if renamed:
+        if in_type_strings(tree, set(renamed)):
+            return None  # libcst reads the name in a string as a type: it keeps it bound
+        uses = import_uses(tree, set(renamed), hot_lines(data, starts, set(renamed)))
+        if uses is None:
+            return None
+        bound_at = {a.name: starts[s.first - 1] for s in stmts for a in s.aliases}
+        for node in uses:
+            if node.end_lineno != node.lineno or node.end_col_offset is None:
+                return None
+            start = starts[node.lineno - 1] + node.col_offset
+            if data[start:starts[node.lineno - 1] + node.end_col_offset] != node.id.encode():
+                return None
+            if start < bound_at[node.id]:
+                return None  # libcst ties a use before the import to nothing (its scope order)
+            edits.append((start, start + len(node.id), renamed[node.id].encode()))
+    for node in walk_statements(tree.body, hot_lines(data, starts, {"import"})):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
+        if id(node) in merged:
+            if _concerns(node, renamed, set(), package):
+                return None
+        elif id(node) not in ours and _concerns(node, renamed, targets, package):
+            return None
+    return edits
+
+
+def _concerns(node: ast.Import | ast.ImportFrom, renamed: dict[str, str], targets: set[str],
+              package: str) -> bool:
+    """Whether another import is one the libcst engine may merge into or reuse (a ``from``
+    import from a target module), binds a renamed name, or is a star import while names are
+    renamed. A plain ``import``, or a ``from`` import of the target module itself, binds no
+    name a ``from`` import could reuse."""
+    if isinstance(node, ast.Import):
+        return any((a.asname or a.name.split(".")[0]) in renamed for a in node.names)
+    base = resolve_relative(node.module or "", node.level, package)
+    if base is None or (renamed and any(a.name == "*" for a in node.names)):
+        return True
+    if any((a.asname or a.name) in renamed for a in node.names):
+        return True
+    return base in targets

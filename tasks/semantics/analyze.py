@@ -8,13 +8,12 @@ fixable/manual decision for call sites follows the same algorithm as the libcst 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 
 from ..model import FileProblem, Violation
 from .callsite import call_problem, context_for, missing_context
 from .chunks import non_ascii_strings
 from .hotspots import hot_lines, hot_offsets
-from .partial import Partial, aligned, import_statements, partial_source
+from .partial import import_statements, parse_partial, partial_source
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
 from .syntax import all_value, char_col
@@ -267,9 +266,9 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     elif tree is None and len(data) > PARTIAL_MIN_BYTES and \
             len(hot or ()) * PARTIAL_MAX_HOT <= data.count(b"\n"):
         if b"__all__" not in data:  # every hot line an import: those statements alone decide
-            tree = _parse_partial(data, path, offsets, import_statements)
+            tree = parse_partial(data, path, offsets, import_statements)
         if tree is None:
-            tree = _parse_partial(data, path, offsets, partial_source)
+            tree = parse_partial(data, path, offsets, partial_source)
     if tree is None:
         try:
             tree = ast.parse(data, filename=path)
@@ -286,19 +285,6 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     except RecursionError:
         return [], FileProblem(path, "too deeply nested to analyse")
     return sorted(set(found)), None
-
-
-def _parse_partial(data: bytes, path: str, offsets: list[int],
-                   build: Callable[[bytes, list[int]], Partial | None]) -> ast.Module | None:
-    """The tree of the statements that matter, or None to parse the whole file instead."""
-    partial = build(data, offsets)
-    if partial is None:
-        return None
-    try:
-        tree = ast.parse(partial.source, filename=path)
-    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
-        return None  # the whole file's parse gives the exact error, or shows the lexer erred
-    return tree if aligned(tree, partial) else None
 
 
 __all__ = ["COMPREHENSIONS", "FUNCTION_NODES", "RuleIndex", "analyze_source", "context_for"]

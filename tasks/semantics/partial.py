@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .chunks import blocked_spans, chunks, lexable
@@ -211,3 +212,16 @@ def aligned(tree: ast.Module, partial: Partial) -> bool:
         if (stmt.end_lineno or stmt.lineno) > bounds[current]:
             return False
     return seen == set(partial.starts)
+
+
+def parse_partial(data: bytes, path: str, offsets: list[int],
+                   build: Callable[[bytes, list[int]], Partial | None]) -> ast.Module | None:
+    """The tree of the statements that matter, or None to parse the whole file instead."""
+    partial = build(data, offsets)
+    if partial is None:
+        return None
+    try:
+        tree = ast.parse(partial.source, filename=path)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError):
+        return None  # the whole file's parse gives the exact error, or shows the lexer erred
+    return tree if aligned(tree, partial) else None

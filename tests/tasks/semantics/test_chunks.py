@@ -424,7 +424,7 @@ def _both_ways(data: bytes, index: analyze.RuleIndex, monkeypatch: pytest.Monkey
                used: list[bool] | None = None) -> tuple[list, object]:
     """The file's findings with the partial parse forced, asserted equal to the whole-file
     parse's; ``used`` collects whether the partial parse was taken."""
-    real = analyze._parse_partial
+    real = analyze.parse_partial
     taken: list[bool] = []
 
     def counting(*args: object) -> ast.Module | None:
@@ -432,7 +432,7 @@ def _both_ways(data: bytes, index: analyze.RuleIndex, monkeypatch: pytest.Monkey
         taken.append(tree is not None)
         return tree
 
-    monkeypatch.setattr(analyze, "_parse_partial", counting)
+    monkeypatch.setattr(analyze, "parse_partial", counting)
     monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
     monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
     partly = analyze.analyze_source(data, path, module, False, index)
