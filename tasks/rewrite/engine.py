@@ -39,14 +39,14 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                    rules: list[Rule] | tuple[Rule, ...], *,
                    holes: bool | None = None,
                    found: list[Violation] | None = None,
-                   tree: ast.Module | None = None) -> FileOutcome:
+                   parsed: ast.Module | None = None) -> FileOutcome:
     """Apply ``rules`` to one file's bytes. Raises on unparseable input (the caller turns any
     exception into a per-file failure). ``found``: detect's analysis of this file with the
     same rules, when the caller has it. ``holes``: None splices the file's imports without
     libcst when detect's sites allow it (:mod:`.splice`), else punches out the statements no
     rule can concern when that is worth it (:mod:`.holes`); True always punches (the
-    differential test); False never does either (the whole-file engine). ``tree``: the file's
-    ``ast`` tree when the caller parsed it already (the splice reads it)."""
+    differential test); False never does either (the whole-file engine). ``parsed``: the
+    file's ``ast`` tree when the caller parsed it already (the splice reads it)."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
     builtin = [r for r in active if is_semantic(r)]
@@ -54,7 +54,7 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
     held = held_sites(found, path) if found is not None else None
     if builtin and not hooks and holes is None and found is not None:
         spliced = splice(data, path, module, package_of(module, is_package), builtin,
-                         found, tree)
+                         found, parsed)
         if spliced is not None:
             return spliced
     if builtin and not hooks and holes is not False:

@@ -229,11 +229,11 @@ def rename_edits(data: bytes, starts: list[int], tree: ast.Module, stmts: list[S
            if isinstance(node, ast.ImportFrom)}
     ours: set[int] = set()
     for stmt in stmts:
-        node = stmt.node or top.get(stmt.first)
-        if node is None or node.level or node.module != stmt.module or \
-                (renamed and top.get(stmt.first) is not node):
+        read = stmt.node or top.get(stmt.first)
+        if read is None or read.level or read.module != stmt.module or \
+                (renamed and top.get(stmt.first) is not read):
             return None  # not the statement read, or a rename below module level
-        ours.add(id(node))
+        ours.add(id(read))
     edits: list[Edit] = []
     if renamed:
         if in_type_strings(tree, set(renamed)):
@@ -242,22 +242,22 @@ def rename_edits(data: bytes, starts: list[int], tree: ast.Module, stmts: list[S
         if uses is None:
             return None
         bound_at = {a.name: starts[s.first - 1] for s in stmts for a in s.aliases}
-        for node in uses:
-            if node.end_lineno != node.lineno or node.end_col_offset is None:
+        for use in uses:
+            if use.end_lineno != use.lineno or use.end_col_offset is None:
                 return None
-            start = starts[node.lineno - 1] + node.col_offset
-            if data[start:starts[node.lineno - 1] + node.end_col_offset] != node.id.encode():
+            start = starts[use.lineno - 1] + use.col_offset
+            if data[start:starts[use.lineno - 1] + use.end_col_offset] != use.id.encode():
                 return None
-            if start < bound_at[node.id]:
+            if start < bound_at[use.id]:
                 return None  # libcst ties a use before the import to nothing (its scope order)
-            edits.append((start, start + len(node.id), renamed[node.id].encode()))
-    for node in walk_statements(tree.body, hot_lines(data, starts, {"import"})):
-        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            edits.append((start, start + len(use.id), renamed[use.id].encode()))
+    for other in walk_statements(tree.body, hot_lines(data, starts, {"import"})):
+        if not isinstance(other, (ast.Import, ast.ImportFrom)):
             continue
-        if id(node) in merged:
-            if _concerns(node, renamed, set(), package):
+        if id(other) in merged:
+            if _concerns(other, renamed, set(), package):
                 return None
-        elif id(node) not in ours and _concerns(node, renamed, targets, package):
+        elif id(other) not in ours and _concerns(other, renamed, targets, package):
             return None
     return edits
 

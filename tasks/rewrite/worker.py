@@ -53,7 +53,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
         if found is not None and not found and not before:
             return FileOutcome(job.rel, job.data, job.data)
         outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found,
-                                 tree=tree)
+                                 parsed=tree)
         if outcome.after != job.data:
             problem = _check(job, outcome.after, before,
                              renamed_only=outcome.engine == "splice")
