@@ -123,12 +123,7 @@ def _within_one_block(after: bytes, result: bytes, found: list[Diagnostic]) -> b
     ruff sorts (one I001 range: consecutive imports of one block), so no line can have moved
     to another block and the whole-tree comparison is not needed."""
     a, b = after.splitlines(keepends=True), result.splitlines(keepends=True)
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
+    head, tail = _shared_ends(a, b)
     first, last = head, len(a) - tail - 1  # 0-based lines of ``after`` that differ
     return any(start <= first and last <= end for start, end in map(_span, found))
 
@@ -199,16 +194,22 @@ def _sorted_before(prior: Lines, old: Lines, blocks: set[int], was_unsorted: set
     return allowed
 
 
-def _opcodes(a: Lines, b: Lines) -> list[tuple[str, int, int, int, int]]:
-    """difflib's opcodes turning ``a`` into ``b``, with the lines both start and end with
-    matched as they are first: a rewrite changes a few lines of a long file, and the matcher
-    costs the square of what it is given."""
+def _shared_ends(a: Lines, b: Lines) -> tuple[int, int]:
+    """How many lines ``a`` and ``b`` share at their start, and then at their end."""
     head = 0
     while head < min(len(a), len(b)) and a[head] == b[head]:
         head += 1
     tail = 0
     while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
+    return head, tail
+
+
+def _opcodes(a: Lines, b: Lines) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes turning ``a`` into ``b``, with the lines both start and end with
+    matched as they are first: a rewrite changes a few lines of a long file, and the matcher
+    costs the square of what it is given."""
+    head, tail = _shared_ends(a, b)
     out: list[tuple[str, int, int, int, int]] = [("equal", 0, head, 0, head)] if head else []
     middle = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail],
                                      autojunk=False).get_opcodes()
