@@ -130,7 +130,7 @@ def candidate_paths(tree: Path) -> dict[str, int]:
     statements alone, their statements that matter (partial), or whole, and why whole."""
     sys.path.insert(0, str(REPO))
     from phasegate import config
-    from phasegate.detect import engine
+    from phasegate.detect import engine, scan
     from phasegate.discover import discover
     from phasegate.semantics import analyze, chunks
     from phasegate.semantics.hotspots import hot_lines, hot_offsets
@@ -154,7 +154,7 @@ def candidate_paths(tree: Path) -> dict[str, int]:
             if not index.is_candidate(data):
                 continue
             built.clear()
-            engine._analyze(cfg.src, rel, data, index)
+            scan.analyze(cfg.src, rel, data, index)
             texts = chunks.non_ascii_strings(data) if not data.isascii() else []
             offsets = sorted(set(hot_offsets(data, index)).union(texts or ()))
             if built:

@@ -34,26 +34,53 @@ def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py",
     """Every ``*.py`` file under ``root`` not ignored by git and not matched by ``exclude``.
 
     ``listed_hook`` is told how many paths were listed, before each is stat-ed."""
-    patterns = list(exclude)
-    excluded = spec(patterns) if patterns else None
-    base = str(root) + os.sep
-    listed = _git_files(root)
-    candidates = listed + _unlisted_special(root, listed, suffix) if listed is not None \
-        else _walk(root)
+    names, special = listing(root, exclude, suffix=suffix)
+    candidates = names + special()
     if listed_hook is not None:
         listed_hook(len(candidates))
-    out = Discovered()
+    return stat_listed(root, candidates)
+
+
+def listing(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py"
+            ) -> tuple[list[str], Callable[[], list[str]]]:
+    """The paths ``discover`` would stat, in listing order, by their names alone (nothing is
+    stat-ed), and a callable giving the special files (FIFOs, sockets, devices) git never
+    lists. A caller may stat and read the names elsewhere (detect's workers) while the
+    callable runs."""
+    patterns = list(exclude)
+    excluded = spec(patterns) if patterns else None
+    listed = _git_files(root)
+    names = _kept(listed if listed is not None else _walk(root), excluded, suffix)
+
+    def special() -> list[str]:
+        if listed is None:
+            return []  # a walk lists every entry, special ones included
+        return _kept(_unlisted_special(root, listed, suffix), excluded, suffix)
+
+    return names, special
+
+
+def _kept(rels: list[str], excluded: pathspec.GitIgnoreSpec | None, suffix: str) -> list[str]:
+    out: list[str] = []
     skip_dir: dict[str, bool] = {}  # per directory: is it under one that is always skipped?
-    for rel in candidates:
+    for rel in rels:
         if not rel.endswith(suffix) or (excluded is not None and excluded.match_file(rel)):
             continue
         folder = rel.rpartition("/")[0]
         skipped = skip_dir.get(folder)
         if skipped is None:
             skipped = skip_dir[folder] = any(p in _ALWAYS_SKIP for p in folder.split("/"))
-        if skipped:
-            continue
-        st, reason = _unfit(base + rel)
+        if not skipped:
+            out.append(rel)
+    return out
+
+
+def stat_listed(root: Path, names: Iterable[str]) -> Discovered:
+    """``Discovered`` for paths a ``listing`` gave: each is lstat-ed, plain files kept."""
+    base = str(root) + os.sep
+    out = Discovered()
+    for rel in names:
+        st, reason = fit(base + rel)
         if st is None:
             if reason:
                 out.skipped.append(FileProblem(rel, reason))
@@ -64,7 +91,7 @@ def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py",
     return out
 
 
-def _unfit(path: str) -> tuple[os.stat_result | None, str]:
+def fit(path: str) -> tuple[os.stat_result | None, str]:
     """The lstat of a plain file detect and migrate may read, or why it is not one."""
     try:
         st = os.lstat(path)

@@ -17,24 +17,26 @@ from pathspec import GitIgnoreSpec
 
 from .. import __version__
 from ..config import Config, Phase, Rule
-from ..decoding import undecodable
-from ..discover import discover, module_name, spec
+from ..discover import discover, spec
 from ..model import UNASSIGNED, DetectResult, FileProblem, Violation
-from ..progress import track
-from ..semantics.analyze import analyze_source
 from ..semantics.rule_index import RuleIndex
 from ..statedir import state_dir
-from .hooks import hook_sites
+from .scan import (
+    PARALLEL_MIN,
+    Entry,
+    StatKey,
+    analyze,
+    key_of,
+    scan_files,
+    stat_key,
+    stream,
+    worker_pool,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
 ENGINE = "detect-13"  # bump when analysis changes, so caches from older versions are ignored
-MAX_BYTES = 16 * 1024 * 1024  # larger files are reported, not parsed
-PARALLEL_MIN = 48  # below this many files to read, a process pool costs more than it saves
-
-StatKey = tuple[int, int, int, int]
-Entry = tuple[StatKey, bytes, list[Violation], FileProblem | None]
 
 
 def assign_phase(config: Config, rel: str) -> str:
@@ -90,17 +92,21 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
 def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable[str] | None,
             cache_file: Path | None, cache: dict[str, Entry], workers: int,
             pools: list[Executor], early_pool: Callable[[int], None]) -> DetectResult:
-    found = discover(config.root, config.exclude, listed_hook=early_pool)
-    pool = pools[0] if pools else None
+    streamed: list[tuple[str, Entry, int]] = []
+    if files is None and phase is None and not cache and workers > 1:
+        found, pool = stream(config, index, workers, pools, streamed)
+    else:
+        found = discover(config.root, config.exclude, listed_hook=early_pool)
+        pool = pools[0] if pools else None
     paths = list(files) if files is not None else found.files
     if phase is not None:
         paths = [p for p in paths if assign_phase(config, p) == phase]
     result = DetectResult(problems=list(found.skipped) if files is None else [])
     fresh: dict[str, Entry] = {}
     todo: list[tuple[str, StatKey]] = []
-    for rel in paths:
+    for rel in paths if not streamed else ():
         st = found.stats.get(rel)
-        key = _key(st) if st is not None else _stat_key(config.root / rel)
+        key = key_of(st) if st is not None else stat_key(config.root / rel)
         if key is None:
             result.problems.append(FileProblem(rel, "vanished while scanning"))
             continue
@@ -110,7 +116,8 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
             result.cache_hits += 1
         else:
             todo.append((rel, key))
-    for rel, entry, parsed in _scan(config, index, todo, cache, workers, pool):
+    for rel, entry, parsed in streamed if streamed else scan_files(config, index, todo, cache,
+                                                                   workers, pool):
         fresh[rel] = entry
         result.files_parsed += parsed
     result.files_scanned = len(paths)
@@ -122,7 +129,7 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
         if problem is not None:
             result.problems.append(problem)
     result.violations.sort()
-    if cache_file is not None and (todo or len(fresh) != len(cache)):
+    if cache_file is not None and (todo or streamed or len(fresh) != len(cache)):
         _save_cache(cache_file, fresh if files is None and phase is None else {**cache, **fresh})
     return result
 
@@ -139,7 +146,7 @@ def detect_sources(config: Config, sources: dict[str, bytes], *,
     index = RuleIndex.build(rules_for(config, phase))
     result = DetectResult(files_scanned=len(sources))
     for rel in sorted(sources):
-        violations, problem = _analyze(config.src, rel, sources[rel], index)
+        violations, problem = analyze(config.src, rel, sources[rel], index)
         phase_id = assign_phase(config, rel)
         result.violations.extend(_with_phase(v, phase_id) for v in violations)
         if problem:
@@ -151,122 +158,6 @@ def detect_sources(config: Config, sources: dict[str, bytes], *,
 def _with_phase(v: Violation, phase: str) -> Violation:
     return Violation(v.path, v.line, v.col, v.rule, v.kind, v.name, phase, v.fixable,
                      v.reason, v.message)
-
-
-def _stat_key(path: Path) -> StatKey | None:
-    try:
-        return _key(os.stat(path))
-    except OSError:
-        return None
-
-
-def _key(st: os.stat_result) -> StatKey:
-    return (int(st.st_size), int(st.st_mtime_ns), int(st.st_ino), int(st.st_ctime_ns))
-
-
-def worker_pool(workers: int) -> Executor:
-    """A process pool whose workers start now (with fork they all start at the first task)."""
-    from ..workers import start_pool  # here: a warm run scans too few files to need a pool
-
-    return start_pool(workers)
-
-
-def _scan(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
-          cache: dict[str, Entry], workers: int,
-          pool: Executor | None) -> Iterable[tuple[str, Entry, int]]:
-    digests = {rel: entry[1] for rel, entry in cache.items()}
-    work: list[WorkItem] = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
-                            for rel, key in todo]
-    if pool is None and (workers <= 1 or len(work) < PARALLEL_MIN):
-        for item in track(work, len(work), "scan"):
-            yield _scan_one(item, cache)
-        return
-    chunk = max(16, len(work) // (workers * 32))  # small batches: no long tail on one core
-    batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
-    keys = dict(todo)
-    own = pool is None
-    running = pool if pool is not None else worker_pool(workers)
-    try:
-        for batch in track(running.map(_scan_batch, batches), len(batches), "scan"):
-            for rel, entry, parsed in batch:
-                if entry is None:  # bytes unchanged: reuse the cached findings
-                    old = cache[rel]
-                    entry = (keys[rel], old[1], old[2], old[3])
-                yield rel, entry, parsed
-    finally:
-        if own:
-            running.shutdown(cancel_futures=True)
-
-
-WorkItem = tuple[str, str, StatKey, bytes, tuple[str, ...], RuleIndex]
-
-
-def _scan_one(item: WorkItem, cache: dict[str, Entry]) -> tuple[str, Entry, int]:
-    rel, entry, parsed = _scan_batch([item])[0]
-    if entry is None:
-        old = cache[rel]
-        entry = (item[2], old[1], old[2], old[3])
-    return rel, entry, parsed
-
-
-def _scan_batch(items: list[WorkItem]) -> list[tuple[str, Entry | None, int]]:
-    """Read, prefilter and analyse files (in a worker). Never raises for a bad file."""
-    out: list[tuple[str, Entry | None, int]] = []
-    for root, rel, key, old_digest, src, index in items:
-        try:
-            data = read_file(os.path.join(root, rel), key[0])
-        except OSError as exc:
-            out.append((rel, (key, b"", [], FileProblem(rel, f"unreadable: {exc.strerror}")), 0))
-            continue
-        problem: FileProblem | None
-        if len(data) > MAX_BYTES:
-            problem = FileProblem(rel, f"too large to scan (> {MAX_BYTES // 2**20} MB)")
-            out.append((rel, (key, b"", [], problem), 0))
-            continue
-        if not index.is_candidate(data):
-            # no digest: re-reading and re-testing a changed file costs what hashing would
-            out.append((rel, (key, b"", [], None), 0))
-            continue
-        digest = hashlib.blake2b(data, digest_size=16).digest()
-        if old_digest and digest == old_digest:
-            out.append((rel, None, 0))
-            continue
-        violations, problem = _analyze(src, rel, data, index)
-        why = "" if problem is not None else undecodable(data)  # e.g. a bad byte in a comment
-        if why:
-            violations, problem = [], FileProblem(rel, why)
-        out.append((rel, (key, digest, violations, problem), 1))
-    return out
-
-
-def read_file(path: str, size: int) -> bytes:
-    """The file's bytes, at most MAX_BYTES + 1 of them. Sized by its stat: a buffered
-    ``read(MAX_BYTES + 1)`` would allocate 16 MB for every file."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    try:
-        want = min(size, MAX_BYTES) + 1
-        parts = [os.read(fd, want)]
-        total = len(parts[0])
-        if total == size:
-            return parts[0]  # exactly the size stat gave: the end (one syscall saved per file)
-        while parts[-1] and total <= MAX_BYTES:
-            parts.append(os.read(fd, max(65536, MAX_BYTES + 1 - total)))
-            total += len(parts[-1])
-        return parts[0] if len(parts) == 2 and not parts[1] else b"".join(parts)
-    finally:
-        os.close(fd)
-
-
-def _analyze(src: tuple[str, ...], rel: str, data: bytes,
-             index: RuleIndex) -> tuple[list[Violation], FileProblem | None]:
-    module, is_pkg = module_name(rel, src)
-    try:
-        found, problem = analyze_source(data, rel, module, is_pkg, index)
-        if problem is None and index.hook_rules:
-            found = sorted(set(found + hook_sites(data, rel, module, is_pkg, index)))
-        return found, problem
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the scan
-        return [], FileProblem(rel, f"analysis failed: {type(exc).__name__}: {exc}")
 
 
 def _cache_path(config: Config, index: RuleIndex) -> Path:

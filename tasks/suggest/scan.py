@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import Executor
 
-from ..detect.engine import MAX_BYTES, PARALLEL_MIN, read_file, worker_pool
+from ..detect.scan import MAX_BYTES, PARALLEL_MIN, read_file, worker_pool
 from ..discover import module_name
 from .markers import file_facts
 from .model import FileFacts

@@ -11,6 +11,7 @@ from phasegate import config
 from phasegate import discover as discover_mod
 from phasegate.cli import main
 from phasegate.detect import engine as detect
+from phasegate.detect import scan as detect_scan
 from tests.helpers.detect_cases import (
     BAD_FILES,
     SCANNED_FILES,
@@ -169,11 +170,12 @@ def test_read_is_bounded_and_reports_too_large(tmp_path: Path, monkeypatch: pyte
                                                size: int, limit: int, reported: bool) -> None:
     body = (b"from pkg.old import Thing\n" + b"#" * size)[:size] if size else b""
     cfg = make_project(tmp_path, {"pkg/sub/big.py": body})
-    monkeypatch.setattr(detect, "MAX_BYTES", limit)
+    monkeypatch.setattr(detect_scan, "MAX_BYTES", limit)
     result = detect.detect(cfg, use_cache=False, jobs=1)
     problems = [p.reason for p in result.problems if p.path == "pkg/sub/big.py"]
     assert problems == (["too large to scan (> 0 MB)"] if reported else [])
-    assert detect.read_file(str(tmp_path / "pkg/sub/big.py"), 10)[:limit + 1] == body[:limit + 1]
+    read = detect_scan.read_file(str(tmp_path / "pkg/sub/big.py"), 10)
+    assert read[:limit + 1] == body[:limit + 1]
 
 
 def test_unreadable_file_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,10 +220,11 @@ def test_workers_fork_early_only_for_a_large_cold_run(tmp_path: Path,
     if cached:
         detect.detect(cfg, jobs=2)
     started: list[int] = []
-    real_pool, real_unfit = detect.worker_pool, discover_mod._unfit
+    real_pool, real_fit = detect_scan.worker_pool, discover_mod.fit
     stats: list[str] = []
-    monkeypatch.setattr(discover_mod, "_unfit", lambda p: stats.append(p) or real_unfit(p))
-    monkeypatch.setattr(detect, "worker_pool", lambda w: started.append(len(stats)) or real_pool(w))
+    monkeypatch.setattr(discover_mod, "fit", lambda p: stats.append(p) or real_fit(p))
+    monkeypatch.setattr(detect_scan, "worker_pool",
+                        lambda w: started.append(len(stats)) or real_pool(w))
     result = detect.detect(cfg, jobs=2)
     assert len(result.violations) == count
     early = [n for n in started if n == 0]  # forked before the first file was stat-ed
