@@ -39,7 +39,6 @@ from tomlkit.items import Table
 
 from .config import Config
 from .errors import EXIT_USAGE, MigrationError
-from .journal import fsutil
 from .model import DetectResult
 
 STATUSES = ("pending", "in-progress", "complete", "rolled-back")
@@ -279,6 +278,8 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError:
         mode = 0o644
     try:
+        from .journal import fsutil  # here: reading the status needs no journal
+
         fsutil.write_durable(path, data, mode)
     except OSError as exc:
         raise MigrationError(f"{path}: cannot record status: {exc.strerror}") from None

@@ -25,6 +25,11 @@ def state_dir(config: Config) -> Path:
     return _FOUND[key]
 
 
+def journal_dir(config: Config) -> Path:
+    """Where the journal keeps its transactions (tasks/journal)."""
+    return state_dir(config) / "journal"
+
+
 def _find(config: Config) -> Path:
     if config.state_dir is not None:
         return config.state_dir

@@ -41,6 +41,13 @@ def jobs(requested: int | None) -> int | None:
 def recover_first(config: Config) -> None:
     """A phase a crash left prepared but neither committed nor rolled back is rolled back
     before anything else reads the tree (docs/journal.md: recovery), and the command says so."""
+    from ..statedir import journal_dir
+
+    try:
+        if not any(journal_dir(config).iterdir()):
+            return  # no transaction at all: nothing to recover (the journal stays unimported)
+    except OSError:
+        return  # no journal directory: no transaction was ever begun here
     from ..settle import recover
 
     for line in recover(config)[0]:

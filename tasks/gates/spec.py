@@ -172,6 +172,16 @@ def phase_gates(p: Problems, listed: Sequence[str] | None, key: str,
 _NONE = GateSettings(name="")
 
 
+def later(module: str, attr: str) -> Callable[[GateRun, str], Any]:
+    """A gate's ``run`` or ``before`` that imports ``module`` (in this package) when first
+    called: reading phases.toml needs every gate's keys and reader, not what runs it."""
+
+    def call(run: GateRun, name: str) -> Any:
+        return getattr(importlib.import_module(f".{module}", __package__), attr)(run, name)
+
+    return call
+
+
 def read_timeout(default: float) -> Reader:
     """The ``read`` of a gate whose only key is ``timeout``."""
 

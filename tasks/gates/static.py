@@ -16,7 +16,6 @@ from typing import Any
 
 from ..config.model import Config, GateSettings
 from ..config.problems import Problems, as_number, as_str, as_strlist
-from . import runner as gates_runner
 from .results import GateResult
 
 MAX_DETAILS = 20
@@ -165,6 +164,8 @@ def syntax_errors(config: Config, changed: Sequence[str], log: Path) -> list[str
     own = syntax_python(config)
     argv = [own or interpreter(config.python), "-c", _COMPILE, "own" if own else config.python,
             *files]
+    from . import runner as gates_runner  # here: reading the config needs no runner
+
     out = gates_runner.run(argv, cwd=config.root, timeout=config.gate("syntax").timeout,
                            log=log)
     if out.timed_out:
@@ -211,6 +212,8 @@ def lint(config: Config, files: Sequence[str], log: Path) -> list[Diagnostic] | 
     present = [f for f in files if f.endswith((".py", ".pyi")) and (config.root / f).is_file()]
     if not present:
         return []
+    from . import runner as gates_runner  # here: reading the config needs no runner
+
     out = gates_runner.run(ruff_argv(config, present), cwd=config.root,
                            timeout=config.gate("lint").timeout, log=log)
     if out.timed_out:

@@ -1,5 +1,5 @@
-"""A test tier as a gate: the spec the unit, integration and mission-critical modules register,
-and the sequence of pytest runs behind one verdict.
+"""A test tier as a gate: what runs the unit, integration and mission-critical gates (their spec,
+``tiers.tier_spec``, imports this module when one runs): the pytest runs behind one verdict.
 
 Before apply: the tier's baseline on the untouched tree (every failing test, the pass rate,
 how many tests were collected), reused while the tree and the command are the same. After
@@ -25,14 +25,8 @@ from . import junit as gates_junit
 from . import shard as gates_shard
 from .policy import Evidence, evaluate
 from .results import GateResult, TierBaseline
-from .spec import GateRun, GateSpec
-from .tiers import KEYS, TierRun, TierSettings, Watch, reader, run_tier, tier, workers_for
-
-
-def tier_spec(name: str, order: int, defaults: TierSettings) -> GateSpec:
-    keys = KEYS + (("affected",) if defaults.affected else ())
-    return GateSpec(name=name, order=order, keys=keys, read=reader(defaults), run=run_gate,
-                    before=record_baseline, needs_table=name != "unit")
+from .spec import GateRun
+from .tiers import TierRun, TierSettings, Watch, run_tier, tier, workers_for
 
 
 def selection(config: Config, name: str, changed: Sequence[str], records: Path, *,

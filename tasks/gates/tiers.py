@@ -18,7 +18,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config.model import Config, GateSettings
 from ..config.problems import (
@@ -32,9 +32,11 @@ from ..config.problems import (
     as_strlist,
     relpath,
 )
-from . import junit as gates_junit
-from . import plugin as gates_plugin
-from . import runner as gates_runner
+from .spec import GateSpec, later
+
+if TYPE_CHECKING:  # the modules that run pytest load when a tier runs, not with phases.toml
+    from . import junit as gates_junit
+    from . import runner as gates_runner
 
 POLICIES = ("all-pass", "no-new-failures", "pass-rate")
 FLAKY = ("report", "fail")
@@ -70,6 +72,14 @@ def tier(config: Config, name: str) -> TierSettings:
     if not isinstance(settings, TierSettings):
         raise TypeError(f"gate {name} is not a test tier")
     return settings
+
+
+def tier_spec(name: str, order: int, defaults: TierSettings) -> GateSpec:
+    """The spec of a test tier's gate; what runs it is in tier_gate.py, imported when it runs."""
+    keys = KEYS + (("affected",) if defaults.affected else ())
+    return GateSpec(name=name, order=order, keys=keys, read=reader(defaults),
+                    run=later("tier_gate", "run_gate"),
+                    before=later("tier_gate", "record_baseline"), needs_table=name != "unit")
 
 
 def reader(defaults: TierSettings) -> Any:
@@ -187,6 +197,8 @@ def _plugin_env(out_dir: Path, stem: str, root: Path, watch: Watch) -> dict[str,
     """Install the plugin next to the reports and write its inputs; the env to use."""
     plugin_dir = out_dir / ".plugin"
     plugin_dir.mkdir(parents=True, exist_ok=True)
+    from . import plugin as gates_plugin
+
     source = Path(gates_plugin.__file__).read_bytes()
     target = plugin_dir / f"{PLUGIN}.py"
     if not target.is_file() or target.read_bytes() != source:
@@ -214,6 +226,9 @@ def run_tier(config: Config, gate: TierSettings, out_dir: Path, stem: str,
              watch: Watch = Watch(), workers: str | None = None,
              targets: Sequence[str] = (), extra: Sequence[str] = ()) -> TierRun:
     """One pytest run of the tier (``targets``: just these node ids; ``extra``: more args)."""
+    from . import junit as gates_junit
+    from . import runner as gates_runner
+
     junit = out_dir / f"{stem}.xml"
     facts_file = out_dir / f"{stem}.facts.json"
     for stale in (junit, facts_file):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
+from ..statedir import journal_dir
 from . import crashpoints, fsutil, lock, memory
 from .apply_txn import Change, Transaction, apply_checked, check, link_reason
 from .apply_txn import apply as _apply
@@ -28,7 +29,6 @@ from .store import (
     PENDING,
     ROLLING_BACK,
     Txn,
-    journal_dir,
     lock_path,
     log_step,
     recorded,

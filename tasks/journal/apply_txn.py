@@ -21,12 +21,12 @@ from typing import Protocol
 from ..config import Config
 from ..errors import EXIT_CONFLICT, EXIT_GATE, EXIT_USAGE, MigrationError
 from ..model import FileProblem
+from ..statedir import journal_dir
 from . import crashpoints, fsutil
 from .store import (
     ABANDONED,
     Entry,
     Txn,
-    journal_dir,
     log_step,
     new_txn,
     unsafe_path,

@@ -25,7 +25,7 @@ from typing import Any
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
 from ..repo import git_dir
-from ..statedir import state_dir
+from ..statedir import journal_dir, state_dir
 from . import fsutil
 
 MANIFEST_VERSION = 1
@@ -77,10 +77,6 @@ class Txn:
 
     def blob(self, digest: str) -> Path:
         return self.dir / "blobs" / digest
-
-
-def journal_dir(config: Config) -> Path:
-    return state_dir(config) / "journal"
 
 
 def lock_path(config: Config) -> Path:

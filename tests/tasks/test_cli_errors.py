@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from phasegate import cli, state
+from phasegate import cli
 from phasegate.commands import _common
 from phasegate.config import Config
+from phasegate.journal import fsutil
 from phasegate.journal import lock as lock_mod
 from tests.helpers.crash import ROOT
 from tests.helpers.crash import cli as cli_sub
@@ -111,7 +112,7 @@ def _journal_read_only(cfg: Config, mp: pytest.MonkeyPatch) -> str:
 
 
 def _baseline_disk_full(cfg: Config, mp: pytest.MonkeyPatch) -> str:
-    mp.setattr(state.fsutil, "os", _proxy_os("fsync", errno.ENOSPC))
+    mp.setattr(fsutil, "os", _proxy_os("fsync", errno.ENOSPC))
     return f"{cfg.path}: cannot record status: No space left on device"
 
 

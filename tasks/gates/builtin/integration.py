@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..spec import GATES
-from ..tier_gate import tier_spec
-from ..tiers import TierSettings
+from ..tiers import TierSettings, tier_spec
 
 SPEC = GATES.register(tier_spec("integration", 50, TierSettings(name="integration")))

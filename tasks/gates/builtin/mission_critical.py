@@ -5,8 +5,7 @@ re-run is not a pass here); only when configured."""
 from __future__ import annotations
 
 from ..spec import GATES
-from ..tier_gate import tier_spec
-from ..tiers import TierSettings
+from ..tiers import TierSettings, tier_spec
 
 SPEC = GATES.register(tier_spec(
     "mission-critical", 60,

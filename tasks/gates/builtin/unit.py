@@ -4,7 +4,6 @@ module (``affected``). Runs without a table (the whole suite from the root). See
 from __future__ import annotations
 
 from ..spec import GATES
-from ..tier_gate import tier_spec
-from ..tiers import TierSettings
+from ..tiers import TierSettings, tier_spec
 
 SPEC = GATES.register(tier_spec("unit", 40, TierSettings(name="unit", affected=True)))
