@@ -36,8 +36,9 @@ from .errors import EXIT_USAGE, MigrationError
 from .model import FileProblem
 from .progress import track
 from .rewrite.model import FileOutcome, Site
-from .rewrite.sorting import keep_sorted, ruff_i001, unsorted_on_disk
-from .rewrite.worker import Work, failure_reason, plan_file
+from .rewrite.sorter import sort_check, sorted_outcome
+from .rewrite.sorting import unsorted_on_disk
+from .rewrite.worker import Work, plan_file
 from .semantics.rule_index import RuleIndex
 from .workers import start_pool
 
@@ -207,18 +208,28 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     from .gates.static import syntax_python
 
     syntax = syntax_python(config)
-    unsorted = unsorted_on_disk(str(config.root), [rel for rel, _ in todo]) if on_disk else {}
-    work = [Work(str(config.root), rel, data, config.src, rules, fmt, syntax, unsorted.get(rel))
-            for rel, data in todo]
     root = str(config.root)
+    rels = [rel for rel, _ in todo]
+    # which import blocks were sorted on disk: one ruff run over the candidates, while the
+    # workers rewrite them (the sorter's checks below wait for it); a formatted phase needs it
+    # in the workers, before they format
+    later = on_disk and fmt != "ruff"
+    unsorted = unsorted_on_disk(root, rels) if on_disk and not later else {}
+    work = [Work(root, rel, data, config.src, rules, fmt, syntax, unsorted.get(rel), later)
+            for rel, data in todo]
     with ThreadPoolExecutor(max_workers=SORTERS) as threads:
+        on_disk_run = threads.submit(unsorted_on_disk, root, rels) if later else None
         # the sorter's check of a rewritten file is one ruff process: many run at a time here,
         # while the workers go on, instead of one after another in each worker
-        outcomes = [(o, threads.submit(ruff_i001, o.after, o.path, root) if o.sort_pending
+        outcomes = [(o, threads.submit(sort_check, o, root, on_disk_run) if o.sort_pending
                      else None) for o in _run(work, jobs, pool)]
     for outcome, asked in outcomes:
         if asked is not None:
-            outcome = sorted_outcome(outcome, root, unsorted.get(outcome.path), asked.result())
+            was_unsorted, found, needed = asked.result()
+            if needed:
+                outcome = sorted_outcome(outcome, root, was_unsorted, found)
+            else:
+                outcome.sort_pending = False  # the rewrite left the sorted blocks as they were
         if outcome.failure:
             plan.failures.append(FileProblem(outcome.path, outcome.failure))
         else:
@@ -227,20 +238,6 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     plan.files.sort(key=lambda f: f.path)
     plan.failures.sort(key=lambda p: p.path)
     return plan
-
-
-def sorted_outcome(outcome: FileOutcome, root: str, unsorted: list[dict[str, object]] | None,
-            found: list[dict[str, object]] | None) -> FileOutcome:
-    """The outcome with its new imports placed by the sorter, given ruff's answer about it;
-    never raises (like a worker, see :func:`plan_file`)."""
-    try:
-        outcome.after = keep_sorted(outcome.before, outcome.after, outcome.path, root, unsorted,
-                                    asked=True, found_after=found)
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the plan
-        return FileOutcome(outcome.path, outcome.before, outcome.before,
-                           failure=failure_reason(exc))
-    outcome.sort_pending = False
-    return outcome
 
 
 def check(plan: Plan) -> None:

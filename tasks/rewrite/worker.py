@@ -40,6 +40,9 @@ class Work(NamedTuple):
     syntax_python: str = ""  # [gates.syntax] python
     # ruff's I001 diagnostics of the file as read (None: not known, ruff is asked per file)
     unsorted: list[dict[str, object]] | None = None
+    # the caller learns them later and checks the sorting itself (plan.py): a file whose
+    # import lines changed is returned with ``sort_pending``
+    sort_later: bool = False
 
 
 def plan_file(item: tuple[object, ...]) -> FileOutcome:
@@ -59,7 +62,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
                              renamed_only=outcome.engine == "splice")
             if problem:
                 return FileOutcome(job.rel, job.data, job.data, failure=problem)
-            if job.fmt != "ruff" and job.unsorted is not None and \
+            if job.fmt != "ruff" and (job.unsorted is not None or job.sort_later) and \
                     needs_ruff(job.data, outcome.after, job.unsorted):
                 outcome.sort_pending = True  # the caller asks ruff, many files at a time
                 return outcome

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from phasegate import plan as plan_mod
 from phasegate.config import Rule
-from phasegate.rewrite import sorting
+from phasegate.rewrite import sorter, sorting
 from phasegate.rewrite.worker import Work, plan_file
 
 MOVE = Rule("mv", "move", "z.b.f", "a.d.G")
@@ -105,7 +104,7 @@ def test_one_ruff_run_for_every_file_gives_the_same_bytes(tmp_path: Path, rules:
                              known["app/x.py"]))
     if batched.sort_pending:  # the plan asks ruff about it, with other files, and finishes
         found = sorting.ruff_i001(batched.after, "app/x.py", str(tmp_path))
-        batched = plan_mod.sorted_outcome(batched, str(tmp_path), known["app/x.py"], found)
+        batched = sorter.sorted_outcome(batched, str(tmp_path), known["app/x.py"], found)
     assert alone.failure == batched.failure == ""
     assert not alone.sort_pending and not batched.sort_pending
     assert batched.after == alone.after
