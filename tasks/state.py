@@ -28,25 +28,20 @@ import fcntl
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-import tomlkit.exceptions
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import Table
 
 from .config import Config
 from .errors import EXIT_USAGE, MigrationError
 from .model import DetectResult
+from .recorded import now_iso
+from .recorded import parse_document as _parse
 
 STATUSES = ("pending", "in-progress", "complete", "rolled-back")
-
-
-def now_iso() -> str:
-    """ISO 8601 UTC, second precision: ``2026-11-25T03:40:00Z``."""
-    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def record_phase(
@@ -137,7 +132,8 @@ def write_baseline(config: Config, counts: Mapping[str, int]) -> None:
 
 
 def read_status(config: Config) -> dict[str, dict[str, Any]]:
-    """phase -> its recorded status fields (plain values); phases never recorded are absent."""
+    """phase -> its recorded status fields (plain values); phases never recorded are absent.
+    Read with tomlkit (recorded.read_status, with tomllib, is the fast twin)."""
     doc = _parse(config.path, config.path.read_bytes())
     return {str(k): v for k, v in _plain(doc.get("status")).items() if isinstance(v, dict)}
 
@@ -221,13 +217,6 @@ def _plain(value: Any) -> dict[str, Any]:
 
 
 # -- the file ----------------------------------------------------------------------------------
-
-def _parse(path: Path, data: bytes) -> tomlkit.TOMLDocument:
-    try:
-        return tomlkit.parse(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomlkit.exceptions.ParseError) as exc:
-        raise MigrationError(f"{path.name}: cannot record status: {exc}", EXIT_USAGE) from None
-
 
 def _edit(config: Config, edit: Any) -> None:
     """Read, let ``edit`` change the document (it returns whether it did), write atomically.

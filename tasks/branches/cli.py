@@ -51,7 +51,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..gates.spec import check_only
     from . import many
 
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     check_only(config, args.gates)  # refused here, before any worktree: each would refuse it
     phases = many.select(config, [args.phase, *args.more_phases])
     ctx = many.context(config, phases, _child_args(args))

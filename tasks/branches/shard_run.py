@@ -67,7 +67,7 @@ class Outcome:
 def migrate_on_branch(ctx: Context, phase_id: str, branch: str) -> Outcome:
     with Lease(ctx.common, phase_id, ctx.base, ctx.config_rel) as lease:
         cfg = lease.config_path
-        wt_config, _ = config_mod.load(cfg)
+        wt_config = config_mod.read(cfg)
         found = _found(wt_config, phase_id)
         run = _phasegate(lease, "migrate", phase_id, "--config", str(cfg), *ctx.child_args)
         records = _keep_records(ctx.config, wt_config, phase_id)

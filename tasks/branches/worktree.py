@@ -147,7 +147,7 @@ def _recover(home: Path, name: str) -> list[str]:
     from ..journal import recover
 
     try:
-        config, _ = config_mod.load(config_file)
+        config = config_mod.read(config_file)
         return [f"worktree {name}: {line}" for line in recover(config)]
     except (MigrationError, OSError) as exc:
         why = exc.message if isinstance(exc, MigrationError) else f"{exc.filename or ''}: " \

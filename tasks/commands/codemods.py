@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
 
     project = None
     if Path(args.config).is_file():  # without phases.toml: the bundled codemods alone
-        project = config_mod.load(args.config)[0].codemods
+        project = config_mod.read(args.config).codemods
     failed = 0
     cases = codemod_cases(project)
     for case in cases:

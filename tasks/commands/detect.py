@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from ..detect import replay_record
     from ..report import render as report
 
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     recover_first(config)
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
@@ -106,6 +106,10 @@ def _emit(text: str, output: str | None) -> str:
 
 def _record_counts(config: config_mod.Config, result: DetectResult, phase: str | None) -> None:
     """Write each phase's current count back into phases.toml (the tracker's 'now' column)."""
+    from ..recorded import counts_to_record
+
+    if not counts_to_record(config, result, phase):
+        return  # nothing recorded changes: phases.toml is not locked, parsed or written
     from ..state import record_detect
 
     record_detect(config, result, phase=phase)

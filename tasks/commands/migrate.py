@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     handed = branch_cli.hand_off(args)  # issue 16: --branch takes the command over
     if handed is not None:
         return handed
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     if args.dry_run:
         from . import plan as plan_cmd  # the same rendering as `phasegate plan`
 

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     if bool(args.phase) == bool(args.all):
         raise MigrationError("plan: give one PHASE or --all", EXIT_USAGE)
     ids = [p.id for p in config.phases] if args.all else [config.phase(args.phase).id]

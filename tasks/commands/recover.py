@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     with journal.locked(config):
         lines, reports = settle.recover(config)
     for line in lines:

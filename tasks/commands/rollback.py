@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     if args.phase:
         config.phase(args.phase)  # a clear error for an unknown phase
     with journal.locked(config):

@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     result = split(config, args.phase, by=args.by, max_files=args.max_files,
                    codeowners=args.codeowners)
     for warning in result.warnings:

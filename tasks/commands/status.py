@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     recover_first(config)
     if args.history:
         text = _history_text(config, args)

@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..suggest import render, suggest
 
-    config, _ = config_mod.load(args.config)
+    config = config_mod.read(args.config)
     report = suggest(config, args.paths, jobs=args.jobs, count_uses=not args.no_uses)
     text = {"toml": render.to_toml, "json": render.to_json,
             "table": render.to_table}[args.format](report)

@@ -1,4 +1,8 @@
-"""Reading phases.toml: parse with tomlkit, check every section, raise once with every problem.
+"""Reading phases.toml: parse it, check every section, raise once with every problem.
+
+``read`` parses with the standard library's ``tomllib`` (a few milliseconds); ``load`` with
+tomlkit (tens of them), whose document state.py edits; a file ``tomllib`` refuses is read by
+tomlkit, so its error is the one it always was.
 
 Errors read ``phases.toml:12: rules.ws-factry.kind: unknown kind 'mov' (did you mean 'move'?)``.
 """
@@ -6,11 +10,9 @@ Errors read ``phases.toml:12: rules.ws-factry.kind: unknown kind 'mov' (did you 
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.exceptions
+from typing import TYPE_CHECKING, Any
 
 from .. import codemods
 from ..errors import EXIT_USAGE, MigrationError
@@ -36,20 +38,32 @@ from .problems import (
     type_name,
 )
 
+if TYPE_CHECKING:
+    import tomlkit
+    import tomlkit.exceptions
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+
+
+def read(path: Path | str | None = None) -> Config:
+    """Parse and validate phases.toml, for a command that only reads it (no document to
+    edit); raise one MigrationError listing every problem."""
+    cfg_path = Path(path) if path is not None else Path("phases.toml")
+    text = _text(cfg_path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return load(cfg_path)[0]  # tomlkit's error, with its line and column
+    return validate(data, cfg_path.resolve(), text)
 
 
 def load(path: Path | str | None = None) -> tuple[Config, tomlkit.TOMLDocument]:
     """Parse and validate phases.toml; raise one MigrationError listing every problem."""
+    import tomlkit  # here: ``read`` does without it
+    import tomlkit.exceptions
+
     cfg_path = Path(path) if path is not None else Path("phases.toml")
-    try:
-        text = cfg_path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise MigrationError(f"{cfg_path}: not found (pass --config PATH)", EXIT_USAGE) from None
-    except UnicodeDecodeError as exc:
-        raise MigrationError(f"{cfg_path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise MigrationError(f"{cfg_path}: cannot read: {exc.strerror}") from None
+    text = _text(cfg_path)
     try:
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
@@ -58,6 +72,17 @@ def load(path: Path | str | None = None) -> tuple[Config, tomlkit.TOMLDocument]:
         ) from None
     config = validate(doc.unwrap(), cfg_path.resolve(), text)
     return config, doc
+
+
+def _text(cfg_path: Path) -> str:
+    try:
+        return cfg_path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise MigrationError(f"{cfg_path}: not found (pass --config PATH)", EXIT_USAGE) from None
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"{cfg_path}: not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise MigrationError(f"{cfg_path}: cannot read: {exc.strerror}") from None
 
 
 def _parse_reason(exc: tomlkit.exceptions.ParseError) -> str:

@@ -41,7 +41,7 @@ from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
 from ..journal import fsutil
 from ..model import DetectResult
-from ..state import now_iso
+from ..recorded import now_iso
 from ..statedir import state_dir
 from .history_thin import thin
 

@@ -6,7 +6,6 @@ github, markdown). The ratchet's comparison lives here too.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 
@@ -57,15 +56,10 @@ def compare_baseline(counts: dict[str, int], baseline: dict[str, int]) -> list[s
 def recorded_before(config: Config) -> dict[str, int]:
     """phase -> ``violations_before`` from the ``[status.<phase>]`` tables phasegate wrote,
     for phases a migration has started (in-progress, complete, rolled back)."""
+    from ..recorded import read_status  # here: phases.toml is read only for a report
+
     try:
-        state = importlib.import_module("phasegate.state")
-    except ImportError:  # the state module lands separately; without it nothing is recorded
-        return {}
-    reader = getattr(state, "read_status", None)
-    if reader is None:
-        return {}
-    try:
-        status = reader(config)
+        status = read_status(config)
     except MigrationError:
         return {}
     out: dict[str, int] = {}

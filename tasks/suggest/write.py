@@ -28,7 +28,7 @@ def write(config: Config, suggestions: list[Suggestion]) -> list[str]:
     with _locked(config):
         data = config.path.read_bytes()
         text = data.decode("utf-8")
-        known = set(config_mod.load(config.path)[0].rules)
+        known = set(config_mod.read(config.path).rules)
         fresh = [s for s in fresh if s.id not in known]
         if not fresh:
             return []

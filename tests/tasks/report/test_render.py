@@ -159,11 +159,11 @@ def test_compare_baseline(counts: dict[str, int], baseline: dict[str, int],
 
 def test_before_row_read_from_recorded_status(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    fake = types.ModuleType("phasegate.state")
+    fake = types.ModuleType("phasegate.recorded")
     fake.read_status = lambda config: {  # type: ignore[attr-defined]
         "p0": {"status": "complete", "violations_before": 9, "violations_after": 0},
         "p1": {"status": "pending", "violations_before": 3}, "junk": "not a table"}
-    monkeypatch.setitem(sys.modules, "phasegate.state", fake)
+    monkeypatch.setitem(sys.modules, "phasegate.recorded", fake)
     out = report.render(sample(), make_config(tmp_path), "text")
     assert "before          9   -           -" in out.splitlines()
 
