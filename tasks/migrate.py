@@ -71,7 +71,7 @@ def plan_only(config: Config, phase_id: str, *, strict: bool = False) -> Plan:
     phase = config.phase(phase_id)
     with journal.locked(config):
         _say(settle.recover(config)[0])
-        return _plan(config, phase, strict)
+        return _plan(config, phase, strict, diffs=True)
 
 
 def requested_gates(config: Config, phase: Phase,
@@ -122,10 +122,10 @@ def _sigterm(handler: signal.Handlers | Callable[[int, FrameType | None], None]
         signal.signal(signal.SIGTERM, previous)
 
 
-def _plan(config: Config, phase: Phase, strict: bool) -> Plan:
+def _plan(config: Config, phase: Phase, strict: bool, *, diffs: bool = False) -> Plan:
     from .plan import build_plan  # imported late: only migrate and plan need libcst
 
-    return build_plan(config, phase.id, strict=strict)
+    return build_plan(config, phase.id, strict=strict, diffs=diffs)
 
 
 def _migrate(config: Config, phase: Phase, plan: Plan, options: Options,

@@ -17,13 +17,10 @@ phase without ``allow_manual`` still fails with the list. ``strict`` (``plan``/`
 
 from __future__ import annotations
 
-import difflib
-import io
 import os
-import tokenize
 from collections import Counter
-from collections.abc import Iterable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +32,10 @@ from .discover import discover
 from .errors import EXIT_USAGE, MigrationError
 from .model import FileProblem
 from .progress import track
-from .rewrite.model import FileOutcome, Site
-from .rewrite.sorter import sort_check, sorted_outcome
+from .rewrite.model import FileOutcome, Site, unified_diff
+from .rewrite.sorter import sort_check
 from .rewrite.sorting import unsorted_on_disk
-from .rewrite.worker import Work, plan_file
+from .rewrite.worker import Work, plan_file, plan_files
 from .semantics.rule_index import RuleIndex
 from .workers import start_pool
 
@@ -58,6 +55,7 @@ class FilePlan:
     after: bytes
     rewritten: list[Site] = field(default_factory=list)
     manual: list[Site] = field(default_factory=list)
+    made: str = ""  # the diff, when a worker made it already (FileOutcome.diff)
 
     @property
     def changed(self) -> bool:
@@ -65,11 +63,7 @@ class FilePlan:
 
     def diff(self) -> str:
         """A unified diff of the file (decoded with its own encoding, for display only)."""
-        old, new = _text(self.before), _text(self.after)
-        lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                     f"a/{self.path}", f"b/{self.path}")
-        eof = "\n\\ No newline at end of file\n"
-        return "".join(ln if ln.endswith(("\n", "\r")) else ln + eof for ln in lines)
+        return self.made or unified_diff(self.path, self.before, self.after)
 
 
 @dataclass
@@ -119,9 +113,10 @@ def phase_files(config: Config, phase: Phase) -> tuple[list[str], list[FileProbl
 
 
 def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
-               strict: bool = False) -> Plan:
+               strict: bool = False, diffs: bool = False) -> Plan:
     """Plan ``phase_id`` over the files on disk; with ``strict``, raise MigrationError if any
-    file failed (else each failure is a per-file outcome in ``plan.failures``)."""
+    file failed (else each failure is a per-file outcome in ``plan.failures``). ``diffs``: the
+    plan will be shown, so the workers make each file's diff."""
     phase = config.phase(phase_id)
     files, skipped = phase_files(config, phase)
     index = RuleIndex.build(phase_rules(config, phase))
@@ -136,7 +131,8 @@ def build_plan(config: Config, phase_id: str, *, jobs: int | None = None,
             pool.shutdown(wait=False, cancel_futures=True)
             pool = None
             sources, failures = _candidates(str(config.root), files, index, None)
-        plan = plan_sources(config, phase_id, sources, jobs=jobs, on_disk=True, pool=pool)
+        plan = plan_sources(config, phase_id, sources, jobs=jobs, on_disk=True, pool=pool,
+                            diffs=diffs)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -189,11 +185,12 @@ def _read_batch(item: tuple[str, list[str], RuleIndex]
 
 def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
                  jobs: int | None = None, on_disk: bool = False,
-                 pool: Executor | None = None) -> Plan:
+                 pool: Executor | None = None, diffs: bool = False) -> Plan:
     """Plan ``phase_id`` over in-memory sources (``{rel: bytes}``); failures are collected in
     ``plan.failures``, not raised (see :func:`check`). ``on_disk``: the sources are the files
     as they are on disk, so ruff can tell which import blocks were sorted in one run over all
-    of them, not one run per changed file. ``pool``: workers already started, to use."""
+    of them, not one run per changed file. ``pool``: workers already started, to use.
+    ``diffs``: each changed file's diff is made as soon as its bytes are final."""
     phase = config.phase(phase_id)
     rules = tuple(phase_rules(config, phase))
     index = RuleIndex.build(rules)
@@ -215,26 +212,21 @@ def plan_sources(config: Config, phase_id: str, sources: dict[str, bytes], *,
     # in the workers, before they format
     later = on_disk and fmt != "ruff"
     unsorted = unsorted_on_disk(root, rels) if on_disk and not later else {}
-    work = [Work(root, rel, data, config.src, rules, fmt, syntax, unsorted.get(rel), later)
-            for rel, data in todo]
+    work = [Work(root, rel, data, config.src, rules, fmt, syntax, unsorted.get(rel), later,
+                 diffs) for rel, data in todo]
     with ThreadPoolExecutor(max_workers=SORTERS) as threads:
         on_disk_run = threads.submit(unsorted_on_disk, root, rels) if later else None
         # the sorter's check of a rewritten file is one ruff process: many run at a time here,
         # while the workers go on, instead of one after another in each worker
-        outcomes = [(o, threads.submit(sort_check, o, root, on_disk_run) if o.sort_pending
-                     else None) for o in _run(work, jobs, pool)]
-    for outcome, asked in outcomes:
-        if asked is not None:
-            was_unsorted, found, needed = asked.result()
-            if needed:
-                outcome = sorted_outcome(outcome, root, was_unsorted, found)
-            else:
-                outcome.sort_pending = False  # the rewrite left the sorted blocks as they were
+        pending = [threads.submit(sort_check, o, root, on_disk_run, diffs) if o.sort_pending else o
+                   for o in _run(work, jobs, pool)]
+        outcomes = [o.result() if isinstance(o, Future) else o for o in pending]
+    for outcome in outcomes:
         if outcome.failure:
             plan.failures.append(FileProblem(outcome.path, outcome.failure))
         else:
             plan.files.append(FilePlan(outcome.path, outcome.before, outcome.after,
-                                       outcome.rewritten, outcome.manual))
+                                       outcome.rewritten, outcome.manual, outcome.diff))
     plan.files.sort(key=lambda f: f.path)
     plan.failures.sort(key=lambda p: p.path)
     return plan
@@ -262,21 +254,28 @@ def _run(work: list[Work], jobs: int | None, pool: Executor | None = None
         yield from track((plan_file(item) for item in work), len(work), "plan")
         return
     chunk = max(1, min(32, len(work) // (workers * 4)))
+    done: set[str] = set()
     try:
         if pool is not None:
-            yield from track(pool.map(plan_file, work, chunksize=chunk), len(work), "plan")
+            yield from track(_unordered(pool, work, chunk, done), len(work), "plan")
             return
         with start_pool(workers) as own:
-            yield from track(own.map(plan_file, work, chunksize=chunk), len(work), "plan")
+            yield from track(_unordered(own, work, chunk, done), len(work), "plan")
     except BrokenProcessPool as exc:  # a worker was killed: say so per file, do not guess
         for item in work:
-            yield FileOutcome(item.rel, item.data, item.data,
-                              failure=f"worker process died: {exc}")
+            if item.rel not in done:
+                yield FileOutcome(item.rel, item.data, item.data,
+                                  failure=f"worker process died: {exc}")
 
 
-def _text(data: bytes) -> str:
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding, "replace")
-    except (SyntaxError, LookupError):
-        return data.decode("utf-8", "replace")
+def _unordered(pool: Executor, work: list[Work], chunk: int, done: set[str]
+               ) -> Iterator[FileOutcome]:
+    """Outcomes as the workers finish them (a slow file holds back no other: the sorter's
+    checks of the rest start at once); ``done`` collects the paths given out."""
+    batches = [pool.submit(plan_files, work[i:i + chunk]) for i in range(0, len(work), chunk)]
+    for batch in as_completed(batches):
+        for outcome in batch.result():
+            done.add(outcome.path)
+            yield outcome
+
+

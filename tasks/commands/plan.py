@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ..plan import build_plan
 
     workers = jobs(args.jobs)
-    plans = [build_plan(config, pid, jobs=workers, strict=args.strict) for pid in ids]
+    plans = [build_plan(config, pid, jobs=workers, strict=args.strict, diffs=True) for pid in ids]
     show(plans, args.format, sys.stdout)
     return EXIT_FOUND if any(p.changes or p.failures for p in plans) else EXIT_OK
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import io
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,25 @@ class FileOutcome:
     # the import sorter's check of ``after`` is the caller's to run (one ruff process per
     # file, many at a time: plan.py), then ``sorting.keep_sorted``
     sort_pending: bool = False
+    # the unified diff of ``before`` -> ``after`` (unified_diff), when the caller wants it
+    # shown and ``after`` is final: made in the worker, not one file after another at the end
+    diff: str = ""
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    """A unified diff of the file (decoded with its own encoding, for display only)."""
+    lines = difflib.unified_diff(_text(before).splitlines(keepends=True),
+                                 _text(after).splitlines(keepends=True), f"a/{path}", f"b/{path}")
+    eof = "\n\\ No newline at end of file\n"
+    return "".join(ln if ln.endswith(("\n", "\r")) else ln + eof for ln in lines)
+
+
+def _text(data: bytes) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding, "replace")
+    except (SyntaxError, LookupError):
+        return data.decode("utf-8", "replace")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import FileOutcome
+from .model import FileOutcome, unified_diff
 from .sorting import keep_sorted, needs_ruff, ruff_i001
 from .worker import failure_reason
 
@@ -15,14 +15,21 @@ if TYPE_CHECKING:
 Diagnostics = list[dict[str, object]]
 
 
-def sort_check(outcome: FileOutcome, root: str, on_disk: Future[dict[str, Diagnostics]] | None
-                ) -> tuple[Diagnostics | None, Diagnostics | None, bool]:
-    """(ruff's I001 diagnostics of the file on disk, of the rewritten file, whether the sorter
-    is needed at all) for a rewritten file whose import lines changed (in a thread)."""
+def sort_check(outcome: FileOutcome, root: str, on_disk: Future[dict[str, Diagnostics]] | None,
+               diffs: bool = False) -> FileOutcome:
+    """The outcome of a rewritten file whose import lines changed, its new imports placed by
+    the sorter where the file was sorted (in a thread: ruff, then the placing). ``on_disk``:
+    ruff's I001 diagnostics of the files as they are on disk, when that run was made.
+    ``diffs``: with its diff (FileOutcome.diff)."""
     unsorted = on_disk.result().get(outcome.path) if on_disk is not None else None
     if unsorted is not None and not needs_ruff(outcome.before, outcome.after, unsorted):
-        return unsorted, None, False
-    return unsorted, ruff_i001(outcome.after, outcome.path, root), True
+        outcome.sort_pending = False  # the rewrite left the sorted blocks as they were
+    else:
+        found = ruff_i001(outcome.after, outcome.path, root)
+        outcome = sorted_outcome(outcome, root, unsorted, found)
+    if diffs and not outcome.failure and outcome.after != outcome.before:
+        outcome.diff = unified_diff(outcome.path, outcome.before, outcome.after)
+    return outcome
 
 
 def sorted_outcome(outcome: FileOutcome, root: str, unsorted: Diagnostics | None,

@@ -26,7 +26,7 @@ from ..model import Violation
 from ..semantics.analyze import analyze_source
 from ..semantics.rule_index import RuleIndex
 from .engine import rewrite_source
-from .model import FileOutcome
+from .model import FileOutcome, unified_diff
 from .sorting import keep_sorted, needs_ruff
 
 
@@ -43,6 +43,12 @@ class Work(NamedTuple):
     # the caller learns them later and checks the sorting itself (plan.py): a file whose
     # import lines changed is returned with ``sort_pending``
     sort_later: bool = False
+    diffs: bool = False  # the plan will be shown: the outcome carries its diff (FileOutcome.diff)
+
+
+def plan_files(items: list[Work]) -> list[FileOutcome]:
+    """``plan_file`` of each, in one task of a worker."""
+    return [plan_file(item) for item in items]
 
 
 def plan_file(item: tuple[object, ...]) -> FileOutcome:
@@ -70,6 +76,8 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
                                         job.unsorted)
             if job.fmt == "ruff":
                 outcome.after = ruff_format(outcome.after, job.rel, job.root)
+            if job.diffs and outcome.after != job.data:
+                outcome.diff = unified_diff(job.rel, job.data, outcome.after)
         return outcome
     except (KeyboardInterrupt, SystemExit):
         raise
