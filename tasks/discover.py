@@ -126,19 +126,21 @@ def _unlisted_special(root: Path, listed: list[str], suffix: str) -> list[str]:
     files and links) in the directories it listed files in, unless git ignores them: they are
     reported as not regular files instead of vanishing. One ``scandir`` per such directory;
     the directory entry's type is enough, nothing is stat-ed."""
-    known = set(listed)
     found: list[str] = []
+    base = str(root) + os.sep
     for folder in sorted({rel.rpartition("/")[0] for rel in listed if rel.endswith(suffix)}):
         try:
-            entries = list(os.scandir(root / folder if folder else root))
+            with os.scandir(base + folder if folder else root) as entries:
+                for entry in entries:  # most are plain files: their type needs no stat
+                    if not entry.name.endswith(suffix) or entry.is_file(follow_symlinks=False) \
+                            or entry.is_dir(follow_symlinks=False) or entry.is_symlink():
+                        continue
+                    found.append(f"{folder}/{entry.name}" if folder else entry.name)
         except OSError:
             continue
-        for entry in entries:
-            rel = f"{folder}/{entry.name}" if folder else entry.name
-            if entry.name.endswith(suffix) and rel not in known and not entry.is_symlink() \
-                    and not entry.is_file(follow_symlinks=False) \
-                    and not entry.is_dir(follow_symlinks=False):
-                found.append(rel)
+    if found:  # a FIFO git lists (it was a file once) is in the listing already
+        known = set(listed)
+        found = [rel for rel in found if rel not in known]
     return _not_ignored(root, found) if found else []
 
 

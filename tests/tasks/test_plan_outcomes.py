@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,39 @@ def test_a_syntax_python_that_rejects_it_says_so(tmp_path: Path) -> None:
     reasons = {s.path: s.reason for s in build_plan(config, "p0", jobs=1).manual}
     assert reasons["app/newer.py"] == (f"does not compile with {sys.executable} (line 4: "
                                        "f-string: unmatched '[')")
+
+
+class _DyingPool:
+    """A pool whose worker dies on the second batch it is given (as a killed process would)."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+
+    def submit(self, fn, items):  # type: ignore[no-untyped-def]
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.batches += 1
+        future: Future[object] = Future()
+        if self.batches == 2:  # it dies while the others finish
+            threading.Timer(0.2, future.set_exception,
+                            [BrokenProcessPool("a worker was killed")]).start()
+        else:
+            future.set_result(fn(items))
+        return future
+
+
+def test_a_killed_worker_fails_only_the_files_not_planned_yet(tmp_path: Path) -> None:
+    """Each file has one outcome: those planned before the worker died keep theirs, the rest
+    say the worker died (none is listed twice)."""
+    from phasegate import plan as plan_mod
+    from phasegate.rewrite.worker import Work
+
+    rule = config_mod.Rule(id="mv", kind="move", old="a.b.f", new="c.d.G")
+    work = [Work(str(tmp_path), f"app/m{i}.py", b"from a.b import f\n", (".",), (rule,), "")
+            for i in range(12)]
+    outcomes = list(plan_mod._run(work, 2, _DyingPool()))  # type: ignore[arg-type]
+    assert sorted(o.path for o in outcomes) == sorted(w.rel for w in work)
+    died = [o for o in outcomes if o.failure.startswith("worker process died")]
+    assert 0 < len(died) < len(work)
+    assert all(b"c.d" in o.after for o in outcomes if not o.failure)
