@@ -30,6 +30,8 @@ from .splice import splice
 if TYPE_CHECKING:  # libcst is imported when a file needs it: a splice never does
     import libcst as cst
 
+Contexts = dict[tuple[int, int], dict[str, str]]  # see semantics/analyze.py FileAnalyzer
+
 # punch holes when at least this share of the lines can go: below it the saving does not pay
 # for the extra ast parse
 WORTH_IT = 0.1
@@ -39,14 +41,16 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                    rules: list[Rule] | tuple[Rule, ...], *,
                    holes: bool | None = None,
                    found: list[Violation] | None = None,
-                   parsed: ast.Module | None = None) -> FileOutcome:
+                   parsed: ast.Module | None = None,
+                   contexts: Contexts | None = None) -> FileOutcome:
     """Apply ``rules`` to one file's bytes. Raises on unparseable input (the caller turns any
     exception into a per-file failure). ``found``: detect's analysis of this file with the
     same rules, when the caller has it. ``holes``: None splices the file's imports without
     libcst when detect's sites allow it (:mod:`.splice`), else punches out the statements no
     rule can concern when that is worth it (:mod:`.holes`); True always punches (the
     differential test); False never does either (the whole-file engine). ``parsed``: the
-    file's ``ast`` tree when the caller parsed it already (the splice reads it)."""
+    file's ``ast`` tree when the caller parsed it already (the splice reads it). ``contexts``:
+    what each call site's placeholders take, from the same analysis as ``found``."""
     index = RuleIndex.build(list(rules))
     active = [r for r in rules if not index.provides(module, r.id)]
     builtin = [r for r in active if is_semantic(r)]
@@ -61,12 +65,12 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
         reduced = punch(data, builtin, minimum=0.0 if holes else WORTH_IT)
         if reduced is not None:
             tree, outcome = _semantic(reduced.source, data, path, module, is_package, builtin,
-                                      held)
+                                      held, contexts)
             after = reduced.fill(tree.bytes) if tree is not None else data
             if after is not None:
                 outcome.before, outcome.after, outcome.engine = data, after, "statements"
                 return _deduplicated(outcome)
-    tree, outcome = _semantic(data, data, path, module, is_package, builtin, held)
+    tree, outcome = _semantic(data, data, path, module, is_package, builtin, held, contexts)
     changed = tree is not None
     if hooks and tree is None:
         import libcst as cst
@@ -95,7 +99,7 @@ def package_of(module: str, is_package: bool) -> str:
 
 
 def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bool,
-              rules: list[Rule], held: list[Site] | None
+              rules: list[Rule], held: list[Site] | None, contexts: Contexts | None
               ) -> tuple[cst.Module | None, FileOutcome]:
     """The kinds of the shared model on ``source`` (the file, or it with holes punched out;
     ``data`` is the file itself): the rewritten tree (None when nothing changed) and the
@@ -111,10 +115,10 @@ def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bo
     from .scan import FileScan
 
     wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
-    if held is None:
-        held = _held(data, path, module, is_package, rules)
+    held, contexts = _decided(data, path, module, is_package, rules, held, contexts)
     scan = FileScan(wrapper, package_of(module, is_package), module_name=module,
-                    by_string=b"import_module" in source or b"__import__" in source)
+                    by_string=b"import_module" in source or b"__import__" in source,
+                    contexts=contexts)
     planner = Planner(scan, path, rules, held)
     edits = planner.plan()
     outcome.rewritten += planner.rewritten
@@ -129,14 +133,21 @@ def _deduplicated(outcome: FileOutcome) -> FileOutcome:
     return outcome
 
 
-def _held(data: bytes, path: str, module: str, is_package: bool,
-          rules: list[Rule]) -> list[Site]:
-    """Sites the semantic model leaves to a person before any rewrite (names inside string
-    annotations): decided once, there, and carried by the plan as they are."""
-    if b"'" not in data and b'"' not in data:
-        return []
-    found, _ = analyze_source(data, path, module, is_package, RuleIndex.build(rules))
-    return held_sites(found, path)
+def _decided(data: bytes, path: str, module: str, is_package: bool, rules: list[Rule],
+             held: list[Site] | None, contexts: Contexts | None
+             ) -> tuple[list[Site], Contexts]:
+    """What detect's analysis decides for the libcst engine, when the caller did not pass it:
+    the sites left to a person before any rewrite (names inside string annotations), and what
+    each call site's placeholders take. Decided once, there."""
+    calls = any(rule.kind == "call" and rule.required for rule in rules)
+    quoted = b"'" in data or b'"' in data
+    if (held is not None or not quoted) and (contexts is not None or not calls):
+        return held if held is not None else [], contexts if contexts is not None else {}
+    found_contexts: Contexts = {}
+    found, _ = analyze_source(data, path, module, is_package, RuleIndex.build(rules),
+                              contexts=found_contexts)
+    return (held if held is not None else held_sites(found, path),
+            contexts if contexts is not None else found_contexts)
 
 
 def held_sites(found: list[Violation], path: str) -> list[Site]:

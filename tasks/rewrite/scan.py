@@ -1,5 +1,5 @@
-"""What a file holds, read once from libcst metadata: its imports, the names it uses, and the
-enclosing function scopes of a node (for context awareness)."""
+"""What a file holds, read once from libcst metadata: its imports and the names it uses; and,
+from detect's analysis, what each call site's placeholders take (``contexts``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
 from ..semantics.scopes import resolve_relative
-from .context import FunctionInfo, function_info
 
 
 @dataclass
@@ -34,8 +33,9 @@ class FileScan:
     taken: set[str] = field(default_factory=set)  # every name the file spells
     import_bound: dict[str, set[str]] = field(default_factory=dict)  # local -> qualified
     all_stmts: list[tuple[cst.CSTNode, list[cst.SimpleString]]] = field(default_factory=list)
-    _functions: dict[int, FunctionInfo] = field(default_factory=dict)
-    _lines: dict[int, int] = field(default_factory=dict)
+    # call site (line, column) -> the expression for each placeholder the call does not pass,
+    # from detect's analysis (semantics/callsite.call_contexts): the one context search
+    contexts: dict[tuple[int, int], dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.module = self.wrapper.module
@@ -52,34 +52,6 @@ class FileScan:
 
     def line_of(self, node: cst.CSTNode) -> int:
         return self.positions[node].start.line
-
-    def lines(self) -> dict[int, int]:
-        if not self._lines:
-            self._lines = {id(n): r.start.line for n, r in self.positions.items()
-                           if isinstance(n, cst.Name)}
-        return self._lines
-
-    def functions_around(self, node: cst.CSTNode) -> list[FunctionInfo]:
-        """Enclosing function scopes of ``node``, innermost first (a call in a decorator or a
-        default belongs to the scope outside the function, as in Python)."""
-        out: list[FunctionInfo] = []
-        child, parent = node, self.parents.get(node)
-        while parent is not None:
-            if isinstance(parent, (cst.FunctionDef, cst.Lambda)) and child is parent.body:
-                out.append(self._function(parent))
-            child, parent = parent, self.parents.get(parent)
-        return out
-
-    def _function(self, node: cst.FunctionDef | cst.Lambda) -> FunctionInfo:
-        key = id(node)
-        if key not in self._functions:
-            cls = None
-            if isinstance(node, cst.FunctionDef):
-                block = self.parents.get(node)
-                owner = self.parents.get(block) if block is not None else None
-                cls = owner if isinstance(owner, cst.ClassDef) else None
-            self._functions[key] = function_info(node, cls, self.lines())
-        return self._functions[key]
 
 
 class _Census(cst.CSTVisitor):

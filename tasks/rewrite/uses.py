@@ -10,7 +10,6 @@ from libcst.metadata import ComprehensionScope, FunctionScope, Scope
 
 from ..config import Rule
 from ..semantics.rule_index import RuleIndex
-from .context import find_context
 from .kinds import call as call_kind
 from .scan import FileScan, ImportInfo
 
@@ -144,17 +143,13 @@ def _call_site(scan: FileScan, use: Use) -> None:
 
 
 def _missing_context(scan: FileScan, use: Use, call: cst.Call) -> str:
-    sources = dict(use.rule.context)
-    scopes = None
+    """'' and the expressions for the placeholders the call does not pass, as detect's
+    analysis found them in scope for this site (``FileScan.contexts``), else the reason."""
+    found = scan.contexts.get(scan.pos(use.node), {})
     for placeholder in use.rule.required:
         if call_kind.passed_code(use.rule, call, placeholder) is not None:
             continue
-        source = sources.get(placeholder)
-        found = None
-        if source is not None:
-            scopes = scopes if scopes is not None else scan.functions_around(call)
-            found = find_context(source, scan.line_of(call), scopes)
-        if found is None:
+        if placeholder not in found:
             return f"no {placeholder.replace('_', ' ')} in scope"
-        use.context[placeholder] = found
+        use.context[placeholder] = found[placeholder]
     return ""

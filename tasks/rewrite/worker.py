@@ -58,11 +58,12 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
     try:
         module, is_pkg = module_name(job.rel, job.src)
         tree, before = _parse(job.data)  # once: for detect's analysis, the splice and the check
-        found = _detect(job.data, job.rel, module, is_pkg, job.rules, tree)
+        contexts: dict[tuple[int, int], dict[str, str]] = {}
+        found = _detect(job.data, job.rel, module, is_pkg, job.rules, tree, contexts)
         if found is not None and not found and not before:
             return FileOutcome(job.rel, job.data, job.data)
         outcome = rewrite_source(job.data, job.rel, module, is_pkg, job.rules, found=found,
-                                 parsed=tree)
+                                 parsed=tree, contexts=contexts if found is not None else None)
         if outcome.after != job.data:
             problem = _check(job, outcome.after, before,
                              renamed_only=outcome.engine == "splice")
@@ -126,15 +127,19 @@ def _parse(data: bytes) -> tuple[ast.Module | None, str]:
         return None, f"line 0: {exc}"
 
 
-def _detect(data: bytes, rel: str, module: str, is_pkg: bool,
-            rules: tuple[Rule, ...], tree: ast.Module | None = None) -> list[Violation] | None:
+def _detect(data: bytes, rel: str, module: str, is_pkg: bool, rules: tuple[Rule, ...],
+            tree: ast.Module | None = None,
+            contexts: dict[tuple[int, int], dict[str, str]] | None = None
+            ) -> list[Violation] | None:
     """Detect's own analysis (stdlib ast, ~10x faster than libcst): with no violation the
     byte prefilter matched only strings, comments or shadowed names, and the libcst pass is
     skipped. None when it cannot decide: hook kinds (codemods) decide for themselves, and a
-    file detect cannot parse goes to libcst for its own verdict."""
+    file detect cannot parse goes to libcst for its own verdict. ``contexts``: filled with what
+    each call site's placeholders take (for the rewrite)."""
     if not all(is_semantic(r) for r in rules):
         return None
-    found, problem = analyze_source(data, rel, module, is_pkg, _index(rules), tree=tree)
+    found, problem = analyze_source(data, rel, module, is_pkg, _index(rules), tree=tree,
+                                    contexts=contexts)
     return None if problem is not None else found
 
 

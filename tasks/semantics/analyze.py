@@ -1,8 +1,9 @@
 """Find every reference to a deprecated name in one file, with stdlib ``ast``.
 
 Pure: source bytes in, violations out (without their phase, which the caller assigns). The
-fixable/manual decision for call sites follows the same algorithm as the libcst rewrite in
-``tasks/rewrite`` (see ``context_for``); a test holds both to it.
+fixable/manual decision for call sites is made here for the rewrite too: the expression each
+placeholder of a new call takes is found once (``callsite.call_contexts``) and handed to the
+libcst engine (``analyze_source(contexts=...)``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from ..model import FileProblem, Violation
-from .callsite import call_problem, context_for, missing_context
+from .callsite import call_contexts, call_problem, context_for
 from .chunks import non_ascii_strings
 from .hotspots import hot_lines, hot_offsets
 from .partial import import_statements, parse_partial, partial_source
@@ -38,14 +39,24 @@ class FileAnalyzer(ScopeWalker):
         if self.in_string and fixable:  # never rewritten inside the string: plan agrees
             fixable, reason = False, IN_STRING_ANNOTATION
         rule = self.index.rule(rule_id)
+        line, col = self.where(node)
+        self.found.append(Violation(self.path, line, col, rule_id, kind, name,
+                                    fixable=fixable, reason=reason, message=rule.message))
+
+    def where(self, node: ast.AST) -> tuple[int, int]:
+        """1-based line and column (characters) of ``node``, as sites are reported."""
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0) + 1
         if not self.data.isascii():
             col = char_col(self.lines, line, col - 1)
-        self.found.append(Violation(self.path, line, col, rule_id, kind, name,
-                                    fixable=fixable, reason=reason, message=rule.message))
+        return line, col
+
+    # (line, column) of a call site the rewrite can make -> the expression for each
+    # placeholder the call does not pass (callsite.call_contexts)
+    contexts: dict[tuple[int, int], dict[str, str]]
 
     def run(self, tree: ast.Module) -> list[Violation]:
+        self.contexts = {}
         self.push(tree, "module")
         for stmt in tree.body:
             self.visit(stmt)
@@ -162,8 +173,11 @@ class FileAnalyzer(ScopeWalker):
             self.add(at, rid, "reference", qual, fixable=False,
                      reason="referenced without being called")
             return
-        reason = call_problem(rule, call, id(call) in self.awaited) or \
-            missing_context(rule, call, self.scopes)
+        reason = call_problem(rule, call, id(call) in self.awaited)
+        if not reason:
+            found, reason = call_contexts(rule, call, self.scopes)
+            if found and not reason:
+                self.contexts[self.where(at)] = found
         self.add(at, rid, "call", qual, fixable=not reason, reason=reason)
 
     def _star_use(self, node: ast.Name) -> None:
@@ -244,14 +258,16 @@ def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
 
 
 def analyze_source(data: bytes, path: str, module: str, is_package: bool,
-                   index: RuleIndex, *, tree: ast.Module | None = None
+                   index: RuleIndex, *, tree: ast.Module | None = None,
+                   contexts: dict[tuple[int, int], dict[str, str]] | None = None
                    ) -> tuple[list[Violation], FileProblem | None]:
     """Parse one file and return its violations, or the reason it could not be parsed.
 
     When the file is large enough for it to pay, only what can matter is parsed
     (``partial.py``): the import statements alone when they hold every hot line and no
     ``__all__`` reads the file's bindings, else the top-level statements that can matter.
-    ``tree``: the whole file's tree, when the caller parsed it already (plan does)."""
+    ``tree``: the whole file's tree, when the caller parsed it already (plan does).
+    ``contexts``: filled with the expressions the rewrite puts in each new call (by site)."""
     offsets = hot_offsets(data, index)
     texts = non_ascii_strings(data) if not data.isascii() else []
     if texts:  # a one-line string may be a type annotation: parsed where it is, like code
@@ -284,6 +300,8 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         found = analyzer.run(tree)
     except RecursionError:
         return [], FileProblem(path, "too deeply nested to analyse")
+    if contexts is not None:
+        contexts.update(analyzer.contexts)
     return sorted(set(found)), None
 
 

@@ -38,12 +38,23 @@ def arguments_problem(rule: Rule, positional: int, keywords: list[str], starred:
 
 def missing_context(rule: Rule, call: ast.Call, scopes: list[Scope]) -> str:
     """'' when every placeholder is passed or found in scope, else 'no <name> in scope'."""
+    return call_contexts(rule, call, scopes)[1]
+
+
+def call_contexts(rule: Rule, call: ast.Call, scopes: list[Scope]
+                  ) -> tuple[dict[str, str], str]:
+    """The expression found in scope for each placeholder the call does not pass, and '' or
+    the reason one is missing ('no <name> in scope'). The rewrite fills the new call with
+    these (``FileAnalyzer.contexts``): there is one context search, this one."""
+    found: dict[str, str] = {}
     for placeholder in rule.required:
         if _passed(rule, call, placeholder):
             continue
-        if context_for(rule, placeholder, call.lineno, scopes) is None:
-            return f"no {placeholder.replace('_', ' ')} in scope"
-    return ""
+        expr = context_for(rule, placeholder, call.lineno, scopes)
+        if expr is None:
+            return found, f"no {placeholder.replace('_', ' ')} in scope"
+        found[placeholder] = expr
+    return found, ""
 
 
 def _passed(rule: Rule, call: ast.Call, placeholder: str) -> bool:

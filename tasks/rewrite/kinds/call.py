@@ -3,9 +3,10 @@
 ``create_manager(ctx)`` / ``create_manager(user_context=ctx)`` / ``await create_manager(...)``
 -> ``Manager(user_context=ctx, token=issue(ctx))``. The old call's arguments map to ``params`` by
 position and keyword; each new argument is a template whose ``{placeholders}`` take the passed
-argument's code or, when the call lacks it, a name found in scope (see ``tasks.rewrite.context``).
-``await`` is dropped unless ``awaitable = true``. A site that cannot be rewritten safely is left
-to a person with the reason; the decision mirrors detect's ``tasks.analyze.call_problem``.
+argument's code or, when the call lacks it, the expression detect's analysis found in scope for
+that site (``semantics/callsite.call_contexts``, the one context search). ``await`` is dropped
+unless ``awaitable = true``. A site that cannot be rewritten safely is left to a person with the
+reason; the decision is detect's (``semantics/callsite.arguments_problem``).
 """
 
 from __future__ import annotations
