@@ -9,6 +9,7 @@ import libcst as cst
 from libcst.metadata import ComprehensionScope, FunctionScope, Scope
 
 from ..config import Rule
+from ..semantics.callsite import NOT_CALLED, no_context
 from ..semantics.rule_index import RuleIndex
 from .kinds import call as call_kind
 from .scan import FileScan, ImportInfo
@@ -130,7 +131,7 @@ def _call_site(scan: FileScan, use: Use) -> None:
     use.kind = "call"
     if not (isinstance(parent, cst.Call) and parent.func is use.node):
         use.kind = "reference"
-        use.problem = "referenced without being called"
+        use.problem = NOT_CALLED
         return
     use.call = parent
     outer = scan.parents.get(parent)
@@ -150,6 +151,6 @@ def _missing_context(scan: FileScan, use: Use, call: cst.Call) -> str:
         if call_kind.passed_code(use.rule, call, placeholder) is not None:
             continue
         if placeholder not in found:
-            return f"no {placeholder.replace('_', ' ')} in scope"
+            return no_context(placeholder)
         use.context[placeholder] = found[placeholder]
     return ""

@@ -11,13 +11,13 @@ from __future__ import annotations
 import ast
 
 from ..model import FileProblem, Violation
-from .callsite import call_contexts, call_problem, context_for
+from .callsite import NOT_CALLED, call_contexts, call_problem, context_for
 from .chunks import non_ascii_strings
 from .hotspots import hot_lines, hot_offsets
 from .partial import import_statements, parse_partial, partial_source
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
-from .syntax import all_value, char_col
+from .syntax import all_value
 from .walker import ScopeWalker
 
 STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
@@ -42,14 +42,6 @@ class FileAnalyzer(ScopeWalker):
         line, col = self.where(node)
         self.found.append(Violation(self.path, line, col, rule_id, kind, name,
                                     fixable=fixable, reason=reason, message=rule.message))
-
-    def where(self, node: ast.AST) -> tuple[int, int]:
-        """1-based line and column (characters) of ``node``, as sites are reported."""
-        line = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0) + 1
-        if not self.data.isascii():
-            col = char_col(self.lines, line, col - 1)
-        return line, col
 
     # (line, column) of a call site the rewrite can make -> the expression for each
     # placeholder the call does not pass (callsite.call_contexts)
@@ -171,7 +163,7 @@ class FileAnalyzer(ScopeWalker):
         call = self.call_funcs.get(id(node))
         if call is None:
             self.add(at, rid, "reference", qual, fixable=False,
-                     reason="referenced without being called")
+                     reason=NOT_CALLED)
             return
         reason = call_problem(rule, call, id(call) in self.awaited)
         if not reason:

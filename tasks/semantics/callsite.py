@@ -8,6 +8,13 @@ import ast
 from ..config import Rule
 from .scopes import Scope
 
+NOT_CALLED = "referenced without being called"  # a call rule's name used some other way
+
+
+def no_context(placeholder: str) -> str:
+    """The reason a call is left to a person when nothing in scope supplies ``placeholder``."""
+    return f"no {placeholder.replace('_', ' ')} in scope"
+
 
 def call_problem(rule: Rule, call: ast.Call, awaited: bool) -> str:
     """Why this call cannot be rewritten mechanically, or ''."""
@@ -52,7 +59,7 @@ def call_contexts(rule: Rule, call: ast.Call, scopes: list[Scope]
             continue
         expr = context_for(rule, placeholder, call.lineno, scopes)
         if expr is None:
-            return found, f"no {placeholder.replace('_', ' ')} in scope"
+            return found, no_context(placeholder)
         found[placeholder] = expr
     return found, ""
 

@@ -10,7 +10,7 @@ import functools
 from ..model import Violation
 from .rule_index import RuleIndex
 from .scopes import Scope, ScopeBuilder, lookup
-from .syntax import annotation_exprs, defaults, parse_string_annotation, utf8_lines
+from .syntax import annotation_exprs, char_col, defaults, parse_string_annotation, utf8_lines
 
 
 class ScopeWalker(ast.NodeVisitor):
@@ -41,6 +41,14 @@ class ScopeWalker(ast.NodeVisitor):
     def lines(self) -> list[bytes]:
         """The file's UTF-8 lines, split only when a column or a string annotation needs them."""
         return utf8_lines(self.data)
+
+    def where(self, node: ast.AST) -> tuple[int, int]:
+        """1-based line and column (characters) of ``node``, as sites are reported."""
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0) + 1
+        if not self.data.isascii():
+            col = char_col(self.lines, line, col - 1)
+        return line, col
 
     def push(self, node: ast.AST, kind: str) -> None:
         parent = self.scopes[-1] if self.scopes else None
