@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import os
 import re
 import subprocess
 from collections import Counter
@@ -276,9 +277,10 @@ def _i001(data: bytes, rel: str, root: str) -> list[Diagnostic] | None:
         return None
     argv = [find_ruff_bin(), "check", "--select", "I", "--no-cache", "--exit-zero",
             "--output-format", "json", "--stdin-filename", rel, "-"]
+    one_thread = {**os.environ, "RAYON_NUM_THREADS": "1"}  # one file: ~10% less CPU
     try:
         proc = subprocess.run(argv, input=data, capture_output=True, cwd=root, timeout=60,
-                              check=False)
+                              check=False, env=one_thread)
         found = json.loads(proc.stdout) if proc.returncode == 0 else None
     except (OSError, subprocess.TimeoutExpired, ValueError):
         return None
