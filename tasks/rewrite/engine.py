@@ -135,19 +135,20 @@ def _deduplicated(outcome: FileOutcome) -> FileOutcome:
 
 def _decided(data: bytes, path: str, module: str, is_package: bool, rules: list[Rule],
              held: list[Site] | None, contexts: Contexts | None
-             ) -> tuple[list[Site], Contexts]:
+             ) -> tuple[list[Site], Contexts | None]:
     """What detect's analysis decides for the libcst engine, when the caller did not pass it:
     the sites left to a person before any rewrite (names inside string annotations), and what
-    each call site's placeholders take. Decided once, there."""
+    each call site's placeholders take (None: this Python cannot parse the file, so no scope
+    was searched). Decided once, there."""
     calls = any(rule.kind == "call" and rule.required for rule in rules)
     quoted = b"'" in data or b'"' in data
     if (held is not None or not quoted) and (contexts is not None or not calls):
         return held if held is not None else [], contexts if contexts is not None else {}
     found_contexts: Contexts = {}
-    found, _ = analyze_source(data, path, module, is_package, RuleIndex.build(rules),
-                              contexts=found_contexts)
+    found, problem = analyze_source(data, path, module, is_package, RuleIndex.build(rules),
+                                    contexts=found_contexts)
     return (held if held is not None else held_sites(found, path),
-            contexts if contexts is not None else found_contexts)
+            contexts if contexts is not None else None if problem else found_contexts)
 
 
 def held_sites(found: list[Violation], path: str) -> list[Site]:

@@ -35,7 +35,8 @@ class FileScan:
     all_stmts: list[tuple[cst.CSTNode, list[cst.SimpleString]]] = field(default_factory=list)
     # call site (line, column) -> the expression for each placeholder the call does not pass,
     # from detect's analysis (semantics/callsite.call_contexts): the one context search
-    contexts: dict[tuple[int, int], dict[str, str]] = field(default_factory=dict)
+    # (None: this Python cannot parse the file, no scope was searched)
+    contexts: dict[tuple[int, int], dict[str, str]] | None = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.module = self.wrapper.module

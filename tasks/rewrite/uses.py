@@ -9,7 +9,7 @@ import libcst as cst
 from libcst.metadata import ComprehensionScope, FunctionScope, Scope
 
 from ..config import Rule
-from ..semantics.callsite import NOT_CALLED, no_context
+from ..semantics.callsite import NOT_CALLED, UNSEARCHED, no_context
 from ..semantics.rule_index import RuleIndex
 from .kinds import call as call_kind
 from .scan import FileScan, ImportInfo
@@ -146,10 +146,12 @@ def _call_site(scan: FileScan, use: Use) -> None:
 def _missing_context(scan: FileScan, use: Use, call: cst.Call) -> str:
     """'' and the expressions for the placeholders the call does not pass, as detect's
     analysis found them in scope for this site (``FileScan.contexts``), else the reason."""
-    found = scan.contexts.get(scan.pos(use.node), {})
+    found = scan.contexts.get(scan.pos(use.node), {}) if scan.contexts is not None else None
     for placeholder in use.rule.required:
         if call_kind.passed_code(use.rule, call, placeholder) is not None:
             continue
+        if found is None:
+            return UNSEARCHED
         if placeholder not in found:
             return no_context(placeholder)
         use.context[placeholder] = found[placeholder]

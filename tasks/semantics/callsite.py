@@ -9,6 +9,9 @@ from ..config import Rule
 from .scopes import Scope
 
 NOT_CALLED = "referenced without being called"  # a call rule's name used some other way
+# the call lacks an argument and this Python cannot parse the file (newer syntax): the analysis
+# that finds arguments in scope did not run, so none is guessed
+UNSEARCHED = "no context searched: this Python cannot parse the file"
 
 
 def no_context(placeholder: str) -> str:

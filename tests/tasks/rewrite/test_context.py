@@ -3,11 +3,14 @@ case, the plan rewrites a call exactly when detect says it is fixable, with the 
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from phasegate.rewrite.engine import rewrite_source
 from phasegate.rewrite.model import Example
 from phasegate.semantics.analyze import RuleIndex, analyze_source
+from phasegate.semantics.callsite import UNSEARCHED
 
 RULE = Example({
     "kind": "call", "old": "ws.factory.create", "new": "ws.manager.Manager",
@@ -87,3 +90,17 @@ def test_context(case: str, src: str, arg: str | None) -> None:
         assert calls[0][2] == ""
         assert f"Manager(user_context={arg})" in after
     assert _detect(src) == calls, "detect and plan disagree"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="needs a syntax this Python cannot parse")
+@pytest.mark.parametrize(("src", "reason"), [
+    ("type X = int\ndef f(ctx):\n    return create()\n", UNSEARCHED),
+    ("type X = int\ndef f(ctx):\n    return create(ctx)\n", ""),
+], ids=["context-needed", "all-passed"])
+def test_a_file_only_a_newer_python_reads(src: str, reason: str) -> None:
+    """The context search is detect's analysis: where this Python cannot parse the file (libcst
+    can), a call that passes every argument is still rewritten, one that lacks one is left to
+    a person, saying why; no scope is guessed."""
+    after, calls = _plan(src)
+    assert [c[2] for c in calls] == [reason]
+    assert ("Manager(user_context=ctx" in after) == (not reason)
