@@ -44,8 +44,14 @@ class Outcome:
 
 def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
         env: Mapping[str, str] | None = None) -> Outcome:
-    """Run ``argv`` in a new session; on timeout SIGKILL the whole process group."""
+    """Run ``argv`` in a new session; on timeout SIGKILL the whole process group.
+
+    The command never writes Python bytecode into the tree (``PYTHONDONTWRITEBYTECODE``): a
+    ``.pyc`` the baseline run compiled in the same second as apply rewrote its source, at the
+    same size, would be run instead of the new source (a gate green on code no test ran), and
+    ``__pycache__`` files would be left in the user's tree after a rollback."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    child = {**(env if env is not None else os.environ), "PYTHONDONTWRITEBYTECODE": "1"}
     start = time.monotonic()
     timed_out = False
     with open(log, "wb") as out:
@@ -53,7 +59,7 @@ def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
             proc = subprocess.Popen(
                 list(argv), cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
-                env=dict(env) if env is not None else None, preexec_fn=_die_with_parent,
+                env=child, preexec_fn=_die_with_parent,
             )
         except OSError as exc:
             out.write(f"cannot run {argv[0]}: {exc.strerror}\n".encode())
