@@ -126,3 +126,17 @@ def test_a_killed_caller_takes_the_gate_down_even_with_sigkill(tmp_path: Path) -
     while _alive(gate) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(gate)
+
+
+@pytest.mark.parametrize("env", [None, {"PATH": os.environ.get("PATH", "")}],
+                         ids=["inherited", "given"])
+def test_no_bytecode_is_written_into_the_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              env: dict[str, str] | None) -> None:
+    """Whatever the caller's environment says, a gate's Python writes no ``__pycache__``: a
+    stale ``.pyc`` (same second, same size as the rewritten source) would run the old code."""
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    (tmp_path / "mod.py").write_text("VALUE = 1\n", encoding="utf-8")
+    out = gates_runner.run([sys.executable, "-c", "import mod; print(mod.VALUE)"],
+                           cwd=tmp_path, timeout=30, log=tmp_path / "logs" / "c.log", env=env)
+    assert (out.returncode, out.tail()) == (0, ["1"])
+    assert not (tmp_path / "__pycache__").exists()
