@@ -92,9 +92,10 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
 def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable[str] | None,
             cache_file: Path | None, cache: dict[str, Entry], workers: int,
             pools: list[Executor], early_pool: Callable[[int], None]) -> DetectResult:
-    streamed: list[tuple[str, Entry, int]] = []
+    streamed: list[tuple[str, Entry, int]] = []  # a cold run's entries, scanned as listed
+    pool: Executor | None = None
     if files is None and phase is None and not cache and workers > 1:
-        found, pool = stream(config, index, workers, pools, streamed)
+        found = stream(config, index, workers, pools, streamed)
     else:
         found = discover(config.root, config.exclude, listed_hook=early_pool)
         pool = pools[0] if pools else None

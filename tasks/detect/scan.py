@@ -29,24 +29,23 @@ Entry = tuple[StatKey, bytes, list[Violation], FileProblem | None]
 
 
 def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor],
-            streamed: list[tuple[str, Entry, int]]) -> tuple[Discovered, Executor | None]:
+           streamed: list[tuple[str, Entry, int]]) -> Discovered:
     """A cold run of the whole project: the workers stat, read and scan the files as soon as
     git has listed them, while this process looks for the special files git never lists.
 
     Fills ``streamed`` with every file's entry and returns what ``discover`` would have, with
     the files' stats already taken (so nothing is left to scan)."""
     names, special = listing(config.root, config.exclude)
-    if len(names) < PARALLEL_MIN:
-        return stat_listed(config.root, names + special()), None
+    if len(names) < PARALLEL_MIN:  # too few to fork for: stat-ed here, scanned as usual
+        return stat_listed(config.root, names + special())
     pool = worker_pool(workers)
     pools.append(pool)
-    work: list[WorkItem] = [(str(config.root), rel, None, b"", config.src, index)
-                            for rel in names]
-    chunk = max(16, len(work) // (workers * 32))  # small batches: no long tail on one core
-    running = pool.map(scan_batch, [work[i:i + chunk] for i in range(0, len(work), chunk)])
+    batches = _batches([(str(config.root), rel, None, b"", config.src, index)
+                        for rel in names], workers)
+    running = pool.map(scan_batch, batches)
     extra = stat_listed(config.root, special())  # meanwhile, in this process
     found = Discovered()
-    for batch in track(running, (len(work) + chunk - 1) // chunk, "scan"):
+    for batch in track(running, len(batches), "scan"):
         for rel, entry, parsed, unfit in batch:
             if entry is None:
                 if unfit:
@@ -60,7 +59,13 @@ def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor]
         item = (str(config.root), rel, key_of(extra.stats[rel]), b"", config.src, index)
         streamed.append(scan_one(item, {}))
     found.files.sort()
-    return found, None
+    return found
+
+
+def _batches(work: list[WorkItem], workers: int) -> list[list[WorkItem]]:
+    """Small batches: no long tail on one core."""
+    chunk = max(16, len(work) // (workers * 32))
+    return [work[i:i + chunk] for i in range(0, len(work), chunk)]
 
 
 def stat_key(path: Path) -> StatKey | None:
@@ -82,8 +87,8 @@ def worker_pool(workers: int) -> Executor:
 
 
 def scan_files(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]],
-          cache: dict[str, Entry], workers: int,
-          pool: Executor | None) -> Iterable[tuple[str, Entry, int]]:
+               cache: dict[str, Entry], workers: int,
+               pool: Executor | None) -> Iterable[tuple[str, Entry, int]]:
     digests = {rel: entry[1] for rel, entry in cache.items()}
     work: list[WorkItem] = [(str(config.root), rel, key, digests.get(rel, b""), config.src, index)
                             for rel, key in todo]
@@ -91,8 +96,7 @@ def scan_files(config: Config, index: RuleIndex, todo: list[tuple[str, StatKey]]
         for item in track(work, len(work), "scan"):
             yield scan_one(item, cache)
         return
-    chunk = max(16, len(work) // (workers * 32))  # small batches: no long tail on one core
-    batches = [work[i:i + chunk] for i in range(0, len(work), chunk)]
+    batches = _batches(work, workers)
     keys = dict(todo)
     own = pool is None
     running = pool if pool is not None else worker_pool(workers)
