@@ -104,3 +104,17 @@ def test_a_file_only_a_newer_python_reads(src: str, reason: str) -> None:
     after, calls = _plan(src)
     assert [c[2] for c in calls] == [reason]
     assert ("Manager(user_context=ctx" in after) == (not reason)
+
+
+@pytest.mark.parametrize("src", [
+    "import ws.factory\ndef f(ctx):\n    return (ws.factory).create()\n",
+    "import ws\ndef f(ctx):\n    return (ws).factory.create()\n",
+    "from ws import factory\ndef f(ctx):\n    return (factory).create()\n",
+    "from ws import factory\ndef f(ctx):\n    s = 'é'; return (\n        factory).create()\n",
+], ids=["chain-in-brackets", "base-in-brackets", "alias-in-brackets", "non-ascii-multiline"])
+def test_a_call_through_a_bracketed_receiver_gets_its_context(src: str) -> None:
+    """The context is handed over by where the chain's first name is: libcst starts the chain
+    at the bracket, ``ast`` at the name."""
+    out = rewrite_source(src.encode(), "p/m.py", "p.m", False, [RULE])
+    assert "Manager(user_context=ctx)" in out.after.decode()
+    assert [s.reason for s in out.manual if s.kind == "call"] == []
