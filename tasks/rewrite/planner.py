@@ -28,7 +28,7 @@ from .names import Namer
 from .reading import Moved, Reading, read_imports
 from .scan import FileScan, ImportInfo
 from .statements import StmtState, finish_statements, imported, spelled
-from .uses import AliasRefs, Use
+from .uses import AliasRefs, Use, chain_start
 
 STILL_USED = "still used by sites left to a person"
 RE_EXPORTED = "re-exported in __all__"
@@ -112,7 +112,7 @@ class Planner:
         fixable = [u for u in moved.refs.uses if not u.problem]
         for use in moved.refs.uses:
             if use.problem:
-                self.site(use.node, use.rule, use.kind, use.problem)
+                self.site(chain_start(use.node), use.rule, use.kind, use.problem)
         if reason:  # the old import stays; what can be rewritten still is
             if rule.kind == "call" and any(u.level == 0 for u in fixable):
                 self._new_binding(moved, keep_old=True)
@@ -215,7 +215,7 @@ class Planner:
                 return  # the binding was kept: its uses stay
             new = module_kind.mapped(use.rule, use.dotted)
             if isinstance(use.node, cst.Attribute):
-                self.site(use.node, use.rule, "attribute")
+                self.site(chain_start(use.node), use.rule, "attribute")
             replace_expr(self.edits, use.node, local + new[len(moved.target[0]):] if local else new)
             return
         if local != moved.old_local and isinstance(use.node, cst.Name):
@@ -228,7 +228,7 @@ class Planner:
         dropped = dynamic.local_and_qual(info, al) if dropping else ("", "")
         for use in refs.uses:
             if use.problem:
-                self.site(use.node, use.rule, use.kind, use.problem)
+                self.site(chain_start(use.node), use.rule, use.kind, use.problem)
             else:
                 self._chain_use(info, use, dropped)
         if dropping:
@@ -247,7 +247,7 @@ class Planner:
         if use.kind == "call":
             self._call(info, use, new)
             return
-        self.site(use.node, use.rule, "attribute")
+        self.site(chain_start(use.node), use.rule, "attribute")
         replace_expr(self.edits, use.node, new)
 
     def _module_ref(self, info: ImportInfo, module: str, dropped: tuple[str, str]) -> str:
@@ -278,7 +278,7 @@ class Planner:
         self.state(info).adds.append(new)
 
     def _call(self, info: ImportInfo, use: Use, callee: str) -> None:
-        self.site(use.node, use.rule, "call")
+        self.site(chain_start(use.node), use.rule, "call")
         for imp in use.rule.imports:
             module, _, name = imp.rpartition(".")
             if self.scan.import_bound.get(name) != {imp}:

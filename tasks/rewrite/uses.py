@@ -143,15 +143,20 @@ def _call_site(scan: FileScan, use: Use) -> None:
         _missing_context(scan, use, parent)
 
 
+def chain_start(node: cst.CSTNode) -> cst.CSTNode:
+    """The first name of an attribute chain: where detect reports a use (``(ws.factory)
+    .create`` starts at the bracket for libcst, at ``ws`` for ``ast``)."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node
+
+
 def _missing_context(scan: FileScan, use: Use, call: cst.Call) -> str:
     """'' and the expressions for the placeholders the call does not pass, as detect's
-    analysis found them in scope for this site (``FileScan.contexts``), else the reason. The
-    site is where its chain's first name is, as detect records it: ``(ws.factory).create``
-    starts at the bracket for libcst, at ``ws`` for ``ast``."""
-    base: cst.CSTNode = use.node
-    while isinstance(base, cst.Attribute):
-        base = base.value
-    found = scan.contexts.get(scan.pos(base), {}) if scan.contexts is not None else None
+    analysis found them in scope for this site (``FileScan.contexts``, by where the chain
+    begins), else the reason."""
+    at = scan.pos(chain_start(use.node))
+    found = scan.contexts.get(at, {}) if scan.contexts is not None else None
     for placeholder in use.rule.required:
         if call_kind.passed_code(use.rule, call, placeholder) is not None:
             continue

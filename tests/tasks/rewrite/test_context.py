@@ -113,8 +113,11 @@ def test_a_file_only_a_newer_python_reads(src: str, reason: str) -> None:
     "from ws import factory\ndef f(ctx):\n    s = 'é'; return (\n        factory).create()\n",
 ], ids=["chain-in-brackets", "base-in-brackets", "alias-in-brackets", "non-ascii-multiline"])
 def test_a_call_through_a_bracketed_receiver_gets_its_context(src: str) -> None:
-    """The context is handed over by where the chain's first name is: libcst starts the chain
-    at the bracket, ``ast`` at the name."""
+    """The context is handed over by where the chain's first name is (libcst starts the chain
+    at the bracket, ``ast`` at the name), and plan reports the site where detect does."""
     out = rewrite_source(src.encode(), "p/m.py", "p.m", False, [RULE])
     assert "Manager(user_context=ctx)" in out.after.decode()
     assert [s.reason for s in out.manual if s.kind == "call"] == []
+    found, _ = analyze_source(src.encode(), "p/m.py", "p.m", False, RuleIndex.build([RULE]))
+    assert [(s.line, s.col) for s in out.rewritten if s.kind == "call"] == \
+        [(v.line, v.col) for v in found if v.kind == "call"]
