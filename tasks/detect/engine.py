@@ -163,9 +163,17 @@ def _with_phase(v: Violation, phase: str) -> Violation:
 
 def _cache_path(config: Config, index: RuleIndex) -> Path:
     h = hashlib.sha256(
-        repr((ENGINE, __version__, index.rules, config.src, str(config.root))).encode()
-    ).hexdigest()[:20]
-    return state_dir(config) / "cache" / f"detect-{h}.pickle"
+        repr((ENGINE, __version__, index.rules, config.src, str(config.root))).encode())
+    if index.hook_rules and config.codemods is not None:
+        # a project's codemod finds its own sites: after an edit of any file of its folder
+        # (helpers too), what the old code found in an unchanged file is not reused
+        for path in sorted(config.codemods.rglob("*.py")):
+            h.update(path.relative_to(config.codemods).as_posix().encode() + b"\0")
+            try:
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+            except OSError:
+                h.update(b"unreadable")
+    return state_dir(config) / "cache" / f"detect-{h.hexdigest()[:20]}.pickle"
 
 
 def _load_cache(path: Path | None) -> dict[str, Entry]:

@@ -117,3 +117,27 @@ def test_bad_codemods_folder(tmp_path: Path, folder: str, extra: dict[str, str],
     with pytest.raises(MigrationError) as info:
         config_mod.load(repo(tmp_path, folder=folder, extra=extra))
     assert info.value.message.splitlines()[0] == expected
+
+
+def test_an_edited_project_codemod_is_not_answered_from_the_cache(tmp_path: Path) -> None:
+    """detect's cache is keyed by the project codemods' code: a file that did not change is
+    scanned again once the codemod that finds its sites changed."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    path = repo(tmp_path)
+    env = {**os.environ, "PHASEGATE_NO_REPLAY": "1"}
+
+    def found() -> int:
+        proc = subprocess.run([sys.executable, "-m", "phasegate", "detect", "--config",
+                               str(path), "--format", "json"], capture_output=True, text=True,
+                              env=env, timeout=120, check=False)
+        return len(json.loads(proc.stdout)["violations"])
+
+    assert found() == 1
+    codemod = path.parent / "tools/codemods/make_fast.py"
+    codemod.write_text(codemod.read_text().replace('self.report(original_node, "call")',
+                                                   "pass  # reports nothing now"))
+    assert found() == 0
