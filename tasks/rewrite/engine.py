@@ -89,6 +89,10 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
         outcome.manual += [s for s in sites if s.reason]
     if changed:
         assert tree is not None
+        if hooks:
+            import libcst as cst
+
+            lossless(cst.parse_module(data), data)  # what the codemods were given
         outcome.after = tree.bytes
     outcome.engine = "file"
     return _deduplicated(outcome)
@@ -123,7 +127,18 @@ def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bo
     edits = planner.plan()
     outcome.rewritten += planner.rewritten
     outcome.manual += planner.manual
+    if edits:
+        lossless(wrapper.module, source)
     return (wrapper.module.visit(Applier(edits)) if edits else None), outcome
+
+
+def lossless(tree: cst.Module, source: bytes) -> None:
+    """Raise unless libcst writes ``source`` back byte for byte: where it does not (it drops
+    the blank in ``except (A, B) :``), every rewrite of the file would change code no rule is
+    about. The caller makes that a per-file outcome."""
+    if tree.bytes != source:
+        raise ValueError("libcst cannot write this file back byte for byte, so a rewrite "
+                         "would change lines no rule is about: rewrite it by hand")
 
 
 def _deduplicated(outcome: FileOutcome) -> FileOutcome:

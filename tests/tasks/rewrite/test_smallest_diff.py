@@ -49,3 +49,37 @@ def test_smallest_correct_diff(rules: list[dict[str, object]], path: str, before
     again = rewrite_source(outcome.after, path, module, is_pkg, built)
     assert again.after == outcome.after
     assert _decisions(outcome.after, path, built)[0] == set()
+
+
+# libcst writes ``except (A, B) :`` back without its blank: a file it cannot reproduce byte for
+# byte is never rewritten by libcst (a per-file outcome), unless the statement it loses is one no
+# rule is about (punched out: its bytes are kept) or the splice needs no libcst at all
+_LOSSY = "try:\n    g()\nexcept (OSError, ValueError) :\n    pass\n"
+
+
+@pytest.mark.parametrize(("source", "holes", "after"), [
+    ("from a.b import f\n" + _LOSSY.replace("g()", "f()"), False, None),
+    ("from a.b import f\n" + _LOSSY.replace("g()", "f()"), True, None),
+    ("from a.b import f\nf()\n" + _LOSSY, False, None),
+    ("from a.b import f\nf()\n" + _LOSSY, True, "from c.d import f\nf()\n" + _LOSSY),
+], ids=["whole-file-refuses", "statement-kept-refuses", "whole-file-refuses-elsewhere",
+        "statement-punched-out-keeps-bytes"])
+def test_a_file_libcst_cannot_reproduce_is_not_rewritten_through_it(
+        source: str, holes: bool, after: str | None) -> None:
+    rule = Example({"kind": "move", "old": "a.b.f", "new": "c.d.f"}, "", "").build_rule("mv")
+    if after is None:
+        with pytest.raises(ValueError, match="cannot write this file back byte for byte"):
+            rewrite_source(source.encode(), "m.py", "m", False, [rule], holes=holes)
+    else:
+        out = rewrite_source(source.encode(), "m.py", "m", False, [rule], holes=holes)
+        assert out.after.decode() == after
+
+
+def test_the_splice_takes_such_a_file_without_libcst() -> None:
+    rule = Example({"kind": "move", "old": "a.b.f", "new": "c.d.f"}, "", "").build_rule("mv")
+    source = ("from a.b import f\n" + _LOSSY.replace("g()", "f()")).encode()
+    found, _ = analyze_source(source, "m.py", "m", False, RuleIndex.build([rule]))
+    out = rewrite_source(source, "m.py", "m", False, [rule], found=found,
+                         parsed=ast.parse(source))
+    assert out.engine == "splice"
+    assert out.after == source.replace(b"a.b", b"c.d")
