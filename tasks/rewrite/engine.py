@@ -22,6 +22,7 @@ from ..config import Rule
 from ..config.kinds import is_semantic, kind_of
 from ..model import Violation
 from ..semantics.analyze import IN_STRING_ANNOTATION, analyze_source
+from ..semantics.callsite import Contexts
 from ..semantics.rule_index import RuleIndex
 from .holes import punch
 from .model import FileOutcome, Site
@@ -30,7 +31,6 @@ from .splice import splice
 if TYPE_CHECKING:  # libcst is imported when a file needs it: a splice never does
     import libcst as cst
 
-Contexts = dict[tuple[int, int], dict[str, str]]  # see semantics/analyze.py FileAnalyzer
 
 # punch holes when at least this share of the lines can go: below it the saving does not pay
 # for the extra ast parse
@@ -72,10 +72,11 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
                 return _deduplicated(outcome)
     tree, outcome = _semantic(data, data, path, module, is_package, builtin, held, contexts)
     changed = tree is not None
+    as_read: cst.Module | None = None  # the file as libcst read it, before any codemod
     if hooks and tree is None:
         import libcst as cst
 
-        tree = cst.parse_module(data)
+        tree = as_read = cst.parse_module(data)
     for rule in hooks:
         assert tree is not None
         before_codemod = tree.code if changed else ""
@@ -89,10 +90,8 @@ def rewrite_source(data: bytes, path: str, module: str, is_package: bool,
         outcome.manual += [s for s in sites if s.reason]
     if changed:
         assert tree is not None
-        if hooks:
-            import libcst as cst
-
-            lossless(cst.parse_module(data), data)  # what the codemods were given
+        if as_read is not None:  # (a tree the shared kinds changed was checked there)
+            lossless(as_read, data)
         outcome.after = tree.bytes
     outcome.engine = "file"
     return _deduplicated(outcome)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, Scope, ScopeProvider
 
+from ..semantics.callsite import Contexts
 from ..semantics.scopes import resolve_relative
 
 
@@ -36,7 +37,7 @@ class FileScan:
     # call site (line, column) -> the expression for each placeholder the call does not pass,
     # from detect's analysis (semantics/callsite.call_contexts): the one context search
     # (None: this Python cannot parse the file, no scope was searched)
-    contexts: dict[tuple[int, int], dict[str, str]] | None = field(default_factory=dict)
+    contexts: Contexts | None = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.module = self.wrapper.module

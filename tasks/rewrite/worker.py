@@ -24,6 +24,7 @@ from ..discover import module_name
 from ..gates.static import NOT_CHECKABLE, compile_error, python_version
 from ..model import Violation
 from ..semantics.analyze import analyze_source
+from ..semantics.callsite import Contexts
 from ..semantics.rule_index import RuleIndex
 from .engine import rewrite_source
 from .model import FileOutcome, unified_diff
@@ -58,7 +59,7 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
     try:
         module, is_pkg = module_name(job.rel, job.src)
         tree, before = _parse(job.data)  # once: for detect's analysis, the splice and the check
-        contexts: dict[tuple[int, int], dict[str, str]] = {}
+        contexts: Contexts = {}
         found = _detect(job.data, job.rel, module, is_pkg, job.rules, tree, contexts)
         if found is not None and not found and not before:
             return FileOutcome(job.rel, job.data, job.data)
@@ -129,7 +130,7 @@ def _parse(data: bytes) -> tuple[ast.Module | None, str]:
 
 def _detect(data: bytes, rel: str, module: str, is_pkg: bool, rules: tuple[Rule, ...],
             tree: ast.Module | None = None,
-            contexts: dict[tuple[int, int], dict[str, str]] | None = None
+            contexts: Contexts | None = None
             ) -> list[Violation] | None:
     """Detect's own analysis (stdlib ast, ~10x faster than libcst): with no violation the
     byte prefilter matched only strings, comments or shadowed names, and the libcst pass is

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 
 from ..model import FileProblem, Violation
-from .callsite import NOT_CALLED, call_contexts, call_problem, context_for
+from .callsite import NOT_CALLED, Contexts, call_contexts, call_problem, context_for
 from .chunks import non_ascii_strings
 from .hotspots import hot_lines, hot_offsets
 from .partial import import_statements, parse_partial, partial_source
@@ -45,7 +45,7 @@ class FileAnalyzer(ScopeWalker):
 
     # (line, column) of a call site the rewrite can make -> the expression for each
     # placeholder the call does not pass (callsite.call_contexts)
-    contexts: dict[tuple[int, int], dict[str, str]]
+    contexts: Contexts
 
     def run(self, tree: ast.Module) -> list[Violation]:
         self.contexts = {}
@@ -251,7 +251,7 @@ def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
 
 def analyze_source(data: bytes, path: str, module: str, is_package: bool,
                    index: RuleIndex, *, tree: ast.Module | None = None,
-                   contexts: dict[tuple[int, int], dict[str, str]] | None = None
+                   contexts: Contexts | None = None
                    ) -> tuple[list[Violation], FileProblem | None]:
     """Parse one file and return its violations, or the reason it could not be parsed.
 

@@ -8,6 +8,8 @@ import ast
 from ..config import Rule
 from .scopes import Scope
 
+# a call site's (line, column) -> the expression for each placeholder the call does not pass
+Contexts = dict[tuple[int, int], dict[str, str]]
 NOT_CALLED = "referenced without being called"  # a call rule's name used some other way
 # the call lacks an argument and this Python cannot parse the file (newer syntax): the analysis
 # that finds arguments in scope did not run, so none is guessed

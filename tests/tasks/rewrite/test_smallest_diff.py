@@ -83,3 +83,13 @@ def test_the_splice_takes_such_a_file_without_libcst() -> None:
                          parsed=ast.parse(source))
     assert out.engine == "splice"
     assert out.after == source.replace(b"a.b", b"c.d")
+
+
+def test_a_codemod_does_not_rewrite_such_a_file_either() -> None:
+    rule = Example({"kind": "codemod", "codemod": "rename_kwarg", "old": "lib.make",
+                    "options": {"keyword": "ctx", "to": "user_context"}}, "", "").build_rule("kw")
+    source = "from lib import make\nmake(ctx=1)\n" + _LOSSY
+    with pytest.raises(ValueError, match="cannot write this file back byte for byte"):
+        rewrite_source(source.encode(), "m.py", "m", False, [rule])
+    out = rewrite_source(source.replace(" :", ":").encode(), "m.py", "m", False, [rule])
+    assert b"make(user_context=1)" in out.after
