@@ -40,6 +40,7 @@ from .errors import EXIT_USAGE, MigrationError
 from .model import DetectResult
 from .recorded import now_iso
 from .recorded import parse_document as _parse
+from .recorded import read_status as read_status  # the reading half lives there (tomllib)
 
 STATUSES = ("pending", "in-progress", "complete", "rolled-back")
 
@@ -129,13 +130,6 @@ def write_baseline(config: Config, counts: Mapping[str, int]) -> None:
         return True
 
     _edit(config, edit)
-
-
-def read_status(config: Config) -> dict[str, dict[str, Any]]:
-    """phase -> its recorded status fields (plain values); phases never recorded are absent.
-    Read with tomlkit (recorded.read_status, with tomllib, is the fast twin)."""
-    doc = _parse(config.path, config.path.read_bytes())
-    return {str(k): v for k, v in _plain(doc.get("status")).items() if isinstance(v, dict)}
 
 
 # -- editing ---------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def _keep_records(config: Config, wt_config: Config, phase_id: str) -> Path:
 
 
 def _status(wt_config: Config, phase_id: str) -> dict[str, Any]:
-    from ..state import read_status
+    from ..recorded import read_status
 
     try:
         return read_status(wt_config).get(phase_id, {})

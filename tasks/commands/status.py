@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from .. import config as config_mod
-from .. import state
 from ..detect.engine import detect
 from ..errors import EXIT_OK, EXIT_USAGE, MigrationError
 from ..model import DetectResult
+from ..recorded import read_status
 from ..report import tracker
 from ._common import recover_first
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
             pygal_module()  # the one-line error before any work when the extra is missing
         result = detect(config, use_cache=not args.no_cache)
-        rows = tracker.build(config, result, state.read_status(config))
+        rows = tracker.build(config, result, read_status(config))
         text = _html(config, rows, result, args) if fmt == "html" else {
             "table": tracker.render_rich, "text": tracker.render_text,
             "markdown": tracker.render_markdown}[fmt](rows, result)
