@@ -174,14 +174,16 @@ def non_ascii_strings(data: bytes) -> list[int] | None:
     return out
 
 
-def blocked_spans(data: bytes) -> list[tuple[int, int]] | None:
+def blocked_spans(data: bytes, end: int | None = None) -> list[tuple[int, int]] | None:
     """Spans where no statement can start: inside brackets, inside a multi-line string, and
-    the line after a backslash continuation. None on anything the lexer does not understand."""
+    the line after a backslash continuation. None on anything the lexer does not understand.
+    ``end``: lex only ``data[:end]`` (a string or bracket still open there: None)."""
     blocked: list[tuple[int, int]] = []
     depth = 0
     opened = 0
     checked = NESTED_FSTRINGS
-    for match in (_TOKEN_FSTRINGS if checked else _TOKEN).finditer(data):
+    pattern = _TOKEN_FSTRINGS if checked else _TOKEN
+    for match in pattern.finditer(data, 0, len(data) if end is None else end):
         if match.lastindex:
             continue  # neutral text
         start = match.start()

@@ -21,7 +21,8 @@ statements do not sit exactly on the chunks chosen (:func:`aligned`), the caller
 whole file.
 
 The one visible difference from a whole-file parse: a syntax error inside a statement that was
-blanked out is not seen, so the file is scanned rather than reported unparseable (the syntax
+blanked out (or, for the import statements alone, after the last of them: the lexer reads no
+further) is not seen, so the file is scanned rather than reported unparseable (the syntax
 gate and ``plan``, which parse whole files, still catch it).
 """
 
@@ -70,13 +71,17 @@ def import_statements(data: bytes, hot: list[int]) -> Partial | None:
     of the file (which is then parsed whole, as with :func:`partial_source`)."""
     if not hot or not lexable(data):
         return None
-    blocked = blocked_spans(data)
+    starts = sorted({data.rfind(b"\n", 0, at) + 1 for at in hot})
+    last = data.find(b"\n", starts[-1])
+    # lexed up to the end of the last hot line: what comes after cannot make a line before it
+    # code or not (a syntax error there goes unseen, like one in any statement not parsed)
+    blocked = blocked_spans(data, len(data) if last < 0 else last + 1)
     if blocked is None:
         return None
     statements: list[bytes] = []
     lines: list[int] = []
     line, pos, span = 1, 0, 0
-    for start in sorted({data.rfind(b"\n", 0, at) + 1 for at in hot}):
+    for start in starts:
         while span < len(blocked) and blocked[span][1] <= start:
             span += 1
         if span < len(blocked) and blocked[span][0] < start:

@@ -285,11 +285,16 @@ def test_string_mentions_are_never_kept_as_code(always_partial: None) -> None:
 
 
 def test_a_syntax_error_in_a_blanked_statement_is_not_seen(always_partial: None) -> None:
-    source = b"from pkg.old import Thing\n\ndef broken(:\n    pass\n"
     index = analyze.RuleIndex.build([_move_rule()])
-    # the lexer gives up on the unclosed bracket: the whole file is parsed and reported
+    # a hot line that is no import: the lexer reads the whole file, gives up on the unclosed
+    # bracket, and the whole file is parsed and reported
+    source = b"import pkg.old\nx = pkg.old.Thing\n\ndef broken(:\n    pass\n"
     found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
-    assert problem is not None and problem.line == 3
+    assert problem is not None and problem.line == 4
+    # only import lines hot: the lexer reads up to the last of them, the error is not seen
+    source = b"from pkg.old import Thing\n\ndef broken(:\n    pass\n"
+    found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is None and [(v.line, v.kind) for v in found] == [(1, "import")]
     source = b"from pkg.old import Thing\n\ndef broken():\n    return 1 +\n"
     found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
     assert problem is None and [(v.line, v.kind) for v in found] == [(1, "import")]
@@ -485,7 +490,11 @@ IMPORTS_ONLY = [
     ("two-on-a-line", "import os; from pkg._text import to_text\n", False),
     ("attribute-use", "from pkg import _text\nx = _text.to_text(1)\n", False),
     ("star", "from pkg._text import *\nx = to_text(1)\n", False),
-    ("unbalanced-later", "from pkg._text import to_text\n\ndef f(:\n    pass\n", False),
+    # the lexer reads up to the last import kept: a syntax error after it is not seen (as in
+    # any statement a partial parse leaves out); one before it still sends the file whole
+    ("unbalanced-later", "from pkg._text import to_text\n\ndef f(:\n    pass\n", True),
+    ("unbalanced-before", "x = (\nfrom pkg._text import to_text\n", False),
+    ("unclosed-string-before", "x = \"\"\"\nfrom pkg._text import to_text\n", False),
 ]
 
 
@@ -502,7 +511,7 @@ def test_import_statements_alone(source: str, alone: bool,
         kept = [line for line in partial.source.splitlines() if line.strip()]
         assert kept and all(b"import" in line for line in kept)
         assert partial.source.count(b"\n") <= data.count(b"\n")
-    if b"def f(:" not in data:
+    if b"def f(:" not in data and b"x = (" not in data and b'x = """' not in data:
         _both_ways(data, index, monkeypatch, used=[])
 
 
