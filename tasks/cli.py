@@ -151,13 +151,23 @@ def pipe_safe() -> None:
 
 
 def _dispatch(args_list: list[str]) -> int:
+    try:
+        return _run(args_list)
+    finally:
+        from . import early_git
+
+        early_git.drop()  # whatever git was asked early and not used: reaped
+
+
+def _run(args_list: list[str]) -> int:
     if args_list[:1] == ["detect"]:
         # before the parser imports every command: an unchanged tree replays its last answer
-        from .detect.replay import replay
+        from .detect.replay import ask_git_early, replay
 
         replayed = replay(args_list[1:])
         if replayed is not None:
             return replayed
+        ask_git_early(args_list[1:])  # git lists the tree while the imports below run
     parser = build_parser(args_list[0] if args_list else None)
     try:
         args = parser.parse_args(args_list)
@@ -174,5 +184,10 @@ def _clean_stray_worktrees(config: str | None) -> None:
     (tasks/branches/worktree.py; costs a walk up to .git and one listdir when there is none)."""
     from .branches.worktree import clean_stray
 
-    for line in clean_stray(config):
+    lines = clean_stray(config)
+    if lines:  # a worktree recovered and removed: git's early answers may be out of date
+        from . import early_git
+
+        early_git.drop()
+    for line in lines:
         print(line, file=sys.stderr)

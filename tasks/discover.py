@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pathspec
 
+from . import early_git
 from .model import FileProblem
 
 _ALWAYS_SKIP = {".git", ".hg", ".svn", ".nox", ".tox", ".venv", "venv", "__pycache__",
@@ -108,17 +109,19 @@ def fit(path: str) -> tuple[os.stat_result | None, str]:
 
 def _git_files(root: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, or None when root is not in a git work tree."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard", "--deduplicate", "--", "."],
-            capture_output=True, check=False, timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    early = early_git.take(str(root), early_git.LS_FILES, timeout=120)
+    if early is not None:  # asked when the command started (early_git.py)
+        code, out = early
+    else:
+        try:
+            proc = subprocess.run(["git", "-C", str(root), *early_git.LS_FILES],
+                                  capture_output=True, check=False, timeout=120)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        code, out = proc.returncode, proc.stdout
+    if code != 0:
         return None
-    if proc.returncode != 0:
-        return None
-    return [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    return [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
 
 
 def _unlisted_special(root: Path, listed: list[str], suffix: str) -> list[str]:

@@ -48,7 +48,9 @@ def recover_first(config: Config) -> None:
             return  # no transaction at all: nothing to recover (the journal stays unimported)
     except OSError:
         return  # no journal directory: no transaction was ever begun here
+    from .. import early_git
     from ..settle import recover
 
+    early_git.drop()  # a recovery puts files back: git's early answers may be out of date
     for line in recover(config)[0]:
         print(line, file=sys.stderr)

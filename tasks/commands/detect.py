@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import config as config_mod
+from .. import early_git
 from ..detect.engine import detect, has_cache
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 from ..model import DetectResult
@@ -48,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     snap = (None if args.no_cache or args.update_baseline
             or not has_cache(config, phase=args.phase)
             else replay_record.snapshot(config, args.output))
+    if snap is not None:  # the listing must come after the fingerprint: none asked early
+        early_git.drop()
     result = detect(config, phase=args.phase, use_cache=not args.no_cache,
                     jobs=jobs(args.jobs))
     counts = Counter(v.rule for v in result.violations)

@@ -137,6 +137,21 @@ def replay(argv: list[str]) -> int | None:
     return int(record["code"])
 
 
+def ask_git_early(argv: list[str]) -> None:
+    """After a miss that found no record (a cold run), or with the replay off: start the git
+    questions the detect will ask (:mod:`..early_git`), to run while the command imports.
+    Not after a record was compared: that run may fingerprint the tree, which must come
+    before its listing (the detect command drops early answers when it does)."""
+    if last_outcome != "miss: no record" and not last_outcome.startswith("off"):
+        return
+    from .. import early_git
+
+    try:
+        early_git.for_detect(os.path.realpath(os.path.join(os.getcwd(), _config_arg(argv))))
+    except (OSError, ValueError):
+        pass  # the detect asks git itself
+
+
 def _early_listing(probe: Probe) -> tuple[str, Spawned] | None:
     """Start git on the root the last record listed, if one was recorded for this config."""
     try:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import early_git
 from ..config import Config
 from ..errors import EXIT_USAGE, MigrationError
 from ..journal import fsutil
@@ -105,12 +106,17 @@ def make_record(config: Config, result: DetectResult, *, event: str = "detect",
 
 
 def git_commit(root: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--verify", "-q", "HEAD"],
-                             capture_output=True, text=True, check=False, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return (out.stdout.strip() or None) if out.returncode == 0 else None
+    early = early_git.take(str(root), early_git.HEAD, timeout=30)
+    if early is not None:  # asked when the command started (early_git.py)
+        code, out = early
+    else:
+        try:
+            proc = subprocess.run(["git", "-C", str(root), *early_git.HEAD],
+                                  capture_output=True, check=False, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        code, out = proc.returncode, proc.stdout
+    return (out.decode("utf-8", "replace").strip() or None) if code == 0 else None
 
 
 def recorded_status(config: Config) -> dict[str, str]:
