@@ -133,7 +133,7 @@ def candidate_paths(tree: Path) -> dict[str, int]:
     from phasegate.detect import engine, scan
     from phasegate.discover import discover
     from phasegate.semantics import analyze, chunks
-    from phasegate.semantics.hotspots import hot_lines, hot_offsets
+    from phasegate.semantics.hotspots import hot_lines, hot_offsets, naming_strings
 
     cfg, _ = config.load(tree / "phases.toml")
     index = analyze.RuleIndex.build(engine.rules_for(cfg, None))
@@ -156,6 +156,8 @@ def candidate_paths(tree: Path) -> dict[str, int]:
             built.clear()
             scan.analyze(cfg.src, rel, data, index)
             texts = chunks.non_ascii_strings(data) if not data.isascii() else []
+            if texts:
+                texts = naming_strings(data, texts, index)
             offsets = sorted(set(hot_offsets(data, index)).union(texts or ()))
             if built:
                 key = {"import_statements": "imports only"}.get(built[0], "partial")

@@ -162,12 +162,14 @@ def _dispatch(args_list: list[str]) -> int:
 def _run(args_list: list[str]) -> int:
     if args_list[:1] == ["detect"]:
         # before the parser imports every command: an unchanged tree replays its last answer
-        from .detect.replay import ask_git_early, replay
+        from .detect.replay import replay
 
         replayed = replay(args_list[1:])
         if replayed is not None:
             return replayed
-        ask_git_early(args_list[1:])  # git lists the tree while the imports below run
+        from . import early_git
+
+        early_git.for_detect_command(args_list[1:])  # git lists while the imports below run
     parser = build_parser(args_list[0] if args_list else None)
     try:
         args = parser.parse_args(args_list)

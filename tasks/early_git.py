@@ -101,6 +101,21 @@ def drop() -> None:
         os.close(out)
 
 
+def for_detect_command(argv: list[str]) -> None:
+    """After the replay missed without a record to check (a cold run), or with the replay
+    off: start the questions the detect command will ask, to run while it imports. Not after
+    a record was compared: that run may fingerprint the tree, which must come before its
+    listing (the detect command drops early answers when it does)."""
+    from .detect import replay
+
+    if replay.last_outcome != "miss: no record" and not replay.last_outcome.startswith("off"):
+        return
+    try:
+        for_detect(os.path.realpath(os.path.join(os.getcwd(), replay.config_arg(argv))))
+    except (OSError, ValueError):
+        pass  # the detect asks git itself
+
+
 def for_detect(config_path: str) -> None:
     """The questions a detect of the project configured in ``config_path`` asks: its root's
     listing and HEAD. The root is read from phases.toml's ``[project] root`` by a pattern

@@ -137,21 +137,6 @@ def replay(argv: list[str]) -> int | None:
     return int(record["code"])
 
 
-def ask_git_early(argv: list[str]) -> None:
-    """After a miss that found no record (a cold run), or with the replay off: start the git
-    questions the detect will ask (:mod:`..early_git`), to run while the command imports.
-    Not after a record was compared: that run may fingerprint the tree, which must come
-    before its listing (the detect command drops early answers when it does)."""
-    if last_outcome != "miss: no record" and not last_outcome.startswith("off"):
-        return
-    from .. import early_git
-
-    try:
-        early_git.for_detect(os.path.realpath(os.path.join(os.getcwd(), _config_arg(argv))))
-    except (OSError, ValueError):
-        pass  # the detect asks git itself
-
-
 def _early_listing(probe: Probe) -> tuple[str, Spawned] | None:
     """Start git on the root the last record listed, if one was recorded for this config."""
     try:
@@ -173,7 +158,7 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
         return None, "off: a terminal"
     try:
         cwd = os.getcwd()
-        config_path = os.path.realpath(os.path.join(cwd, _config_arg(argv)))
+        config_path = os.path.realpath(os.path.join(cwd, config_arg(argv)))
         git_dir = git_dir_of(os.path.dirname(config_path))
         if git_dir is None:
             return None, "off: the config is not in a git work tree"
@@ -185,7 +170,7 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
         return None, f"off: {exc}"
 
 
-def _config_arg(argv: list[str]) -> str:
+def config_arg(argv: list[str]) -> str:
     """The config the command will read: the last --config wins, as with argparse."""
     found = os.environ.get("PHASEGATE_CONFIG") or "phases.toml"
     for i, arg in enumerate(argv):

@@ -12,9 +12,8 @@ import ast
 
 from ..model import FileProblem, Violation
 from .callsite import NOT_CALLED, Contexts, call_contexts, call_problem, context_for
-from .chunks import non_ascii_strings
-from .hotspots import hot_lines, hot_offsets
-from .partial import import_statements, parse_partial, partial_source
+from .hotspots import annotation_strings, hot_lines, hot_offsets
+from .partial import import_statements, parse_partial, partial_source, partial_source_in_classes
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
 from .syntax import all_value
@@ -261,7 +260,7 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     ``tree``: the whole file's tree, when the caller parsed it already (plan does).
     ``contexts``: filled with the expressions the rewrite puts in each new call (by site)."""
     offsets = hot_offsets(data, index)
-    texts = non_ascii_strings(data) if not data.isascii() else []
+    texts = annotation_strings(data, index)
     if texts:  # a one-line string may be a type annotation: parsed where it is, like code
         offsets = sorted(set(offsets).union(texts))
     hot: list[int] | None = hot_lines(data, index, offsets)
@@ -276,7 +275,8 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
         if b"__all__" not in data:  # every hot line an import: those statements alone decide
             tree = parse_partial(data, path, offsets, import_statements)
         if tree is None:
-            tree = parse_partial(data, path, offsets, partial_source)
+            tree = parse_partial(data, path, offsets, partial_source if index.has_call_rules
+                                 else partial_source_in_classes)
     if tree is None:
         try:
             tree = ast.parse(data, filename=path)

@@ -58,6 +58,13 @@ _CLOSE = frozenset(b")]}")
 def chunks(data: bytes) -> list[tuple[int, int]] | None:
     """(start, end) byte offsets of each top-level statement (decorators and ``else:``-style
     clauses included), in order; None when the lexer is not sure."""
+    found = chunks_and_blocked(data)
+    return None if found is None else found[0]
+
+
+def chunks_and_blocked(data: bytes
+                       ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
+    """:func:`chunks`, and the lexer's :func:`blocked_spans` they were cut with."""
     if not lexable(data):
         return None
     blocked = blocked_spans(data)
@@ -79,7 +86,7 @@ def chunks(data: bytes) -> list[tuple[int, int]] | None:
             continue
         previous_decorator = first == 0x40  # an "@": the decorated def joins this chunk
         starts.append(at)
-    return list(zip(starts, starts[1:] + [len(data)], strict=False))
+    return list(zip(starts, starts[1:] + [len(data)], strict=False)), blocked
 
 
 # Python's own cookie pattern (tokenize.cookie_re), on the first two lines

@@ -9,9 +9,10 @@ alias bound by ``... as name``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
-from .chunks import is_word_byte, word_offsets
+from .chunks import is_word_byte, non_ascii_strings, word_offsets
 from .rule_index import RuleIndex
 
 _LINE_SPLIT = re.compile(rb"\r\n|\r|\n")
@@ -162,6 +163,37 @@ def _aliases(data: bytes) -> set[bytes]:
         out.add(m.group(1))
         pos = m.end()
     return out
+
+
+def annotation_strings(data: bytes, index: RuleIndex) -> list[int] | None:
+    """Where the one-line strings that may be a type annotation naming a rule's name start
+    (:func:`naming_strings`); None when a non-ASCII byte may be in code (an identifier)."""
+    if data.isascii():
+        return []
+    texts = non_ascii_strings(data)
+    return naming_strings(data, texts, index) if texts else texts
+
+
+def naming_strings(data: bytes, starts: list[int], index: RuleIndex) -> list[int]:
+    """Of the one-line strings with non-ASCII text starting at ``starts`` (``non_ascii_strings``
+    of a UTF-8 file), those that may be a type annotation naming a rule's name: Python reads an
+    annotation's names under NFKC, so only a string whose NFKC text holds a word that makes
+    a line hot (a needle, a banned member's module, an alias) can. The rest (box drawing,
+    accents, emoji in messages) cannot, and their lines stay cold."""
+    words = set(index.line_words) | set(index.home_words)
+    if index.aliases_matter:
+        words.update(_nfkc(alias) for alias in _aliases(data))
+    out: list[int] = []
+    for start in starts:
+        end = data.find(b"\n", start)
+        if any(word in _nfkc(data[start:len(data) if end < 0 else end]) for word in words):
+            out.append(start)
+    return out
+
+
+def _nfkc(text: bytes) -> bytes:
+    return unicodedata.normalize("NFKC", text.decode("utf-8", "surrogateescape")).encode(
+        "utf-8", "surrogateescape")
 
 
 def hot_lines(data: bytes, index: RuleIndex, offsets: list[int] | None = None) -> list[int]:

@@ -12,6 +12,10 @@ the answer and keeps every line where it was (same line numbers, same columns):
 * blanked: the rest. A name is only ever bound at module level by a statement that spells it,
   so a use inside a kept statement resolves to the same binding as in the whole file.
 
+A large class kept is hollowed the same way one level down (:mod:`.hollow`): of its body, only
+the statements holding a hot offset and those that may bind, in the class's scope, a name they
+read there are kept.
+
 When every hot offset is on a top-level import statement that fits on its line (most real
 files that hold a deprecated name only import it and call it bare), :func:`import_statements`
 keeps those statements alone: what they report depends on nothing else in the file.
@@ -29,26 +33,13 @@ gate and ``plan``, which parse whole files, still catch it).
 from __future__ import annotations
 
 import ast
-import keyword
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .chunks import blocked_spans, chunks, lexable
-
-_DEF = re.compile(rb"(?:@[^\n]*\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*)*(?:async[ \t]+)?(?:def|class)[ \t]+"
-                  rb"([A-Za-z_][A-Za-z0-9_]*)")
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-# NAME = one string literal (no f-string), then only blank lines and comments: binds NAME alone
-# (real modules hold their documentation so, and it names everything)
-_TEXT_ASSIGNMENT = re.compile(rb"""
-    ([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*[rRuUbB]{0,2}
-    (?:'''(?:[^'\\]++|\\(?:\r\n|.)|'(?!''))*+'''
-     | \"\"\"(?:[^"\\]++|\\(?:\r\n|.)|"(?!""))*+\"\"\"
-     | '(?:[^'\\\r\n]++|\\(?:\r\n|.))*+'
-     | "(?:[^"\\\r\n]++|\\(?:\r\n|.))*+")
-    (?:[ \t\r\n]++|\#[^\r\n]*+)*+""", re.VERBOSE | re.DOTALL)
-_KEYWORDS = frozenset(k.encode() for k in keyword.kwlist)
+from . import hollow
+from .bindings import KEYWORDS, WORD, bind_closure, hot_chunks
+from .chunks import blocked_spans, chunks_and_blocked, lexable
 
 
 @dataclass(frozen=True)
@@ -56,6 +47,9 @@ class Partial:
     source: bytes  # the file with unneeded top-level statements replaced by blank lines
     starts: frozenset[int]  # 1-based first line of each kept top-level statement (or decorator)
     ends: tuple[tuple[int, int], ...]  # (first line, last line) of each kept chunk
+    # each hollowed class: its first line, and (first line, last line) of each body
+    # statement kept (partial_source(classes=True))
+    inner: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
 
 
 # a whole top-level import statement on one line: no bracket, continuation or ";"
@@ -107,108 +101,106 @@ def _place(statements: list[bytes], lines: list[int]) -> Partial:
     return Partial(b"".join(out), frozenset(lines), tuple((n, n) for n in lines))
 
 
-def partial_source(data: bytes, hot: list[int]) -> Partial | None:
+def partial_source(data: bytes, hot: list[int], *, classes: bool = False) -> Partial | None:
     """``data`` with the top-level statements detect does not need blanked out, or None
     when the whole file should be parsed (the lexer is unsure, or nothing can be left out).
 
-    ``hot`` holds sorted byte offsets where a reference could be."""
-    spans = chunks(data)
-    if spans is None or len(spans) < 2:
+    ``hot`` holds sorted byte offsets where a reference could be. ``classes``: a large class
+    kept is hollowed too (:func:`.hollow.hollow`; the caller allows it only without ``call`` rules,
+    whose context search reads the whole class: ``self.<attr>`` set in any method)."""
+    found = chunks_and_blocked(data)
+    if found is None or len(found[0]) < 2:
         return None
-    keep = [False] * len(spans)
-    i = 0
-    for offset in hot:
-        while i < len(spans) and spans[i][1] <= offset:
-            i += 1
-        if i < len(spans) and spans[i][0] <= offset:
-            keep[i] = True
+    spans, blocked = found
+    keep = hot_chunks(data, spans, hot)
     if b"__all__" in data:
         for n, (s, e) in enumerate(spans):
             if not keep[n] and data.find(b"__all__", s, e) >= 0:
                 keep[n] = True
     if not any(keep):
         return None
-    if sum(e - s for n, (s, e) in enumerate(spans) if keep[n]) * 2 > len(data):
-        return None  # most of the file is needed anyway: blanking the rest would not pay
     declares = b"global" in data or b":=" in data  # what lets a def bind other names
+    texts = {n: data[s:e] for n, (s, e) in enumerate(spans) if keep[n]}
+    inner: dict[int, tuple[tuple[int, int], ...]] = {}  # hollowed chunk -> its kept statements
+    if classes:
+        for n, (s, e) in enumerate(spans):
+            if keep[n] and e - s >= hollow.HOLLOW_MIN_BYTES:
+                hollowed = hollow.hollow(data, s, e, blocked, hot, declares)
+                if hollowed is not None:
+                    texts[n], inner[n] = hollowed
+    if sum(len(t) - t.count(b"\n") for t in texts.values()) * 2 > len(data):
+        return None  # most of the file is needed anyway: blanking the rest would not pay
     # the words of the kept chunks: each of their identifiers is one (a few more words, such
     # as "x" of "1x", only keep more)
-    used = set(_WORD.findall(b"\n".join(data[s:e] for n, (s, e) in enumerate(spans)
-                                        if keep[n]))) - _KEYWORDS
-    for n, (s, e) in enumerate(spans):
-        if keep[n]:
-            continue
-        named = _DEF.match(data, s) or _TEXT_ASSIGNMENT.fullmatch(data, s, e)
-        if named is not None and (not declares or _binds_its_name_alone(data, s, e)):
-            keep[n] = named.group(1) in used
-        else:  # a name this chunk may bind, used by a kept one
-            keep[n] = not used.isdisjoint(_WORD.findall(data, s, e))
-    if all(keep):
+    used = set(WORD.findall(b"\n".join(texts.values()))) - KEYWORDS
+    bind_closure(data, spans, keep, used, declares)
+    if all(keep) and not inner:
         return None
-    return _assemble(data, spans, keep)
+    return _assemble(data, spans, keep, texts, inner)
 
 
-# a global statement: first on its line or after ";" or ":" (not in a comment, not global_x)
-_GLOBAL = re.compile(rb"(?:^|[;:])[ \t]*global(?=[ \t\\])", re.MULTILINE)
+def partial_source_in_classes(data: bytes, hot: list[int]) -> Partial | None:
+    """:func:`partial_source`, large classes hollowed."""
+    return partial_source(data, hot, classes=True)
 
 
-def _binds_its_name_alone(data: bytes, start: int, end: int) -> bool:
-    """Whether a def or class (or ``NAME = '...'``) binds no module-level name but its own:
-    no ``global`` statement, and no ``:=`` in its header (decorators, defaults, annotations,
-    bases: evaluated at module level). A ``:=`` in the body binds in the body's own scope."""
-    if data.find(b"global", start, end) >= 0 and _GLOBAL.search(data, start, end) is not None:
-        return False
-    walrus = data.find(b":=", start, end)
-    return walrus < 0 or walrus >= _header_end(data, start, end)
-
-
-def _header_end(data: bytes, start: int, end: int) -> int:
-    """Where a def's or class's header (with its decorators) ends: the end of the first line
-    on which its brackets balance. Its whole chunk when a header line holds a quote or a
-    ``#``, which could hide a bracket."""
-    depth = 0
-    at = start
-    while at < end:
-        stop = data.find(b"\n", at, end)
-        stop = end if stop < 0 else stop + 1
-        line = data[at:stop]
-        if b"'" in line or b'"' in line or b"#" in line:
-            return end
-        depth += sum(line.count(c) for c in (b"(", b"[", b"{"))
-        depth -= sum(line.count(c) for c in (b")", b"]", b"}"))
-        at = stop
-        if depth == 0 and not line.startswith(b"@") and line.rstrip().endswith(b":"):
-            return at
-    return end
-
-
-def _assemble(data: bytes, spans: list[tuple[int, int]], keep: list[bool]) -> Partial:
+def _assemble(data: bytes, spans: list[tuple[int, int]], keep: list[bool],
+              texts: dict[int, bytes], inner: dict[int, tuple[tuple[int, int], ...]]
+              ) -> Partial:
     parts = [data[:spans[0][0]]]
     line = 1 + data.count(b"\n", 0, spans[0][0])
     starts: set[int] = set()
     ends: list[tuple[int, int]] = []
-    for (s, e), kept in zip(spans, keep, strict=True):
+    hollowed: list[tuple[int, tuple[tuple[int, int], ...]]] = []
+    for n, ((s, e), kept) in enumerate(zip(spans, keep, strict=True)):
         lines = data.count(b"\n", s, e)
         if kept:
-            parts.append(data[s:e])
+            parts.append(texts.get(n, data[s:e]))
             starts.add(line)
-            last = line + lines - (1 if data.endswith(b"\n", s, e) else 0)
-            ends.append((line, max(line, last)))
+            ends.append((line, _last_line(data, s, e, line)))
+            if n in inner:
+                hollowed.append((line, tuple(
+                    (first, _last_line(data, a, b, first))
+                    for a, b in inner[n] for first in (line + data.count(b"\n", s, a),))))
         else:
             parts.append(b"\n" * lines)
         line += lines
-    return Partial(b"".join(parts), frozenset(starts), tuple(ends))
+    return Partial(b"".join(parts), frozenset(starts), tuple(ends), tuple(hollowed))
+
+
+def _last_line(data: bytes, start: int, end: int, first: int) -> int:
+    """The last line of ``data[start:end]``, which starts on line ``first``."""
+    return max(first, first + data.count(b"\n", start, end)
+               - (1 if data.endswith(b"\n", start, end) else 0))
 
 
 def aligned(tree: ast.Module, partial: Partial) -> bool:
     """Whether every parsed top-level statement lies inside one kept chunk and every kept
-    chunk starts a statement: the lexer's boundaries agreed with the parser's."""
+    chunk starts a statement: the lexer's boundaries agreed with the parser's. The same for
+    the body of each hollowed class."""
+    if not _aligned(tree.body, partial.starts, partial.ends):
+        return False
+    by_line = {_first_line(stmt): stmt for stmt in tree.body}
+    for first, kept in partial.inner:
+        node = by_line.get(first)
+        if not isinstance(node, ast.ClassDef) or \
+                not _aligned(node.body, frozenset(a for a, _ in kept), kept):
+            return False
+    return True
+
+
+def _first_line(stmt: ast.stmt) -> int:
+    decorators = getattr(stmt, "decorator_list", None) or ()
+    return min([stmt.lineno] + [d.lineno for d in decorators])
+
+
+def _aligned(body: list[ast.stmt], starts: frozenset[int],
+             ends: tuple[tuple[int, int], ...]) -> bool:
     seen: set[int] = set()
-    bounds = dict(partial.ends)
+    bounds = dict(ends)
     current = 0
-    for stmt in tree.body:
-        decorators = getattr(stmt, "decorator_list", None) or ()
-        first = min([stmt.lineno] + [d.lineno for d in decorators])
+    for stmt in body:
+        first = _first_line(stmt)
         if first in bounds:
             current = first
             seen.add(first)
@@ -216,7 +208,7 @@ def aligned(tree: ast.Module, partial: Partial) -> bool:
             return False
         if (stmt.end_lineno or stmt.lineno) > bounds[current]:
             return False
-    return seen == set(partial.starts)
+    return seen == set(starts)
 
 
 def parse_partial(data: bytes, path: str, offsets: list[int],

@@ -132,6 +132,11 @@ class RuleIndex:
         return _FROM_PACKAGE.search(data) is not None
 
     @functools.cached_property
+    def has_call_rules(self) -> bool:
+        """Whether a ``call`` rule is among them (its context search reads whole scopes)."""
+        return any(rule.kind == "call" for rule in self.rules)
+
+    @functools.cached_property
     def _plain_needles(self) -> tuple[bytes, ...]:
         """Needles that are no banned member's name (module rules', hooks'): alone enough."""
         return tuple(n for n in self.needles if n not in self._member_homes)

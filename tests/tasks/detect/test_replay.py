@@ -382,7 +382,7 @@ def test_config_argument(argv: list[str], env: str | None, expected: str,
         monkeypatch.delenv("PHASEGATE_CONFIG", raising=False)
     else:
         monkeypatch.setenv("PHASEGATE_CONFIG", env)
-    assert replay._config_arg(argv) == expected
+    assert replay.config_arg(argv) == expected
 
 
 def test_hit_imports_only_the_standard_library(project: Project) -> None:

@@ -15,7 +15,7 @@ import pytest
 from phasegate import config
 from phasegate.config import Rule
 from phasegate.detect import engine as detect
-from phasegate.semantics import analyze, chunks
+from phasegate.semantics import analyze, chunks, hollow
 from phasegate.semantics import partial as partials
 from tests.helpers.detect_cases import (
     BAD_FILES,
@@ -373,9 +373,13 @@ REAL_RULES = [
 ]
 
 
-def test_standard_library_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real code, rules on names it uses a lot: the partial parse changes no finding."""
-    index = analyze.RuleIndex.build(REAL_RULES)
+@pytest.mark.parametrize("rules", [REAL_RULES, [r for r in REAL_RULES if r.kind != "call"]],
+                         ids=["with-a-call-rule", "classes-hollowed"])
+def test_standard_library_same_answer_partial_or_whole(monkeypatch: pytest.MonkeyPatch,
+                                                       rules: list[Rule]) -> None:
+    """Real code, rules on names it uses a lot: the partial parse changes no finding (without
+    a call rule, large classes are hollowed too)."""
+    index = analyze.RuleIndex.build(rules)
     compared = findings = 0
     for path in _library_files(400):
         data = path.read_bytes()
@@ -522,3 +526,89 @@ def test_no_import_statements_alone_beside_all(monkeypatch: pytest.MonkeyPatch) 
     assert partials.import_statements(data, analyze.hot_offsets(data, index)) is not None
     found, _ = _both_ways(data, index, monkeypatch)
     assert [v.kind for v in found] == ["import", "re-export"]
+
+
+# (id, source, the first lines of the body statements a hollowed class keeps, or None: not
+# hollowed): each compared with the whole-file parse (hollow.HOLLOW_MIN_BYTES set to 0)
+HOLLOWED = [
+    ("method-uses-import",
+     "from pkg.old import Gadget\n\nclass A:\n    x = 1\n\n    def one(self):\n"
+     "        return Gadget()\n\n    def two(self):\n        return 2\n", [6]),
+    ("class-scope-binding-read-at-class-level",
+     "from pkg.old import Gadget\n\nclass A:\n    def Gadget(self):\n        return 1\n"
+     "    y = Gadget\n    def other(self):\n        return 3\n", [4, 6]),
+    ("decorator-reads-class-scope",
+     "from pkg.old import Gadget\n\nclass A:\n    deco = staticmethod(len)\n    other = 1\n"
+     "    @deco\n    def m(self, x=Gadget):\n        return x\n", [4, 6]),
+    ("method-body-does-not-read-class-scope",
+     "from pkg.old import Gadget\n\nclass A:\n    Widget = 1\n    def m(self):\n"
+     "        return Gadget, Widget\n    def n(self):\n        return 2\n", [5]),
+    ("global-in-a-method-kept",
+     "import pkg.old\n\nclass A:\n    def reset(self):\n        global pkg\n"
+     "        pkg = None\n    def use(self):\n        return pkg.old.Gadget\n"
+     "    def n(self):\n        return 2\n", [4, 7]),
+    ("walrus-in-a-default-kept",
+     "from pkg.old import Gadget\n\nclass A:\n    def m(self, x=(g := 1)):\n        return x\n"
+     "    y = (g, Gadget)\n    def n(self):\n        return 2\n", [4, 6]),
+    ("hot-only-in-the-header",
+     "from pkg.old import Gadget\n\nclass A(Gadget):\n    '''Docs.'''\n"
+     "    def n(self):\n        return 2\n", [4]),
+    ("nested-class-and-clauses",
+     "from pkg.old import Gadget\n\nclass A:\n    try:\n        import json\n"
+     "    except ImportError:\n        json = None\n    else:\n        pass\n"
+     "    class B:\n        def m(self):\n            return Gadget\n"
+     "    @property\n    def p(self):\n        return 1\n", [10]),
+    ("strings-at-column-0",
+     "from pkg.old import Gadget\n\nclass A:\n    def doc(self):\n        return '''\n"
+     "x = 1\n'''\n    def m(self):\n        return Gadget\n", [8]),
+    ("tabs", "from pkg.old import Gadget\n\nclass A:\n\tdef m(self):\n\t\treturn Gadget\n"
+     "\tdef n(self):\n\t\treturn 2\n", [4]),
+    ("one-statement", "from pkg.old import Gadget\n\nclass A:\n    def m(self):\n"
+     "        return Gadget\n", None),
+    ("comments-and-brackets-anywhere",
+     "from pkg.old import Gadget\n\nclass A:\n    def m(self):\n        return Gadget\n"
+     "  # a comment is fine\n    def n(self):\n        return (1,\n  2)\n", [4]),
+]
+
+
+@pytest.mark.parametrize(("source", "kept"), [(s, k) for _, s, k in HOLLOWED],
+                         ids=[i for i, *_ in HOLLOWED])
+def test_hollowed_class_same_answer_as_whole(source: str, kept: list[int] | None,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hollow, "HOLLOW_MIN_BYTES", 0)
+    index = analyze.RuleIndex.build([RENAMED])
+    data = (source + _PADDING).encode()
+    built: list[partials.Partial | None] = []
+    real = partials.partial_source
+
+    def recording(data: bytes, hot: list[int], *, classes: bool = False
+                  ) -> partials.Partial | None:
+        built.append(real(data, hot, classes=classes))
+        return built[-1]
+
+    monkeypatch.setattr(partials, "partial_source", recording)
+    found, _ = _both_ways(data, index, monkeypatch)
+    assert found, "no finding to compare"
+    inner = [lines for p in built if p is not None for _, lines in p.inner]
+    assert ([first for first, _ in inner[0]] if inner else None) == kept
+
+
+def test_no_class_is_hollowed_with_a_call_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call rule's context search reads ``self.<attr>`` set in any method of the class."""
+    monkeypatch.setattr(hollow, "HOLLOW_MIN_BYTES", 0)
+    call = Rule(id="c", kind="call", old="pkg.old.make", new="pkg.new.Made",
+                params=("ctx",), arguments=(("ctx", "{ctx}"),),
+                context=(("ctx", config.ContextSource(attributes=("self.ctx",))),))
+    index = analyze.RuleIndex.build([call])
+    data = (b"from pkg.old import make\n\nclass A:\n    def __init__(self, c):\n"
+            b"        self.ctx = c\n    def m(self):\n        return make()\n"
+            + _PADDING.encode() * 10)
+    found, _ = _both_ways(data, index, monkeypatch)
+    assert [(v.kind, v.fixable) for v in found if v.line == 7] == [("call", True)]
+    hot = analyze.hot_offsets(data, index)
+    assert partials.partial_source(data, hot, classes=True) is not None  # would hollow
+    monkeypatch.setattr(analyze, "partial_source_in_classes", None)  # never asked for
+    monkeypatch.setattr(analyze, "PARTIAL_MIN_BYTES", 0)
+    monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
+    assert analyze.analyze_source(data, "pkg/sub/mod.py", "pkg.sub.mod", False,
+                                  index) == (found, None)

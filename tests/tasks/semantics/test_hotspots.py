@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from phasegate.config import Rule
-from phasegate.semantics.hotspots import _aliases, hot_lines, hot_offsets
+from phasegate.semantics.chunks import non_ascii_strings
+from phasegate.semantics.hotspots import _aliases, hot_lines, hot_offsets, naming_strings
 from phasegate.semantics.rule_index import RuleIndex
 
 INDEX = RuleIndex.build([Rule(id="m", kind="move", old="pkg.core.config.get_settings",
@@ -146,3 +147,27 @@ QUIET_MODULE = RuleIndex.build([Rule(id="mock", kind="module", old="mock",
 def test_hot_lines_of_a_quiet_module(source: bytes, lines: list[int]) -> None:
     assert QUIET_MODULE.quiet_names == QUIET_MODULE.quiet_modules == {b"mock"}
     assert hot_lines(source, QUIET_MODULE, hot_offsets(source, QUIET_MODULE)) == lines
+
+
+# (id, source, index, whether its one non-ASCII one-line string stays hot): Python reads an
+# annotation's names under NFKC, so only a string whose NFKC text holds a hot word can name one
+NAMING_STRINGS = [
+    ("accent", "x: 'caf\u00e9' = 1\n", INDEX, False),
+    ("box-drawing", "print('\u2500\u2502 done')\n", INDEX, False),
+    ("fullwidth-name", "def f(x: 'c.\uff47et_settings'): ...\n", INDEX, True),
+    ("ligature-in-module", "x: 'pkg.core.con\ufb01g.thing'\n", INDEX, True),
+    ("plain-name-beside-non-ascii", "x = ('get_settings', '\u00e9')\n", INDEX, False),
+    ("alias-with-a-call-rule", "import pkg.core.config as cfg\nf: 'cfg\u00e9'\n", CALLS, True),
+    ("alias-without-one", "import pkg.core.config as cfg\nf: 'cfg\u00e9'\n", INDEX, False),
+]
+
+
+@pytest.mark.parametrize(("source", "index", "hot"), [(s, i, h) for _, s, i, h in NAMING_STRINGS],
+                         ids=[i for i, *_ in NAMING_STRINGS])
+def test_naming_strings(source: str, index: RuleIndex, hot: bool) -> None:
+    data = source.encode()
+    texts = non_ascii_strings(data)
+    assert texts is not None
+    texts = [t for t in texts if not data[t:t + 1].isspace()]
+    assert len(texts) == 1
+    assert naming_strings(data, texts, index) == (texts if hot else [])
