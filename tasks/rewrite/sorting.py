@@ -76,7 +76,7 @@ def _only_unsorted_blocks(before: bytes, after: bytes, unsorted: list[Diagnostic
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     if len(old) != len(new):
         return False
-    ranges = [_span(item) for item in unsorted]
+    ranges = [span(item) for item in unsorted]
     changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
     for i in changed:
         block = next(((lo, hi) for lo, hi in ranges if lo <= i <= hi), None)
@@ -126,7 +126,7 @@ def _within_one_block(after: bytes, result: bytes, found: list[Diagnostic]) -> b
     a, b = after.splitlines(keepends=True), result.splitlines(keepends=True)
     head, tail = _shared_ends(a, b)
     first, last = head, len(a) - tail - 1  # 0-based lines of ``after`` that differ
-    return any(start <= first and last <= end for start, end in map(_span, found))
+    return any(start <= first and last <= end for start, end in map(span, found))
 
 
 def _same_program(a: bytes, b: bytes) -> bool:
@@ -236,12 +236,12 @@ Diagnostic = dict[str, Any]
 def _lines(found: list[Diagnostic]) -> set[int]:
     """0-based lines inside the import blocks ruff would sort (its I001 diagnostics)."""
     lines: set[int] = set()
-    for start, end in map(_span, found):
+    for start, end in map(span, found):
         lines.update(range(start, end + 1))
     return lines
 
 
-def _span(item: Diagnostic) -> tuple[int, int]:
+def span(item: Diagnostic) -> tuple[int, int]:
     """First and last 0-based line of a diagnostic (an end at column 1 is the line before)."""
     end = item["end_location"]
     return item["location"]["row"] - 1, end["row"] - 1 - (end["column"] == 1)

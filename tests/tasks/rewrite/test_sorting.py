@@ -108,3 +108,53 @@ def test_one_ruff_run_for_every_file_gives_the_same_bytes(tmp_path: Path, rules:
     assert alone.failure == batched.failure == ""
     assert not alone.sort_pending and not batched.sort_pending
     assert batched.after == alone.after
+
+
+# (id, pyproject, before, after, whether the sorter's answer is known without asking ruff):
+# when it is, asking ruff must give ``after`` back unchanged
+_HEAD = b"import os\n\nfrom django.utils.encoding import force_text\nfrom m import e\n\n"
+STAYS_SORTED = [
+    ("renamed-shorter", "", _HEAD + b"x = force_text(e, os)\n",
+     _HEAD.replace(b"force_text", b"force_str") + b"x = force_str(e, os)\n", True),
+    ("renamed-longer", "", _HEAD + b"x = force_text(e, os)\n",
+     _HEAD.replace(b"force_text", b"force_texts") + b"x = force_texts(e, os)\n", False),
+    ("renamed-first-letter", "",
+     b"import os\n\nfrom k import zeta\nfrom m import e\n\nzeta(os, e)\n",
+     b"import os\n\nfrom k import alp\nfrom m import e\n\nalp(os, e)\n", True),
+    ("length-sort", "[tool.ruff.lint.isort]\nlength-sort = true\n",
+     b"import os\n\nfrom m import e\nfrom kk import zeta_long\n\nzeta_long(os, e)\n",
+     b"import os\n\nfrom m import e\nfrom kk import z\n\nz(os, e)\n", True),
+    ("force-sort-within-sections", "[tool.ruff.lint.isort]\nforce-sort-within-sections = true\n",
+     b"from k import zeta\nimport m\n\nzeta(m)\n", b"from k import alp\nimport m\n\nalp(m)\n",
+     True),
+    ("two-statements-of-the-module", "",
+     b"from k import a as b\nfrom k import zeta\n\nzeta(b)\n",
+     b"from k import a as b\nfrom k import alp\n\nalp(b)\n", False),
+    ("module-changed", "", _HEAD + b"x = force_text(e, os)\n",
+     _HEAD.replace(b"django.utils.encoding import force_text", b"django.utils import force_str")
+     + b"x = force_str(e, os)\n", False),
+    ("inside-brackets", "", b"from k import (\n    zeta,\n)\nfrom m import e\n\nzeta(e)\n",
+     b"from k import (\n    alp,\n)\nfrom m import e\n\nalp(e)\n", False),
+    ("two-names", "", b"from k import y, zeta\n\nzeta(y)\n", b"from k import y, alp\n\nalp(y)\n",
+     False),
+    ("a-comment", "", b"from k import zeta  # noqa\nfrom m import e\n\nzeta(e)\n",
+     b"from k import alp  # noqa\nfrom m import e\n\nalp(e)\n", False),
+    ("unsorted-block-in-place-and-code", "",
+     b"from m import e\nimport os\nfrom k import zeta\n\nzeta(os, e)\n",
+     b"from m import e\nimport os\nfrom k import alp\n\nalp(os, e)\n", True),
+]
+
+
+@pytest.mark.parametrize(("pyproject", "before", "after", "known"), [c[1:] for c in STAYS_SORTED],
+                         ids=[c[0] for c in STAYS_SORTED])
+def test_a_renamed_name_keeps_the_sort_without_ruff(tmp_path: Path, pyproject: str,
+                                                    before: bytes, after: bytes,
+                                                    known: bool) -> None:
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/x.py").write_bytes(before)
+    unsorted = sorting.unsorted_on_disk(str(tmp_path), ["app/x.py"])["app/x.py"]
+    assert sorter.stays_sorted(before, after, unsorted) is known
+    if known:  # ruff, asked, agrees: nothing of the rewrite moves
+        assert sorting.keep_sorted(before, after, "app/x.py", str(tmp_path), unsorted) == after
