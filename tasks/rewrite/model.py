@@ -48,6 +48,9 @@ class FileOutcome:
     # the import sorter's check of ``after`` is the caller's to run (one ruff process per
     # file, many at a time: plan.py), then ``sorting.keep_sorted``
     sort_pending: bool = False
+    # with ``sort_pending``: the 0-based lines changed that cannot unsort a sorted block
+    # (harmless.harmless_lines, from the worker's tree), None when not known
+    harmless: frozenset[int] | None = None
     # the unified diff of ``before`` -> ``after`` (unified_diff), when the caller wants it
     # shown and ``after`` is final: made in the worker, not one file after another at the end
     diff: str = ""

@@ -27,6 +27,7 @@ from ..semantics.analyze import analyze_source
 from ..semantics.callsite import Contexts
 from ..semantics.rule_index import RuleIndex
 from .engine import rewrite_source
+from .harmless import harmless_lines
 from .model import FileOutcome, unified_diff
 from .sorting import keep_sorted, needs_ruff
 
@@ -73,6 +74,8 @@ def plan_file(item: tuple[object, ...]) -> FileOutcome:
             if job.fmt != "ruff" and (job.unsorted is not None or job.sort_later) and \
                     needs_ruff(job.data, outcome.after, job.unsorted):
                 outcome.sort_pending = True  # the caller asks ruff, many files at a time
+                if tree is not None:  # or knows without asking (sorter.stays_sorted)
+                    outcome.harmless = harmless_lines(job.data, outcome.after, tree)
                 return outcome
             outcome.after = keep_sorted(job.data, outcome.after, job.rel, job.root,
                                         job.unsorted)
