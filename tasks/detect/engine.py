@@ -25,6 +25,7 @@ from .scan import (
     PARALLEL_MIN,
     Entry,
     StatKey,
+    Streamed,
     analyze,
     key_of,
     scan_files,
@@ -92,10 +93,12 @@ def detect(config: Config, *, phase: str | None = None, files: Iterable[str] | N
 def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable[str] | None,
             cache_file: Path | None, cache: dict[str, Entry], workers: int,
             pools: list[Executor], early_pool: Callable[[int], None]) -> DetectResult:
-    streamed: list[tuple[str, Entry, int]] = []  # a cold run's entries, scanned as listed
     pool: Executor | None = None
     if files is None and phase is None and not cache and workers > 1:
-        found = stream(config, index, workers, pools, streamed)
+        streamed = stream(config, index, workers, pools)
+        if isinstance(streamed, Streamed):  # a cold run's answer, scanned as listed
+            return _streamed_result(config, streamed, cache_file)
+        found = streamed
     else:
         found = discover(config.root, config.exclude, listed_hook=early_pool)
         pool = pools[0] if pools else None
@@ -105,7 +108,7 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
     result = DetectResult(problems=list(found.skipped) if files is None else [])
     fresh: dict[str, Entry] = {}
     todo: list[tuple[str, StatKey]] = []
-    for rel in paths if not streamed else ():
+    for rel in paths:
         st = found.stats.get(rel)
         key = key_of(st) if st is not None else stat_key(config.root / rel)
         if key is None:
@@ -117,8 +120,7 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
             result.cache_hits += 1
         else:
             todo.append((rel, key))
-    for rel, entry, parsed in streamed if streamed else scan_files(config, index, todo, cache,
-                                                                   workers, pool):
+    for rel, entry, parsed in scan_files(config, index, todo, cache, workers, pool):
         fresh[rel] = entry
         result.files_parsed += parsed
     result.files_scanned = len(paths)
@@ -130,8 +132,26 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
         if problem is not None:
             result.problems.append(problem)
     result.violations.sort()
-    if cache_file is not None and (todo or streamed or len(fresh) != len(cache)):
+    if cache_file is not None and (todo or len(fresh) != len(cache)):
         _save_cache(cache_file, fresh if files is None and phase is None else {**cache, **fresh})
+    return result
+
+
+def _streamed_result(config: Config, streamed: Streamed, cache_file: Path | None
+                     ) -> DetectResult:
+    """The result of a cold run from what its workers sent (:class:`.scan.Streamed`): the
+    same as from every file's entry, without unpickling the entries of clean files."""
+    result = DetectResult(problems=list(streamed.skipped), files_scanned=streamed.files,
+                          files_parsed=streamed.parsed)
+    for rel, violations, problem in sorted(streamed.found, key=lambda found: found[0]):
+        if violations:
+            phase_id = assign_phase(config, rel)
+            result.violations.extend(_with_phase(v, phase_id) for v in violations)
+        if problem is not None:
+            result.problems.append(problem)
+    result.violations.sort()
+    if cache_file is not None:
+        _save_cache_parts(cache_file, streamed.parts)
     return result
 
 
@@ -177,22 +197,33 @@ def _cache_path(config: Config, index: RuleIndex) -> Path:
 
 
 def _load_cache(path: Path | None) -> dict[str, Entry]:
+    """The cache's entries: one or more pickled ``{path: Entry}`` one after another (a cold
+    run writes its workers' parts as they are)."""
     if path is None:
         return {}
+    entries: dict[str, Entry] = {}
     try:
         with open(path, "rb") as fh:
-            data = pickle.load(fh)
-        return data if isinstance(data, dict) else {}
+            while fh.peek(1):
+                part = pickle.load(fh)
+                if not isinstance(part, dict):
+                    return {}
+                entries.update(part)
     except Exception:  # noqa: BLE001 - a missing or damaged cache is just a cold run
         return {}
+    return entries
 
 
 def _save_cache(path: Path, entries: dict[str, Entry]) -> None:
+    _save_cache_parts(path, [pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)])
+
+
+def _save_cache_parts(path: Path, parts: list[bytes]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(b"".join(parts))
         os.replace(tmp, path)
     except OSError:
         pass  # the cache is an optimisation; a read-only state dir must not fail detect

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,13 +30,23 @@ StatKey = tuple[int, int, int, int]
 Entry = tuple[StatKey, bytes, list[Violation], FileProblem | None]
 
 
-def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor],
-           streamed: list[tuple[str, Entry, int]]) -> Discovered:
+@dataclass
+class Streamed:
+    """A cold run's answer, as the workers sent it: the cache's entries already pickled (a
+    part a batch, :func:`engine._save_cache_parts`), and only the files with a finding or a
+    problem unpickled here."""
+    files: int = 0  # files scanned
+    parsed: int = 0  # files parsed
+    parts: list[bytes] = field(default_factory=list)  # pickled {path: Entry}, a batch each
+    found: list[tuple[str, list[Violation], FileProblem | None]] = field(default_factory=list)
+    skipped: list[FileProblem] = field(default_factory=list)  # links, FIFOs, ...
+
+
+def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor]
+           ) -> Streamed | Discovered:
     """A cold run of the whole project: the workers stat, read and scan the files as soon as
     git has listed them, while this process looks for the special files git never lists.
-
-    Fills ``streamed`` with every file's entry and returns what ``discover`` would have, with
-    the files' stats already taken (so nothing is left to scan)."""
+    Too few files to fork for: what ``discover`` would have (stat-ed here, nothing scanned)."""
     names, special = listing(config.root, config.exclude)
     if len(names) < PARALLEL_MIN:  # too few to fork for: stat-ed here, scanned as usual
         return stat_listed(config.root, names + special())
@@ -42,24 +54,48 @@ def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor]
     pools.append(pool)
     batches = _batches([(str(config.root), rel, None, b"", config.src, index)
                         for rel in names], workers)
-    running = pool.map(scan_batch, batches)
+    running = pool.map(stream_batch, batches)
     extra = stat_listed(config.root, special())  # meanwhile, in this process
-    found = Discovered()
-    for batch in track(running, len(batches), "scan"):
-        for rel, entry, parsed, unfit in batch:
-            if entry is None:
-                if unfit:
-                    found.skipped.append(FileProblem(rel, unfit))
-                continue
-            found.files.append(rel)
-            streamed.append((rel, entry, parsed))
-    found.skipped.extend(extra.skipped)
-    for rel in extra.files:  # a file git did not list yet is one now: scanned here
-        found.files.append(rel)
-        item = (str(config.root), rel, key_of(extra.stats[rel]), b"", config.src, index)
-        streamed.append(scan_one(item, {}))
-    found.files.sort()
-    return found
+    out = Streamed()
+    for files, parsed, part, found, unfit in track(running, len(batches), "scan"):
+        out.files += files
+        out.parsed += parsed
+        out.parts.append(part)
+        out.found += found
+        out.skipped += [FileProblem(rel, why) for rel, why in unfit]
+    out.skipped.extend(extra.skipped)
+    if extra.files:  # a file git did not list yet is one now: scanned here
+        items = [(str(config.root), rel, key_of(extra.stats[rel]), b"", config.src, index)
+                 for rel in extra.files]
+        files, parsed, part, found, _ = stream_batch(items)
+        out.files += files
+        out.parsed += parsed
+        out.parts.append(part)
+        out.found += found
+    return out
+
+
+def stream_batch(items: list[WorkItem]
+                 ) -> tuple[int, int, bytes, list[tuple[str, list[Violation], FileProblem | None]],
+                            list[tuple[str, str]]]:
+    """:func:`scan_batch` as a cold run keeps it (in a worker): how many files were scanned
+    and parsed, their cache entries pickled, the files with a finding or a problem, and the
+    paths that are no file to scan (why)."""
+    entries: dict[str, Entry] = {}
+    found: list[tuple[str, list[Violation], FileProblem | None]] = []
+    unfit: list[tuple[str, str]] = []
+    parsed = 0
+    for rel, entry, n, why in scan_batch(items):
+        if entry is None:
+            if why:
+                unfit.append((rel, why))
+            continue
+        entries[rel] = entry
+        parsed += n
+        if entry[2] or entry[3] is not None:
+            found.append((rel, entry[2], entry[3]))
+    return (len(entries), parsed, pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL),
+            found, unfit)
 
 
 def _batches(work: list[WorkItem], workers: int) -> list[list[WorkItem]]:

@@ -97,6 +97,28 @@ def test_cache_skips_unchanged_files_and_sees_changes(tmp_path: Path) -> None:
     assert len(again.violations) == len(cold.violations) - 1
 
 
+def test_a_cold_runs_cache_in_parts_reads_back_as_one(tmp_path: Path) -> None:
+    """A cold run writes its workers' parts of the cache as they came (one pickled dict a
+    batch); read back, they are the entries a serial run writes as one dict, and a damaged
+    cache is a cold run."""
+    files = {f"pkg/m{i}.py": "from pkg.old import Thing\n" if i % 3 else "x = 1\n"
+             for i in range(150)}
+    files["pkg/bad.py"] = "from pkg.old import Thing\ndef (:\n"
+    cfg = make_project(tmp_path, files)
+    path = detect._cache_path(cfg, detect.RuleIndex.build(detect.rules_for(cfg, None)))
+    streamed = detect.detect(cfg, jobs=2)
+    parts = path.read_bytes()
+    entries = detect._load_cache(path)
+    assert len(entries) == streamed.files_scanned > 150 and parts.count(b"\x80\x05") > 1
+    path.unlink()
+    serial = detect.detect(cfg, jobs=1)
+    assert detect._load_cache(path) == entries
+    assert (serial.violations, serial.problems) == (streamed.violations, streamed.problems)
+    path.write_bytes(parts[:-7])
+    assert detect._load_cache(path) == {}
+    assert detect.detect(cfg, jobs=2).files_parsed == 101  # cold again
+
+
 def test_parallel_equals_serial(tmp_path: Path) -> None:
     files = {f"pkg/m{i}.py": "import pkg.legacy\nfrom pkg.old import Thing\n"
              for i in range(120)}
