@@ -163,3 +163,19 @@ def test_a_renamed_name_keeps_the_sort_without_ruff(tmp_path: Path, pyproject: s
     assert sorter.stays_sorted(outcome, unsorted) is known
     if known:  # ruff, asked, agrees: nothing of the rewrite moves
         assert sorting.keep_sorted(before, after, "app/x.py", str(tmp_path), unsorted) == after
+
+
+@pytest.mark.parametrize("pyproject", ["", "[tool.ruff.lint.isort]\nlength-sort = true\n",
+                                       "[tool.ruff.lint.isort]\nforce-sort-within-sections = "
+                                       "true\n"], ids=["defaults", "length-sort", "within"])
+def test_the_sorter_orders_statements_by_module_not_by_names(tmp_path: Path,
+                                                             pyproject: str) -> None:
+    """What ``stays_sorted`` relies on: the statements of a block are ordered by their module
+    (with length-sort, by its length, not the line's), so renaming a statement's one name
+    moves nothing. Here the longer line first is sorted; a line-length order would not be."""
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(pyproject)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/x.py").write_bytes(b"from aa import yyyyyyyyyyyy\nfrom bb import z\n\n"
+                                        b"print(yyyyyyyyyyyy, z)\n")
+    assert sorting.unsorted_on_disk(str(tmp_path), ["app/x.py"]) == {"app/x.py": []}
