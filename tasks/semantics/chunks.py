@@ -214,6 +214,9 @@ def blocked_spans(data: bytes, end: int | None = None) -> list[tuple[int, int]] 
                 blocked.append((start, match.end() + 1))
         elif match.end() - start == 1:
             return None  # a quote that opens no complete string
+        elif match.end() - start == 2 and \
+                data[match.end():match.end() + 1] == data[start:start + 1]:
+            return None  # '' then ': a triple quote the lexer could not close (up to ``end``)
         else:
             if checked and _fstring_unsure(data, start, match.end()):
                 return None

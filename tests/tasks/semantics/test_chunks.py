@@ -499,6 +499,13 @@ IMPORTS_ONLY = [
     ("unbalanced-later", "from pkg._text import to_text\n\ndef f(:\n    pass\n", True),
     ("unbalanced-before", "x = (\nfrom pkg._text import to_text\n", False),
     ("unclosed-string-before", "x = \"\"\"\nfrom pkg._text import to_text\n", False),
+    # a triple-quoted string holding a quote, closed after the import inside it: lexed only
+    # up to that line, it must not read as '' and 'abc'
+    ("in-a-triple-string-with-a-quote",
+     "X = '''abc'\nfrom pkg._text import to_text\n'''\nfrom pkg._text import to_text\n",
+     False),
+    ("in-a-triple-string-with-a-quote-alone",
+     "X = '''abc'\nfrom pkg._text import to_text\n'''\n", False),
 ]
 
 
