@@ -30,7 +30,7 @@ _started: dict[Question, tuple[int, int]] = {}  # -> (pid, memfd holding its std
 
 def start(root: str, args: tuple[str, ...]) -> None:
     """Ask git now (no-op without memfd, or when it cannot start: the caller asks later)."""
-    if not hasattr(os, "memfd_create") or (root, args) in _started:
+    if not hasattr(os, "memfd_create") or (root, args) in _started or _children_ignored():
         return
     out = -1
     null = -1
@@ -59,7 +59,10 @@ def take(root: str, args: tuple[str, ...], timeout: float) -> tuple[int, bytes] 
         return None
     pid, out = started
     try:
-        code = _wait(pid, timeout)
+        try:
+            code = _wait(pid, timeout)
+        except ChildProcessError:  # reaped by someone else: no answer, the caller asks git
+            return None
         if code != 0:
             return code, b""
         os.lseek(out, 0, os.SEEK_SET)
@@ -69,6 +72,15 @@ def take(root: str, args: tuple[str, ...], timeout: float) -> tuple[int, bytes] 
         return 0, b"".join(parts)
     finally:
         os.close(out)
+
+
+def _children_ignored() -> bool:
+    """Whether SIGCHLD is ignored (some service managers start processes so): the kernel then
+    reaps git itself, its exit code is lost and its pid may be reused, so nothing is asked
+    early (subprocess copes with it, for the caller's own git)."""
+    import signal
+
+    return signal.getsignal(signal.SIGCHLD) is signal.SIG_IGN
 
 
 def _wait(pid: int, timeout: float) -> int:

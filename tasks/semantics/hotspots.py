@@ -178,17 +178,33 @@ def naming_strings(data: bytes, starts: list[int], index: RuleIndex) -> list[int
     """Of the one-line strings with non-ASCII text starting at ``starts`` (``non_ascii_strings``
     of a UTF-8 file), those that may be a type annotation naming a rule's name: Python reads an
     annotation's names under NFKC, so only a string whose NFKC text holds a word that makes
-    a line hot (a needle, a banned member's module, an alias) can. The rest (box drawing,
-    accents, emoji in messages) cannot, and their lines stay cold."""
+    a line hot (a needle, a banned member's module, an alias) can, or one a concatenation or
+    an escape may complete (a line with a backslash or more than one string, or a character
+    NFKC reads as ASCII). The rest (box drawing, accents, emoji in messages) cannot, and
+    their lines stay cold."""
     words = set(index.line_words) | set(index.home_words)
     if index.aliases_matter:
         words.update(_nfkc(alias) for alias in _aliases(data))
     out: list[int] = []
     for start in starts:
         end = data.find(b"\n", start)
-        if any(word in _nfkc(data[start:len(data) if end < 0 else end]) for word in words):
+        line = data[data.rfind(b"\n", 0, start) + 1:len(data) if end < 0 else end]
+        if b"\\" in line or line.count(b"'") + line.count(b'"') > 2 or \
+                any(word in _nfkc(line) for word in words) or _ascii_under_nfkc(line):
             out.append(start)
     return out
+
+
+def _ascii_under_nfkc(line: bytes) -> bool:
+    """Whether a non-ASCII character of ``line`` reads, under NFKC, as an ASCII letter, digit
+    or underscore (a fullwidth ``Ｇ``, a ligature ``ﬁ``): it may then complete a name with
+    what a concatenated string or an escape adds, which the search for words cannot see."""
+    text = line.decode("utf-8", "surrogateescape")
+    return any(not char.isascii() and _ASCII_WORD.search(unicodedata.normalize("NFKC", char))
+               for char in text)
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
 
 
 def _nfkc(text: bytes) -> bytes:

@@ -4,6 +4,7 @@ never an answer older than a replay fingerprint."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -167,3 +168,30 @@ def test_a_run_that_fingerprints_the_tree_lists_it_afterwards(
     capsys.readouterr()
     main(argv)
     assert replay.last_outcome == "hit" and "pkg/late.py" in capsys.readouterr().out
+
+
+def test_nothing_is_asked_early_when_children_are_reaped_for_us(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """With SIGCHLD ignored the kernel reaps git itself (its exit code is lost): the detect
+    asks git the usual way and reports as usual."""
+    root = _project(tmp_path, monkeypatch)
+    argv = ["detect", "--config", str(root / "phases.toml"), "--format", "json", "--no-cache"]
+    assert main(argv) == 1
+    expected = capsys.readouterr().out
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        early_git.start(str(root), early_git.LS_FILES)
+        assert not early_git._started
+        assert main(argv) == 1
+        assert capsys.readouterr().out == expected
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
+def test_an_answer_reaped_elsewhere_is_no_answer(tmp_path: Path) -> None:
+    root = str(_repo(tmp_path))
+    early_git.start(root, early_git.LS_FILES)
+    pid = early_git._started[(root, early_git.LS_FILES)][0]
+    os.waitpid(pid, 0)  # as the kernel does with SIGCHLD ignored
+    assert early_git.take(root, early_git.LS_FILES, timeout=30) is None
