@@ -179,32 +179,36 @@ def naming_strings(data: bytes, starts: list[int], index: RuleIndex) -> list[int
     of a UTF-8 file), those that may be a type annotation naming a rule's name: Python reads an
     annotation's names under NFKC, so only a string whose NFKC text holds a word that makes
     a line hot (a needle, a banned member's module, an alias) can, or one a concatenation or
-    an escape may complete (a line with a backslash or more than one string, or a character
+    an escape may complete (strings side by side, an escape such as ``\\x61``, or a character
     NFKC reads as ASCII). The rest (box drawing, accents, emoji in messages) cannot, and
     their lines stay cold."""
     words = set(index.line_words) | set(index.home_words)
     if index.aliases_matter:
         words.update(_nfkc(alias) for alias in _aliases(data))
+    spelled = frozenset(chr(byte) for word in words for byte in word  # their letters
+                        if is_word_byte(byte))
     out: list[int] = []
     for start in starts:
         end = data.find(b"\n", start)
         line = data[data.rfind(b"\n", 0, start) + 1:len(data) if end < 0 else end]
-        if b"\\" in line or line.count(b"'") + line.count(b'"') > 2 or \
-                any(word in _nfkc(line) for word in words) or _ascii_under_nfkc(line):
+        if _JOINED.search(line) or any(word in _nfkc(line) for word in words) or \
+                _reads_as(line, spelled):
             out.append(start)
     return out
 
 
-def _ascii_under_nfkc(line: bytes) -> bool:
-    """Whether a non-ASCII character of ``line`` reads, under NFKC, as an ASCII letter, digit
-    or underscore (a fullwidth ``Ｇ``, a ligature ``ﬁ``): it may then complete a name with
-    what a concatenated string or an escape adds, which the search for words cannot see."""
+def _reads_as(line: bytes, spelled: frozenset[str]) -> bool:
+    """Whether a non-ASCII character of ``line`` reads, under NFKC, as a character the hot
+    words are spelled with (a fullwidth ``Ｇ``, a ligature ``ﬁ``): it may then complete a
+    name with what a concatenated string or an escape adds, which the search for words
+    cannot see. (A superscript digit, read as a digit no hot word holds, cannot.)"""
     text = line.decode("utf-8", "surrogateescape")
-    return any(not char.isascii() and _ASCII_WORD.search(unicodedata.normalize("NFKC", char))
+    return any(not char.isascii() and not spelled.isdisjoint(unicodedata.normalize("NFKC", char))
                for char in text)
 
 
-_ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
+# strings side by side (implicitly joined), or an escape that may write a name's character
+_JOINED = re.compile(rb"""['"][ \t]*[rRuUbBfF]{0,2}['"]|\\[xuUN0-7]""")
 
 
 def _nfkc(text: bytes) -> bytes:

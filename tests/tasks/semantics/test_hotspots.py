@@ -160,6 +160,7 @@ NAMING_STRINGS = [
     ("fullwidth-name", "def f(x: 'c.\uff47et_settings'): ...\n", INDEX, True),
     ("ligature-in-module", "x: 'pkg.core.con\ufb01g.thing'\n", INDEX, True),
     ("plain-name-beside-non-ascii", "x = {'get_settings': '\u00e9'}\n", INDEX, True),
+    ("new-lines-escaped", "print('line\\n\u2500\u2500')\n", INDEX, False),
     ("message", "raise ValueError('done \u2192 next')\n", INDEX, False),
     ("alias-with-a-call-rule", "import pkg.core.config as cfg\nf: 'cfg\u00e9'\n", CALLS, True),
     ("alias-without-one", "import pkg.core.config as cfg\nf: 'cfg\u00e9'\n", INDEX, False),
