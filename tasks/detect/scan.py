@@ -65,8 +65,8 @@ def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor]
         out.skipped += [FileProblem(rel, why) for rel, why in unfit]
     out.skipped.extend(extra.skipped)
     if extra.files:  # a file git did not list yet is one now: scanned here
-        items = [(str(config.root), rel, key_of(extra.stats[rel]), b"", config.src, index)
-                 for rel in extra.files]
+        items: list[WorkItem] = [(str(config.root), rel, key_of(extra.stats[rel]), b"",
+                                  config.src, index) for rel in extra.files]
         files, parsed, part, found, _ = stream_batch(items)
         out.files += files
         out.parsed += parsed
