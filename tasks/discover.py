@@ -109,19 +109,10 @@ def fit(path: str) -> tuple[os.stat_result | None, str]:
 
 def _git_files(root: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files, or None when root is not in a git work tree."""
-    early = early_git.take(str(root), early_git.LS_FILES, timeout=120)
-    if early is not None:  # asked when the command started (early_git.py)
-        code, out = early
-    else:
-        try:
-            proc = subprocess.run(["git", "-C", str(root), *early_git.LS_FILES],
-                                  capture_output=True, check=False, timeout=120)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        code, out = proc.returncode, proc.stdout
-    if code != 0:
+    answer = early_git.ask(str(root), early_git.LS_FILES, timeout=120)  # maybe asked early
+    if answer is None or answer[0] != 0:
         return None
-    return [n for n in out.decode("utf-8", "surrogateescape").split("\0") if n]
+    return [n for n in answer[1].decode("utf-8", "surrogateescape").split("\0") if n]
 
 
 def _unlisted_special(root: Path, listed: list[str], suffix: str) -> list[str]:

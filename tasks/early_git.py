@@ -51,6 +51,22 @@ def start(root: str, args: tuple[str, ...]) -> None:
     _started[(root, args)] = (pid, out)
 
 
+def ask(root: str, args: tuple[str, ...], timeout: float) -> tuple[int, bytes] | None:
+    """(git's exit code, its stdout) for ``git -C root *args``: the answer asked early when
+    there is one, else git asked now; None when git cannot run or timed out."""
+    early = take(root, args, timeout)
+    if early is not None:
+        return early if early[0] != -1 else None
+    import subprocess
+
+    try:
+        proc = subprocess.run(["git", "-C", root, *args], capture_output=True, check=False,
+                              timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.returncode, proc.stdout
+
+
 def take(root: str, args: tuple[str, ...], timeout: float) -> tuple[int, bytes] | None:
     """(git's exit code, its stdout) for a question started early, or None when none was.
     Waits at most ``timeout`` seconds (then git is killed and the code is -1)."""

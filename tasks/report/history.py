@@ -27,7 +27,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import subprocess
 import sys
 import time
 import tomllib
@@ -106,17 +105,10 @@ def make_record(config: Config, result: DetectResult, *, event: str = "detect",
 
 
 def git_commit(root: Path) -> str | None:
-    early = early_git.take(str(root), early_git.HEAD, timeout=30)
-    if early is not None:  # asked when the command started (early_git.py)
-        code, out = early
-    else:
-        try:
-            proc = subprocess.run(["git", "-C", str(root), *early_git.HEAD],
-                                  capture_output=True, check=False, timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        code, out = proc.returncode, proc.stdout
-    return (out.decode("utf-8", "replace").strip() or None) if code == 0 else None
+    answer = early_git.ask(str(root), early_git.HEAD, timeout=30)  # maybe asked early
+    if answer is None or answer[0] != 0:
+        return None
+    return answer[1].decode("utf-8", "replace").strip() or None
 
 
 def recorded_status(config: Config) -> dict[str, str]:

@@ -13,6 +13,7 @@ import pytest
 from phasegate import early_git
 from phasegate.cli import main
 from phasegate.detect import replay
+from tests.helpers.detect_cases import PHASES
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="memfd is Linux's")
 
@@ -100,21 +101,6 @@ def test_a_failing_git_is_a_failure_not_an_empty_listing(tmp_path: Path) -> None
     early_git.start(str(tmp_path), early_git.LS_FILES)  # not a repository
     answer = early_git.take(str(tmp_path), early_git.LS_FILES, timeout=30)
     assert answer is not None and answer[0] != 0
-
-
-PHASES = """\
-[project]
-root = "."
-
-[rules.moved]
-kind = "move"
-old = "pkg.old.Thing"
-new = "pkg.new.Thing"
-
-[phases.p0]
-files = ["**"]
-rules = ["moved"]
-"""
 
 
 def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
