@@ -18,7 +18,7 @@ _CONTINUES = re.compile(rb"(?:else|elif|except|finally)\b")
 
 
 def hollow(data: bytes, start: int, end: int, blocked: list[tuple[int, int]],
-            hot: list[int], declares: bool) -> tuple[bytes, tuple[tuple[int, int], ...]] | None:
+           hot: list[int], declares: bool) -> tuple[bytes, tuple[tuple[int, int], ...]] | None:
     """A top-level class ``data[start:end]`` with the statements of its body detect does not
     need blanked out (same lines, same columns), and the (start, end) offsets of the body
     statements kept; None when it cannot be cut (then it is kept whole).

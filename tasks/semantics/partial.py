@@ -128,6 +128,7 @@ def partial_source(data: bytes, hot: list[int], *, classes: bool = False) -> Par
                 hollowed = hollow.hollow(data, s, e, blocked, hot, declares)
                 if hollowed is not None:
                     texts[n], inner[n] = hollowed
+    # the bytes the parser would read, line breaks aside (a hollowed class's blanked lines)
     if sum(len(t) - t.count(b"\n") for t in texts.values()) * 2 > len(data):
         return None  # most of the file is needed anyway: blanking the rest would not pay
     # the words of the kept chunks: each of their identifiers is one (a few more words, such
