@@ -169,7 +169,7 @@ def scan_batch(items: list[WorkItem]) -> list[Scanned]:
     raises for a bad file."""
     out: list[Scanned] = []
     for root, rel, known, old_digest, src, index in items:
-        path = os.path.join(root, rel)
+        path = root + os.sep + rel  # root: resolved, no trailing separator (but "/")
         if known is None:
             st, unfit = fit(path)
             if st is None:  # a link, a FIFO, ... (unfit says so) or gone since git listed it
