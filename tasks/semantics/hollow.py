@@ -1,7 +1,8 @@
 """Hollowing a large top-level class that detect keeps for a partial parse (:mod:`.partial`):
 the statements of its body that cannot change a finding are blanked out, lines and columns
 kept, so a module made of one or two large classes (most real ones) is not parsed whole for
-one method that mentions a deprecated name.
+one method that mentions a deprecated name. A def or class kept only for the name it binds
+keeps only its first statement (:func:`name_only`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,22 @@ def hollow(data: bytes, start: int, end: int, blocked: list[tuple[int, int]],
         else:
             parts.append(b"\n" * data.count(b"\n", s, e))
     return b"".join(parts), tuple(kept)
+
+
+def name_only(data: bytes, start: int, end: int, blocked: list[tuple[int, int]]
+              ) -> tuple[bytes, tuple[tuple[int, int], ...]] | None:
+    """A top-level def or class kept only for the name it binds (it holds no hot offset, and
+    binds no other name: ``bindings.binds_its_name_alone``), with its body cut to its first
+    statement (a body cannot be empty), as :func:`hollow` returns it; None when it cannot be
+    cut. Nothing in it is visited, and nothing in its body binds a name outside it."""
+    if DEF.match(data, start) is None:
+        return None
+    body = header_end(data, start, end)
+    found = _body_statements(data, body, end, blocked)
+    if found is None or len(found[0]) < 2:
+        return None
+    first = found[0][0]
+    return data[start:first[1]] + b"\n" * data.count(b"\n", first[1], end), (first,)
 
 
 def _body_statements(data: bytes, body: int, end: int, blocked: list[tuple[int, int]]

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import hollow
-from .bindings import KEYWORDS, WORD, bind_closure, hot_chunks
+from .bindings import KEYWORDS, WORD, bind_closure, binds_its_name_alone, hot_chunks
 from .chunks import blocked_spans, chunks_and_blocked, lexable
 
 
@@ -134,10 +134,20 @@ def partial_source(data: bytes, hot: list[int], *, classes: bool = False) -> Par
     # the words of the kept chunks: each of their identifiers is one (a few more words, such
     # as "x" of "1x", only keep more)
     used = set(WORD.findall(b"\n".join(texts.values()))) - KEYWORDS
+    visited = list(keep)
     bind_closure(data, spans, keep, used, declares)
+    for n, (s, e) in enumerate(spans):  # kept for the name a def or class binds: no body
+        if keep[n] and not visited[n] and e - s >= NAME_ONLY_MIN_BYTES and \
+                (not declares or binds_its_name_alone(data, s, e)):
+            cut = hollow.name_only(data, s, e, blocked)
+            if cut is not None:
+                texts[n], inner[n] = cut
     if all(keep) and not inner:
         return None
     return _assemble(data, spans, keep, texts, inner)
+
+
+NAME_ONLY_MIN_BYTES = 512  # a smaller def or class kept for its name is kept whole
 
 
 def partial_source_in_classes(data: bytes, hot: list[int]) -> Partial | None:
@@ -178,13 +188,13 @@ def _last_line(data: bytes, start: int, end: int, first: int) -> int:
 def aligned(tree: ast.Module, partial: Partial) -> bool:
     """Whether every parsed top-level statement lies inside one kept chunk and every kept
     chunk starts a statement: the lexer's boundaries agreed with the parser's. The same for
-    the body of each hollowed class."""
+    the body of each hollowed class, def or class cut to its name."""
     if not _aligned(tree.body, partial.starts, partial.ends):
         return False
     by_line = {_first_line(stmt): stmt for stmt in tree.body}
     for first, kept in partial.inner:
         node = by_line.get(first)
-        if not isinstance(node, ast.ClassDef) or \
+        if not isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) or \
                 not _aligned(node.body, frozenset(a for a, _ in kept), kept):
             return False
     return True

@@ -619,3 +619,39 @@ def test_no_class_is_hollowed_with_a_call_rule(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(analyze, "PARTIAL_MAX_HOT", 0)
     assert analyze.analyze_source(data, "pkg/sub/mod.py", "pkg.sub.mod", False,
                                   index) == (found, None)
+
+
+# (id, source, the first lines of the body statements kept of a def or class kept only for
+# its name, or None: kept whole): each compared with the whole-file parse
+NAME_ONLY = [
+    ("base-class", "from pkg.old import Gadget\n\nclass Base:\n    '''Docs.'''\n"
+     "    def m(self):\n        return 1\n\nclass A(Base):\n    x = Gadget\n", [4]),
+    ("decorator", "import pkg.old\n\ndef deco(f):\n    g = f\n    return g\n\n"
+     "@deco\ndef use():\n    return pkg.old.Gadget\n", [4]),
+    ("global-in-it", "import pkg.old\n\ndef reset():\n    global pkg\n    pkg = None\n\n"
+     "@reset\ndef use():\n    return pkg.old.Gadget\n", None),
+    ("walrus-in-its-header", "from pkg.old import Gadget\n\ndef f(x=(g := 1)):\n"
+     "    y = 2\n    return x\n\nv = (f, g, Gadget)\n", None),
+]
+
+
+@pytest.mark.parametrize(("source", "kept"), [(s, k) for _, s, k in NAME_ONLY],
+                         ids=[i for i, *_ in NAME_ONLY])
+def test_kept_for_its_name_only_same_answer_as_whole(source: str, kept: list[int] | None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(partials, "NAME_ONLY_MIN_BYTES", 0)
+    index = analyze.RuleIndex.build([RENAMED])
+    data = (source + _PADDING).encode()
+    built: list[partials.Partial | None] = []
+    real = partials.partial_source
+
+    def recording(data: bytes, hot: list[int], *, classes: bool = False
+                  ) -> partials.Partial | None:
+        built.append(real(data, hot, classes=classes))
+        return built[-1]
+
+    monkeypatch.setattr(partials, "partial_source", recording)
+    found, _ = _both_ways(data, index, monkeypatch)
+    assert found, "no finding to compare"
+    inner = [lines for p in built if p is not None for _, lines in p.inner]
+    assert ([first for first, _ in inner[0]] if inner else None) == kept
