@@ -208,7 +208,7 @@ def _reads_as(line: bytes, spelled: frozenset[str]) -> bool:
 
 
 # strings side by side (implicitly joined), or an escape that may write a name's character
-_JOINED = re.compile(rb"""['"][ \t]*[rRuUbBfF]{0,2}['"]|\\[xuUN0-7]""")
+_JOINED = re.compile(rb"""['"][ \t\f]*[rRuUbBfF]{0,2}['"]|\\[xuUN0-7]""")
 
 
 def _nfkc(text: bytes) -> bytes:

@@ -295,6 +295,13 @@ def test_a_syntax_error_in_a_blanked_statement_is_not_seen(always_partial: None)
     source = b"from pkg.old import Thing\n\ndef broken(:\n    pass\n"
     found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
     assert problem is None and [(v.line, v.kind) for v in found] == [(1, "import")]
+    # in the body of a def kept only for the name it binds: its body is not parsed
+    source = (b"import pkg.old\n\ndef helper(x):\n    y = 1\n    broken = = 1\n"
+              b"    return x\n\nvalue = helper(pkg.old.Thing)\n")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(partials, "NAME_ONLY_MIN_BYTES", 0)
+        found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
+    assert problem is None and [(v.line, v.kind) for v in found] == [(8, "attribute")]
     source = b"from pkg.old import Thing\n\ndef broken():\n    return 1 +\n"
     found, problem = analyze.analyze_source(source, "m.py", "m", False, index)
     assert problem is None and [(v.line, v.kind) for v in found] == [(1, "import")]

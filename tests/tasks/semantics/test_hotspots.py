@@ -168,6 +168,7 @@ NAMING_STRINGS = [
     ("concatenated", "def f(x: '\uff27et_set' 'tings'): ...\n", INDEX, True),
     ("escaped", "def f(x: 'get_s\\x65ttings\u00e9'): ...\n", INDEX, True),
     ("two-strings", "def f(x: 'get_se' 'ttings', y: 'caf\u00e9'): ...\n", INDEX, True),
+    ("form-feed-between", "def f(x: 'get_se'\f'ttings|\u00e9'): ...\n", INDEX, True),
 ]
 
 
