@@ -26,8 +26,9 @@ whole file.
 
 The one visible difference from a whole-file parse: a syntax error inside a statement that was
 blanked out (or, for the import statements alone, after the last of them: the lexer reads no
-further; or in the body of a def or class kept only for its name) is not seen, so the file is scanned rather than reported unparseable (the syntax
-gate and ``plan``, which parse whole files, still catch it).
+further; or in the body of a def or class kept only for its name) is not seen, so the file is
+scanned rather than reported unparseable (the syntax gate and ``plan``, which parse whole
+files, still catch it).
 """
 
 from __future__ import annotations
