@@ -41,8 +41,7 @@ class Lease:
     def __enter__(self) -> Lease:
         self.home.mkdir(parents=True, exist_ok=True)
         tmp = self.home / f".{self.name}.lock.tmp"
-        self.fd = os.open(tmp, os.O_RDWR | os.O_CREAT, 0o644)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        self.fd = _locked_file(tmp)
         os.write(self.fd, f"{os.getpid()}\n".encode())
         os.replace(tmp, self.home / f"{self.name}.lock")
         meta = {"config": self.config_rel, "base": self.base, "pid": os.getpid()}
@@ -95,6 +94,21 @@ def clean_stray(config_path: str | None) -> list[str]:
     for name in sorted(names):
         lines += _clean_one(common, home, name)
     return lines
+
+
+def _locked_file(path: Path) -> int:
+    """``path`` created (or opened) and locked, as a file descriptor. Another command's
+    ``clean_stray`` may take an unheld ``.lock.tmp`` for a killed run's and remove it between
+    our open and our lock: then the lock is on a removed file, and it is made again."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        os.close(fd)
 
 
 def _drop_unheld(path: Path) -> None:

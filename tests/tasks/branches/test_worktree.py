@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from phasegate.branches import worktree as worktree_mod
 from phasegate.branches.git import common_dir
 from phasegate.branches.worktree import Lease, clean_stray, worktrees_dir
 from tests.helpers.branch_repo import shard_repo, worktrees
@@ -76,3 +78,25 @@ def test_common_dir_from_a_linked_worktree(repo: Path, tmp_path: Path) -> None:
     git(repo, "worktree", "add", "-q", "--detach", str(tmp_path / "linked"), "HEAD")
     assert common_dir(tmp_path / "linked" / "src") == (repo / ".git").resolve()
     assert common_dir(repo / "src" / "a") == repo / ".git"
+
+
+def test_a_lock_file_removed_before_it_was_locked_is_made_again(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another command's clean_stray may remove a ``.lock.tmp`` between the lease's open and
+    its lock (it is unheld then): the lease locks a file that is still there."""
+    real = fcntl.flock
+    raced: list[str] = []
+
+    def flock(fd: int, op: int) -> None:
+        if not raced:  # as a cleaner would, right before our lock
+            home = worktrees_dir(repo / ".git")
+            for name in os.listdir(home):
+                if name.endswith(".lock.tmp"):
+                    (home / name).unlink()
+                    raced.append(name)
+        real(fd, op)
+
+    monkeypatch.setattr(worktree_mod.fcntl, "flock", flock)
+    with Lease(repo / ".git", "a", _head(repo), "phases.toml") as lease:
+        assert raced and (lease.home / f"{lease.name}.lock").is_file()
+        assert os.fstat(lease.fd).st_ino == os.stat(lease.home / f"{lease.name}.lock").st_ino
