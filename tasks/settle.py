@@ -31,6 +31,7 @@ def recover(config: Config) -> tuple[list[str], list[journal.RollbackReport]]:
     """Roll back what a crash left unfinished, record the statuses; the lines to print."""
     done = journal.recover_reports(config)
     lines = list(done.lines)
+    events: list[tuple[str, journal.Txn]] = []  # for the history, once each
     for txn, status in done.settled:
         problem = record(config, txn.phase, status)
         if problem:
@@ -38,6 +39,15 @@ def recover(config: Config) -> tuple[list[str], list[journal.RollbackReport]]:
         elif status == "complete" and txn.phase in {p.id for p in config.phases}:
             journal.mark_recorded(txn)
             lines.append(f"recovered: phase {txn.phase} had committed; status recorded")
+            events.append(("migrated", txn))
+        if status == "rolled-back":  # rolled back now: never settled again
+            events.append(("rolled-back", txn))
+    if events:  # the history gets what the interrupted run could not write
+        from .report import history
+
+        for event, txn in events:
+            history.record_event(config, event, txn.phase,
+                                 f"recovered after an interrupted run ({txn.id})")
     return lines, done.reports
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from phasegate.journal import crashpoints
+from phasegate.report import history
 from tests.helpers.crash import APPLY_CASES, KILLED, ROLLBACK_CASES, assert_tree, cli
 from tests.helpers.journal_repo import make_repo, snapshot
 
@@ -43,3 +44,19 @@ def test_kill_during_recovery_then_recover_again(fast_tmp: Path, crash: str) -> 
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("recovered: phase p0 was left half-rolled-back")
     assert_tree(config.root, before)
+
+
+def test_a_recovered_rollback_is_in_the_history(fast_tmp: Path) -> None:
+    """The interrupted run could not write its history record: recovery writes it, once."""
+    config = make_repo(fast_tmp)
+    half = cli(config.path, "migrate", "p0", crash="apply-after-dir-fsync:3")
+    assert half.returncode == KILLED
+    path = history.path_for(config)
+    before = history.read(path) if path.exists() else []
+    done = cli(config.path, "recover")
+    assert done.returncode == 0, done.stdout + done.stderr
+    again = cli(config.path, "recover")
+    assert again.returncode == 0, again.stdout + again.stderr
+    added = history.read(path)[len(before):]
+    assert [(r.event, r.phase) for r in added] == [("rolled-back", "p0")]
+    assert added[0].note.startswith("recovered after an interrupted run (")
