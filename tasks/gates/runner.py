@@ -74,7 +74,7 @@ def run(argv: Sequence[str], *, cwd: Path, timeout: float, log: Path,
             # Ctrl-C reaches only our process group, not the gate's new session: take the
             # gate down with us rather than leave it running.
             _kill_group(proc.pid)
-            proc.wait()
+            _reap(proc.pid)
             raise
         # Whatever the command left behind in its group (daemonised helpers, stray workers)
         # must not outlive the gate.
@@ -91,6 +91,16 @@ def _die_with_parent() -> None:
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+
+
+def _reap(pid: int) -> None:
+    """Wait for a killed command without ``Popen.wait``: an interrupt raised inside
+    ``Popen.wait`` right after it took its internal lock leaves that lock held, and a second
+    ``wait`` would then block forever (a Ctrl-C that hung phasegate, seen once in the tests)."""
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass  # reaped already
 
 
 def _kill_group(pgid: int) -> None:

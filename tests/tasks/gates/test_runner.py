@@ -140,3 +140,37 @@ def test_no_bytecode_is_written_into_the_tree(tmp_path: Path, monkeypatch: pytes
                            cwd=tmp_path, timeout=30, log=tmp_path / "logs" / "c.log", env=env)
     assert (out.returncode, out.tail()) == (0, ["1"])
     assert not (tmp_path / "__pycache__").exists()
+
+
+def test_an_interrupt_inside_wait_does_not_hang_the_cleanup(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C raised inside ``Popen.wait`` right after it took its internal lock leaves the
+    lock held: the cleanup must reap the killed gate without waiting on that lock."""
+    import subprocess
+    import threading
+
+    real = subprocess.Popen._wait
+    calls: list[float | None] = []
+
+    def interrupted(self: subprocess.Popen[bytes], timeout: float | None) -> int | None:
+        calls.append(timeout)
+        if len(calls) == 1:  # the interrupt lands right after _wait took its lock
+            self._waitpid_lock.acquire()  # type: ignore[attr-defined]
+            raise KeyboardInterrupt
+        return real(self, timeout)
+
+    monkeypatch.setattr(subprocess.Popen, "_wait", interrupted)
+    raised: list[BaseException] = []
+
+    def go() -> None:
+        try:
+            gates_runner.run([sys.executable, "-c", "import time; time.sleep(30)"], cwd=tmp_path,
+                             timeout=60, log=tmp_path / "gate.log")
+        except BaseException as exc:  # noqa: BLE001 - the interrupt is what is checked
+            raised.append(exc)
+
+    thread = threading.Thread(target=go, daemon=True)
+    thread.start()
+    thread.join(20)
+    assert not thread.is_alive(), "the cleanup hung on Popen's lock"
+    assert raised and isinstance(raised[0], KeyboardInterrupt)
