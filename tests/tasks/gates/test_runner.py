@@ -82,9 +82,13 @@ def test_an_interrupted_caller_takes_the_gate_down(tmp_path: Path) -> None:
                       f"gates_runner.run([sys.executable, {str(gate_script)!r}], cwd=Path('.'),"
                       f" timeout=60, log=Path({str(tmp_path / 'e.log')!r}))\n")
     repo = Path(__file__).resolve().parents[3]
+    # a suite started in the background inherits SIGINT ignored (a shell's `cmd &`), and an
+    # interpreter that starts with it ignored never raises KeyboardInterrupt: the caller gets
+    # the default disposition back, as a terminal's Ctrl-C would find it
     proc = subprocess.Popen([sys.executable, str(caller)], cwd=repo,
                             env={**os.environ, "PYTHONPATH": str(repo)},
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 20
     while not pidfile.is_file() or not pidfile.read_text():
         assert time.monotonic() < deadline, "the gate never started"
