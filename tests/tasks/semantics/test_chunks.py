@@ -590,21 +590,7 @@ HOLLOWED = [
 def test_hollowed_class_same_answer_as_whole(source: str, kept: list[int] | None,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hollow, "HOLLOW_MIN_BYTES", 0)
-    index = analyze.RuleIndex.build([RENAMED])
-    data = (source + _PADDING).encode()
-    built: list[partials.Partial | None] = []
-    real = partials.partial_source
-
-    def recording(data: bytes, hot: list[int], *, classes: bool = False
-                  ) -> partials.Partial | None:
-        built.append(real(data, hot, classes=classes))
-        return built[-1]
-
-    monkeypatch.setattr(partials, "partial_source", recording)
-    found, _ = _both_ways(data, index, monkeypatch)
-    assert found, "no finding to compare"
-    inner = [lines for p in built if p is not None for _, lines in p.inner]
-    assert ([first for first, _ in inner[0]] if inner else None) == kept
+    assert _first_cut(source, monkeypatch) == kept
 
 
 def test_no_class_is_hollowed_with_a_call_rule(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -647,6 +633,12 @@ NAME_ONLY = [
 def test_kept_for_its_name_only_same_answer_as_whole(source: str, kept: list[int] | None,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(partials, "NAME_ONLY_MIN_BYTES", 0)
+    assert _first_cut(source, monkeypatch) == kept
+
+
+def _first_cut(source: str, monkeypatch: pytest.MonkeyPatch) -> list[int] | None:
+    """The first lines of the body statements kept of the first class or def the partial
+    parse cut (None: none cut), its findings asserted equal to the whole-file parse's."""
     index = analyze.RuleIndex.build([RENAMED])
     data = (source + _PADDING).encode()
     built: list[partials.Partial | None] = []
@@ -661,4 +653,4 @@ def test_kept_for_its_name_only_same_answer_as_whole(source: str, kept: list[int
     found, _ = _both_ways(data, index, monkeypatch)
     assert found, "no finding to compare"
     inner = [lines for p in built if p is not None for _, lines in p.inner]
-    assert ([first for first, _ in inner[0]] if inner else None) == kept
+    return [first for first, _ in inner[0]] if inner else None
