@@ -35,8 +35,8 @@ def hollow(data: bytes, start: int, end: int, blocked: list[tuple[int, int]],
     if _CLASS.match(data, start) is None:
         return None
     body = header_end(data, start, end)
-    found = _body_statements(data, body, end, blocked)
-    if found is None or len(found[0]) < 2:
+    found = _cuttable_body(data, body, end, blocked)
+    if found is None:
         return None
     statements, indent = found
     keep = hot_chunks(data, statements, [at for at in hot if body <= at < end])
@@ -73,12 +73,18 @@ def name_only(data: bytes, start: int, end: int, blocked: list[tuple[int, int]]
     cut. Nothing in it is visited, and nothing in its body binds a name outside it."""
     if DEF.match(data, start) is None:
         return None
-    body = header_end(data, start, end)
-    found = _body_statements(data, body, end, blocked)
-    if found is None or len(found[0]) < 2:
+    found = _cuttable_body(data, header_end(data, start, end), end, blocked)
+    if found is None:
         return None
     first = found[0][0]
     return data[start:first[1]] + b"\n" * data.count(b"\n", first[1], end), (first,)
+
+
+def _cuttable_body(data: bytes, body: int, end: int, blocked: list[tuple[int, int]]
+                   ) -> tuple[list[tuple[int, int]], int] | None:
+    """:func:`_body_statements`, when there are two or more (one leaves nothing to cut)."""
+    found = _body_statements(data, body, end, blocked)
+    return None if found is None or len(found[0]) < 2 else found
 
 
 def _body_statements(data: bytes, body: int, end: int, blocked: list[tuple[int, int]]
