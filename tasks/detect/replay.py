@@ -36,6 +36,12 @@ What the answer depends on, and how each is checked (every doubt means: run norm
   the lstat), nor when an index entry is assume-unchanged or skip-worktree (git does not look at
   those files). No git work tree, a ``.git`` file (linked worktree, submodule) instead of a
   directory, or any git failure: no replay.
+- **the files, with a watcher**: when ``phasegate watch`` ran as the run was recorded, its token
+  (taken before the scan) is stored too, and a later replay asks that same watcher whether
+  anything but the record's ignored paths changed since, instead of running git
+  (:mod:`.watch_client`); only when it says "same" and nothing that decides git's ignores
+  outside the tree changed (``info/exclude``, the global ignore file, git's config files) is
+  git skipped. Any other answer, or no answer, is the git check above.
 - **the journal**: a run only records when no transaction is pending or unrecorded (recovery
   would have work), and the journal's entries (each directory and its log's lstat) must be
   unchanged, so a pending transaction is never skipped.
@@ -51,7 +57,6 @@ replays the recorded ``cache_hits`` where a normal run would count it as re-read
 
 from __future__ import annotations
 
-import importlib.util
 import marshal
 import os
 import sys
@@ -61,11 +66,14 @@ from .replay_git import (
     Spawned,
     finish_listing,
     git_dir_of,
+    ignore_sources,
     listed,
     relaxed_stat_config,
     repo_state,
     start_listing,
 )
+from .replay_key import code_stats, path_stats
+from .watch_client import unchanged_since
 
 PACKAGE = sys.modules[__name__.rsplit(".", 2)[0]]  # phasegate itself (imported before us)
 TYPE_CHECKING = False  # not typing's: this module must import only what a replay needs
@@ -99,8 +107,9 @@ class Probe:
 
     @property
     def root_pointer(self) -> str:
-        """A small file naming the root the last record for this config listed: read first,
-        so git starts before the key is computed and the record is read."""
+        """A small file naming the root the last record for this config listed (and, after a
+        NUL, ``watched`` when a watcher ran then): read first, so git starts before the key is
+        computed and the record is read, unless a watcher will likely answer instead."""
         digest = zlib.crc32(self.config_path.encode("utf-8", "surrogateescape"))
         return os.path.join(self.git_dir, "phasegate", "cache", f"last-root-{digest:08x}")
 
@@ -141,9 +150,11 @@ def _early_listing(probe: Probe) -> tuple[str, Spawned] | None:
     """Start git on the root the last record listed, if one was recorded for this config."""
     try:
         with open(probe.root_pointer, "rb") as fh:
-            root = os.fsdecode(fh.read())
-        return root, start_listing(root)
-    except OSError:
+            root, watched = fh.read().split(b"\0")
+        if watched:
+            return None  # recorded while a watcher ran: git is started only if none answers
+        return os.fsdecode(root), start_listing(os.fsdecode(root))
+    except (OSError, ValueError):
         return None
 
 
@@ -187,40 +198,7 @@ def _key(argv: list[str], cwd: str, config_path: str) -> tuple[Any, ...]:
     env = (tuple(os.environ.get(name) for name in ENV_KEYS),
            tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("GIT_"))))
     return (FORMAT, PACKAGE.__version__, sys.version, sys.executable, tuple(argv), cwd,
-            config_path, streams, env, _code_stats(), _path_stats())
-
-
-def _code_stats() -> tuple[tuple[str, int, int, int, int], ...]:
-    """The lstat of every .py file phasegate runs (tasks and codemods), to notice an edit."""
-    pkg = os.path.dirname(os.path.abspath(PACKAGE.__file__ or ""))
-    # phasegate.codemods is inside pkg when installed, a folder of its own in an editable install
-    spec = importlib.util.find_spec(f"{PACKAGE.__name__}.codemods")
-    tops = {pkg, *(os.path.abspath(p) for p in (spec and spec.submodule_search_locations) or ())}
-    out: list[tuple[str, int, int, int, int]] = []
-    for top in sorted(tops):
-        todo = [top]
-        while todo:
-            with os.scandir(todo.pop()) as it:
-                for entry in it:
-                    if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                        todo.append(entry.path)
-                    elif entry.name.endswith(".py"):
-                        st = entry.stat(follow_symlinks=False)
-                        out.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino,
-                                    st.st_ctime_ns))
-    return tuple(sorted(set(out)))  # installed: codemods/ is inside pkg
-
-
-def _path_stats() -> tuple[tuple[str, int, int], ...]:
-    """sys.path directories' mtimes: installing or removing a package changes one."""
-    out = []
-    for entry in sys.path:
-        try:
-            st = os.stat(entry or ".")
-        except OSError:
-            continue
-        out.append((entry, st.st_mtime_ns, st.st_ino))
-    return tuple(out)
+            config_path, streams, env, code_stats(), path_stats())
 
 
 def _matching_record(probe: Probe, early: tuple[str, Spawned] | None
@@ -259,6 +237,9 @@ def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, A
     if why:
         return None, why
     root = record["root"]
+    if not git and _watched(probe, record):  # a watcher saw no change: no git needed
+        why = _cheap_mismatch(record, probe)
+        return (None, why) if why else (record, "")
     if not git:
         git = start_listing(root)  # runs while the cheaper checks below are done
     try:
@@ -272,6 +253,17 @@ def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, A
     if listed(root, listing, record["ignored"]) != record["listed"]:
         return None, "files changed"
     return record, ""
+
+
+def _watched(probe: Probe, record: dict[str, Any]) -> bool:
+    """The record was taken while a watcher ran, and it says nothing but the record's ignored
+    paths changed since (what decides git's ignores unchanged too)."""
+    watch = record.get("watch")
+    if not watch:
+        return False
+    token, sources = watch
+    return sources == ignore_sources(probe.git_dir) and unchanged_since(
+        record["root"], token, record["ignored"])
 
 
 def _cheap_mismatch(record: dict[str, Any], probe: Probe) -> str:

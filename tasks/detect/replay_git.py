@@ -34,6 +34,21 @@ def relaxed_stat_config(git_dir: str) -> str:
     return ""
 
 
+def ignore_sources(git_dir: str) -> tuple[Any, ...] | None:
+    """The lstat of everything besides the tree's own files that decides which untracked files
+    git lists (``info/exclude``, the default global ignore file, every git config file), for a
+    check that does not run git; None when a config names an excludes file elsewhere."""
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    configs = (os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
+               os.path.join(xdg, "git", "config"), "/etc/gitconfig")
+    if any(b"excludesfile" in read_bytes(path).lower() for path in configs):
+        return None
+    paths = (*configs, os.path.join(git_dir, "info", "exclude"),
+             os.path.join(xdg, "git", "ignore"))
+    return tuple(lstat_key(path) for path in paths)
+
+
 def git_dir_of(start: str) -> str | None:
     """The ``.git`` directory of the work tree holding ``start`` (None for a ``.git`` file,
     which a linked worktree or submodule has: those are left to the normal path)."""

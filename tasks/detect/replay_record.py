@@ -23,9 +23,11 @@ class Snapshot:
 
     def __init__(self, probe: replay.Probe, root: str, repo: tuple[Any, ...],
                  listed: tuple[Any, ...], ignored: tuple[str, ...],
-                 config: tuple[bytes, replay_git.Stat]) -> None:
+                 config: tuple[bytes, replay_git.Stat],
+                 watch: tuple[Any, ...] | None = None) -> None:
         self.probe, self.root, self.repo, self.listed, self.ignored = (
             probe, root, repo, listed, ignored)
+        self.watch = watch  # (the watcher's token, ignore sources) when one ran
         self.config = config  # phases.toml's bytes and lstat: this run must not change them
 
 
@@ -45,6 +47,7 @@ def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     if replay_git.git_dir_of(root) != probe.git_dir or not _same_state_dir(config, probe.git_dir):
         return None
     started = time.time_ns()
+    watch = _watch_token(probe.git_dir, root)  # before anything is read, like git's listing
     settled = _config_state(config)
     repo = replay_git.repo_state(probe.git_dir)
     listing = replay_git.git_listing(root)
@@ -55,7 +58,19 @@ def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     # the config was parsed a moment ago: one changed since could differ from what was parsed
     if _racy(((b"", settled[1]), *listed), started):
         return None
-    return Snapshot(probe, root, repo, listed, ignored, settled)
+    return Snapshot(probe, root, repo, listed, ignored, settled, watch)
+
+
+def _watch_token(git_dir: str, root: str) -> tuple[Any, ...] | None:
+    """The running watcher's token and what decides git's ignores now, or None (no watcher,
+    or an excludes file named in a git config, which the watcher does not follow)."""
+    from . import watch_client
+
+    sources = replay_git.ignore_sources(git_dir)
+    if sources is None:
+        return None
+    answer = watch_client.ask(root)
+    return None if answer is None else (answer[0], sources)
 
 
 def _config_state(config: Config) -> tuple[bytes, replay_git.Stat] | None:
@@ -96,6 +111,7 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
     body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
             "config_path": snap.probe.config_path, "config": snap.config[0],
             "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
+            "watch": snap.watch,
             "stdout": stdout, "stderr": stderr, "code": int(code),
             "output": None if output is None else
             (os.path.abspath(output[0]), output[1].encode("utf-8"))}
@@ -107,7 +123,7 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
     os.replace(tmp, path)
     pointer = snap.probe.root_pointer
     with open(f"{pointer}.{os.getpid()}.tmp", "wb") as fh:
-        fh.write(os.fsencode(snap.root))
+        fh.write(os.fsencode(snap.root) + (b"\0watched" if snap.watch else b"\0"))
     os.replace(f"{pointer}.{os.getpid()}.tmp", pointer)
     return True
 

@@ -10,7 +10,7 @@ import pytest
 
 from phasegate.cli import main
 
-COMMANDS = ["detect", "plan", "migrate", "rollback", "recover", "verify", "status"]
+COMMANDS = ["detect", "watch", "plan", "migrate", "rollback", "recover", "verify", "status"]
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,7 @@ from tests.helpers.journal_repo import make_repo, snapshot
 
 USAGE = [
     (["detekt"], "argument COMMAND: invalid choice: 'detekt' (choose from 'suggest', 'detect', "
-                 "'plan', 'split', 'migrate', 'rollback', 'recover', 'verify', 'status', "
+                 "'watch', 'plan', 'split', 'migrate', 'rollback', 'recover', 'verify', 'status', "
                  "'codemods') (see phasegate --help)"),
     ([], "the following arguments are required: COMMAND (see phasegate --help)"),
     (["migrate"], "the following arguments are required: PHASE (see phasegate migrate --help)"),

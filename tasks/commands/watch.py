@@ -1,0 +1,106 @@
+"""Watch the project root in the background, so a repeated ``detect`` replays without git.
+
+``phasegate watch`` starts a watcher for the project root (Linux inotify; see
+tasks/detect/watcher.py) and returns once every directory is watched; ``--status`` says whether
+one runs (exit 0) or not (exit 1); ``--stop`` stops it. While it runs, a ``detect`` whose
+inputs did not change asks it instead of listing the tree with git. Nothing else depends on it:
+without a watcher (or when it does not answer) detect checks the tree with git as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from .. import config as config_mod
+from ..detect import replay_git, watch_client
+from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
+
+ORDER = 15
+START_TIMEOUT_S = 300.0  # a very large tree takes a while to watch; never wait forever
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--status", action="store_true",
+                        help="say whether a watcher runs for this project (exit 1 when not)")
+    action.add_argument("--stop", action="store_true", help="stop this project's watcher")
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_mod.read(args.config)
+    root = str(config.root)
+    git_dir = replay_git.git_dir_of(root)
+    if git_dir is None:
+        raise MigrationError(f"{root}: not in a git work tree with a .git directory (a replay, "
+                             "which the watcher serves, needs one)", EXIT_USAGE)
+    status = _status(root)
+    if args.status:
+        print(_describe(root, status) if status else f"not watching {root}")
+        return EXIT_OK if status else EXIT_FOUND
+    if args.stop:
+        if status is None:
+            print(f"not watching {root}")
+            return EXIT_OK
+        _stop(root)
+        print(f"stopped watching {root} (pid {status[2]})")
+        return EXIT_OK
+    if status is not None:
+        print(f"already {_describe(root, status)}")
+        return EXIT_OK
+    pid, dirs = _start(root, os.path.join(git_dir, "phasegate", "watch.log"))
+    print(f"watching {root}: {dirs} directories (pid {pid}); stop with: phasegate watch --stop")
+    return EXIT_OK
+
+
+def _status(root: str) -> tuple[str, ...] | None:
+    """(instance, changes seen, pid, directories) of the watcher of ``root``, or None."""
+    reply = watch_client.exchange(root, b"status")
+    parts = tuple((reply or b"").decode("ascii", "replace").split())
+    return parts if len(parts) == 4 else None
+
+
+def _describe(root: str, status: tuple[str, ...]) -> str:
+    _instance, seen, pid, dirs = status
+    return f"watching {root}: {dirs} directories, {seen} change(s) seen (pid {pid})"
+
+
+def _stop(root: str) -> None:
+    watch_client.exchange(root, b"stop")
+    deadline = time.monotonic() + 10.0
+    while _status(root) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def _start(root: str, log: str) -> tuple[str, str]:
+    """Start a detached watcher; (pid, directories watched) once it is ready."""
+    os.makedirs(os.path.dirname(log), exist_ok=True)
+    package = __name__.rsplit(".", 2)[0]
+    proc = subprocess.Popen([sys.executable, "-m", f"{package}.detect.watcher", root, log],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True, cwd=root)
+    assert proc.stdout is not None
+    line = _first_line(proc)
+    proc.stdout.close()
+    parts = line.split()
+    if len(parts) == 3 and parts[0] == "ready":
+        return parts[2], parts[1]
+    proc.wait()
+    why = line.removeprefix("error: ").strip() or f"it exited with code {proc.returncode}"
+    raise MigrationError(f"cannot watch {root}: {why}", EXIT_USAGE)
+
+
+def _first_line(proc: subprocess.Popen[bytes]) -> str:
+    import selectors
+
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(START_TIMEOUT_S):
+            proc.kill()
+            proc.wait()
+            return f"error: not ready after {START_TIMEOUT_S:.0f} s"
+    return proc.stdout.readline().decode("utf-8", "replace")

@@ -1,0 +1,329 @@
+"""The watcher (``phasegate watch``): a replay asks it, not git, and every change still misses.
+
+The replay tests run against a real watcher process watching a real git repository; the
+``Watcher`` tests drive the class in-process on real files, so each inotify event is real.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import socket
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from phasegate.cli import main
+from phasegate.detect import replay, watch_client, watcher
+from tests.helpers.replay_repo import CHANGES, Project, add_untracked, primed
+
+
+def watch(p: Project, *extra: str) -> int:
+    return main(["watch", "--config", str(p.config), *extra])
+
+
+def watcher_pid(p: Project) -> int:
+    reply = watch_client.exchange(str(p.root), b"status")
+    assert reply is not None
+    return int(reply.split()[2])
+
+
+@pytest.fixture
+def watched(project: Project) -> Iterator[Project]:
+    assert watch(project) == 0
+    pid = watcher_pid(project)
+    try:
+        yield project
+    finally:
+        watch(project, "--stop")
+        try:
+            os.kill(pid, signal.SIGKILL)  # never left behind, whatever the test did
+        except ProcessLookupError:
+            pass
+
+
+def no_git(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From here on a replay that starts git fails the test."""
+    def refuse(root: str) -> list[tuple[int, int]]:
+        raise AssertionError(f"git was started for {root}")
+
+    monkeypatch.setattr(replay, "start_listing", refuse)
+
+
+def test_a_replay_asks_the_watcher_not_git(watched: Project,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    hit = primed(watched)
+    no_git(monkeypatch)
+    again = watched.detect()
+    assert again.outcome == "hit" and again.out == hit.out
+
+
+def new_dir_with_file(p: Project) -> None:
+    (p.root / "pkg/sub").mkdir()
+    (p.root / "pkg/sub/d.py").write_text("from pkg.old import Thing\n")
+
+
+def rename_dir(p: Project) -> None:
+    (p.root / "pkg").rename(p.root / "moved")
+
+
+def replace_by_rename(p: Project) -> None:
+    tmp = p.root / "pkg/a.py.tmp"
+    tmp.write_text("import pkg.legacy\n")
+    tmp.replace(p.root / "pkg/a.py")
+
+
+def exclude_untracked(p: Project) -> None:
+    (p.root / ".git/info").mkdir(exist_ok=True)
+    with (p.root / ".git/info/exclude").open("a") as fh:
+        fh.write("pkg/c.py\n")
+
+
+# the rows every replay must notice, plus those a watcher could get wrong
+WATCHED_CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
+    *CHANGES,
+    ("new-directory-with-a-file", new_dir_with_file, "miss: files changed"),
+    ("directory-renamed", rename_dir, "miss: files changed"),
+    ("replaced-by-rename", replace_by_rename, "miss: files changed"),
+    ("untracked-excluded-in-info-exclude", exclude_untracked, "miss: files changed"),
+]
+
+
+@pytest.mark.parametrize("change,expected", [(c, e) for _, c, e in WATCHED_CHANGES],
+                         ids=[i for i, _, _ in WATCHED_CHANGES])
+def test_change_misses_with_a_watcher(watched: Project, change: Callable[[Project], None],
+                                      expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if change is exclude_untracked:
+        add_untracked(watched)
+    primed(watched)
+    change(watched)
+    after = watched.detect()
+    assert after.outcome.startswith(expected), after.outcome
+    fresh = watched.fresh(monkeypatch=monkeypatch)
+    assert (after.code, after.out) == (fresh.code, fresh.out)
+
+
+def test_pyc_files_and_the_own_report_do_not_defeat_the_watcher(
+        watched: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = watched.root / "pkg/__pycache__"
+    cache.mkdir()  # a new directory counts: made before the record
+    report = watched.root / "report.txt"
+    primed(watched, "-o", str(report))
+    (cache / "a.cpython-311.pyc").write_bytes(b"\0" * 16)
+    no_git(monkeypatch)
+    assert watched.detect("-o", str(report)).outcome == "hit"
+    assert watched.detect("-o", str(report)).outcome == "hit"  # the hit rewrote the report
+
+
+def test_a_killed_watcher_leaves_the_replay_to_git(watched: Project) -> None:
+    primed(watched)
+    os.kill(watcher_pid(watched), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while watch_client.exchange(str(watched.root), b"status") is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert watched.detect().outcome == "hit"  # git says nothing changed
+    add_untracked(watched)
+    assert watched.detect().outcome == "miss: files changed"
+
+
+def test_another_watchers_token_is_not_trusted(watched: Project) -> None:
+    """A change made while no watcher ran is not hidden by the watcher started after it."""
+    primed(watched)
+    assert watch(watched, "--stop") == 0
+    add_untracked(watched)
+    assert watch(watched) == 0
+    assert watched.detect().outcome == "miss: files changed"
+
+
+def test_watch_command_status_and_stop(project: Project,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert watch(project, "--status") == 1
+    assert capsys.readouterr().out == f"not watching {project.root}\n"
+    assert watch(project) == 0
+    pid = watcher_pid(project)
+    try:
+        assert f"watching {project.root}: 2 directories (pid {pid})" in capsys.readouterr().out
+        assert watch(project) == 0
+        assert capsys.readouterr().out.startswith(f"already watching {project.root}: 2 dir")
+        assert watch(project, "--status") == 0
+        assert watch(project, "--stop") == 0
+        assert capsys.readouterr().out.endswith(f"stopped watching {project.root} (pid {pid})\n")
+        assert watch(project, "--status") == 1
+        assert watch(project, "--stop") == 0
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_watch_outside_git_is_one_clear_line(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "phases.toml").write_text('[project]\nroot = "."\n')
+    assert main(["watch", "--config", str(tmp_path / "phases.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not in a git work tree" in err
+
+
+def test_the_watcher_stops_when_its_root_goes(project: Project, tmp_path: Path) -> None:
+    assert watch(project) == 0
+    pid = watcher_pid(project)
+    try:
+        project.root.rename(tmp_path / "elsewhere")
+        deadline = time.monotonic() + 10
+        while _alive(pid):
+            assert time.monotonic() < deadline, "the watcher outlived its root"
+            time.sleep(0.02)
+    finally:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie of this process (the in-process command started it) is not alive
+        return os.waitpid(pid, os.WNOHANG) == (0, 0)
+    except ChildProcessError:
+        return True
+
+
+# ---- the Watcher class, in-process on real files ------------------------------------------
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Iterator[tuple[Path, watcher.Watcher]]:
+    root = tmp_path / "tree"
+    (root / "a").mkdir(parents=True)
+    (root / ".git").mkdir()
+    w = watcher.Watcher(str(root))
+    w.watch_tree(b"", strict=True)
+    try:
+        yield root, w
+    finally:
+        os.close(w.ino.fd)
+
+
+def since(w: watcher.Watcher, generation: int, *ignored: bytes) -> bool:
+    reply = w.answer(b"\0".join([f"{w.instance} {generation}".encode(), *ignored]))
+    parsed = watch_client.parse_reply(reply)
+    assert parsed is not None
+    return parsed[1]
+
+
+# (id, what is done, the paths counted: None for a change without a reliable path)
+EVENTS: list[tuple[str, Callable[[Path], None], set[bytes | None]]] = [
+    ("write", lambda r: (r / "a/x.py").write_text("1"), {b"a/x.py"}),
+    ("touch", lambda r: (r / "a/x.py").touch(), {b"a/x.py"}),
+    ("delete", lambda r: ((r / "a/x.py").write_text("1"), (r / "a/x.py").unlink()), {b"a/x.py"}),
+    ("chmod", lambda r: ((r / "a/x.py").write_text("1"), (r / "a/x.py").chmod(0o600)),
+     {b"a/x.py"}),
+    ("mkdir", lambda r: (r / "a/new").mkdir(), {None}),
+    ("rmdir", lambda r: ((r / "a/new").mkdir(), (r / "a/new").rmdir()), {None}),
+    ("pyc-not-counted", lambda r: (r / "a/x.pyc").write_bytes(b"1"), set()),
+    ("git-dir-not-watched", lambda r: (r / ".git/index").write_bytes(b"1"), set()),
+    ("symlink", lambda r: (r / "a/link").symlink_to(r), {b"a/link"}),
+]
+
+
+@pytest.mark.parametrize("act,counted", [e[1:] for e in EVENTS], ids=[e[0] for e in EVENTS])
+def test_events_counted(tree: tuple[Path, watcher.Watcher], act: Callable[[Path], None],
+                        counted: set[bytes | None]) -> None:
+    root, w = tree
+    act(root)
+    w.drain()
+    assert {path for _, path in w.changes} == counted
+    assert since(w, 0) == (not counted)
+
+
+def test_files_in_a_new_directory_are_watched(tree: tuple[Path, watcher.Watcher]) -> None:
+    root, w = tree
+    (root / "a/new/deeper").mkdir(parents=True)
+    w.drain()
+    token = w.generation
+    (root / "a/new/deeper/y.py").write_text("1")
+    assert not since(w, token)
+    assert w.changes[-1][1] == b"a/new/deeper/y.py"
+
+
+def test_a_renamed_directory_reports_its_new_path(tree: tuple[Path, watcher.Watcher]) -> None:
+    root, w = tree
+    (root / "a").rename(root / "b")
+    w.drain()
+    token = w.generation
+    (root / "b/z.py").write_text("1")
+    assert not since(w, token, b"a/z.py")  # not the old path's
+    assert since(w, token, b"b/z.py")
+
+
+# (id, how the question differs from "nothing since the current token", expected "same")
+QUESTIONS: list[tuple[str, Callable[[watcher.Watcher, Path], bytes], bool]] = [
+    ("current-token", lambda w, r: f"{w.instance} {w.generation}".encode(), True),
+    ("only-ignored-changed", lambda w, r: (r / "out.txt").write_text("x") and
+     f"{w.instance} {w.generation}\0out.txt".encode(), True),
+    ("something-else-changed", lambda w, r: (r / "other.txt").write_text("x") and
+     f"{w.instance} {w.generation}\0out.txt".encode(), False),
+    ("another-instance", lambda w, r: f"0123456789abcdef {w.generation}".encode(), False),
+    ("a-future-generation", lambda w, r: f"{w.instance} {w.generation + 5}".encode(), False),
+    ("token-only", lambda w, r: b"- -1", False),
+    ("garbage", lambda w, r: b"\xff\xfe nonsense", False),
+    ("overflowed", lambda w, r: (w._event(-1, watcher.IN_Q_OVERFLOW, b""), b"")[1] +
+     f"{w.instance} {w.generation - 1}".encode(), False),
+]
+
+
+@pytest.mark.parametrize("question,same", [q[1:] for q in QUESTIONS], ids=[q[0] for q in QUESTIONS])
+def test_questions(tree: tuple[Path, watcher.Watcher],
+                   question: Callable[[watcher.Watcher, Path], bytes], same: bool) -> None:
+    root, w = tree
+    (root / "a/x.py").write_text("1")
+    w.drain()
+    reply = watch_client.parse_reply(w.answer(question(w, root)))
+    assert reply is not None and reply[0] == (w.instance, w.generation)
+    assert reply[1] == same
+
+
+def test_changes_forgotten_since_a_token_mean_changed(tree: tuple[Path, watcher.Watcher]) -> None:
+    root, w = tree
+    w.changes = deque(maxlen=2)
+    (root / "out.txt").write_text("x")  # modify + close_write
+    w.drain()
+    token = w.generation
+    for _ in range(3):
+        (root / "out.txt").write_text("x")
+    assert not since(w, token, b"out.txt")  # some of them are no longer known: changed
+    assert since(w, w.generation, b"out.txt")
+
+
+def test_the_watch_limit_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = watcher.Watcher(str(tmp_path))
+    try:
+        monkeypatch.setattr(w.ino, "add", lambda path: -errno.ENOSPC)
+        with pytest.raises(watcher.WatchError, match="raise fs.inotify.max_user_watches"):
+            w.watch_tree(b"", strict=True)
+    finally:
+        os.close(w.ino.fd)
+
+
+def test_only_our_own_user_is_believed() -> None:
+    left, right = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with left, right:
+        assert watch_client.ours(left)
+    assert watch_client.ask(str(Path("/nonexistent/root"))) is None
+
+
+def test_the_idle_watcher_stops(tree: tuple[Path, watcher.Watcher]) -> None:
+    _root, w = tree
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as listener:
+        listener.bind(b"\0phasegate-test-idle-%d" % os.getpid())
+        listener.listen(1)
+        started = time.monotonic()
+        watcher.serve(w, listener, idle_s=0.2)
+    assert time.monotonic() - started < 30
