@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(argv) if argv is not None else sys.argv[1:]
     pipe_safe()
     try:
-        return _dispatch(args_list)
+        return _dispatch(args_list, whole_process=argv is None)
     except MigrationError as exc:
         print(f"phasegate: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
@@ -150,22 +150,27 @@ def pipe_safe() -> None:
         sys.stderr = _PipeSafe(sys.stderr)
 
 
-def _dispatch(args_list: list[str]) -> int:
+def _dispatch(args_list: list[str], whole_process: bool = False) -> int:
+    """Run the command; ``whole_process``: phasegate is this process (not called in-process)."""
     try:
-        return _run(args_list)
+        return _run(args_list, whole_process)
     finally:
         from . import early_git
 
         early_git.drop()  # whatever git was asked early and not used: reaped
 
 
-def _run(args_list: list[str]) -> int:
+def _run(args_list: list[str], whole_process: bool = False) -> int:
     if args_list[:1] == ["detect"]:
         # before the parser imports every command: an unchanged tree replays its last answer
         from .detect.replay import replay
 
         replayed = replay(args_list[1:])
         if replayed is not None:
+            if whole_process:  # the console script: nothing is left to tear down (~3 ms)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(replayed)
             return replayed
         from . import early_git
 

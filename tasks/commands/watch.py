@@ -16,7 +16,7 @@ import sys
 import time
 
 from .. import config as config_mod
-from ..detect import replay_git, watch_client
+from ..detect import replay_git, replay_record, watch_client
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 
 ORDER = 15
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"already {_describe(root, status)}")
         return EXIT_OK
     pid, dirs = _start(root, os.path.join(git_dir, "phasegate", "watch.log"))
+    replay_record.forget_records(git_dir)  # after the watcher is ready: see forget_records
     print(f"watching {root}: {dirs} directories (pid {pid}); stop with: phasegate watch --stop")
     return EXIT_OK
 

@@ -128,6 +128,23 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
     return True
 
 
+def forget_records(git_dir: str) -> None:
+    """Drop every replay record of this repository: a record taken without the watcher that now
+    runs (or under an earlier one) would be replayed through git, and a hit never records again,
+    so the next run, missing, records with the new watcher's token."""
+    cache = os.path.join(git_dir, "phasegate", "cache")
+    try:
+        names = os.listdir(cache)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith("replay-") and name.endswith(".marshal"):
+            try:
+                os.unlink(os.path.join(cache, name))
+            except FileNotFoundError:
+                pass
+
+
 def _same_state_dir(config: Config, git_dir: str) -> bool:
     """Records are looked up under the git dir found by walking up; only record when that is
     where phasegate's state really lives (git itself agrees, no project.state_dir elsewhere)."""

@@ -134,9 +134,12 @@ def test_a_killed_watcher_leaves_the_replay_to_git(watched: Project) -> None:
 def test_another_watchers_token_is_not_trusted(watched: Project) -> None:
     """A change made while no watcher ran is not hidden by the watcher started after it."""
     primed(watched)
+    (record,) = (watched.root / ".git/phasegate/cache").glob("replay-*")
+    kept = record.read_bytes()  # with the first watcher's token
     assert watch(watched, "--stop") == 0
     add_untracked(watched)
-    assert watch(watched) == 0
+    assert watch(watched) == 0  # drops the records: put the old one back
+    record.write_bytes(kept)
     assert watched.detect().outcome == "miss: files changed"
 
 
@@ -327,3 +330,18 @@ def test_the_idle_watcher_stops(tree: tuple[Path, watcher.Watcher]) -> None:
         started = time.monotonic()
         watcher.serve(w, listener, idle_s=0.2)
     assert time.monotonic() - started < 30
+
+
+def test_a_record_taken_without_the_watcher_is_retaken_with_it(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    primed(project)  # recorded with no watcher: replayed through git
+    assert watch(project) == 0
+    pid = watcher_pid(project)
+    try:
+        assert project.detect().outcome == "miss: no record"  # records with the token
+        no_git(monkeypatch)
+        assert project.detect().outcome == "hit"
+    finally:
+        watch(project, "--stop")
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
