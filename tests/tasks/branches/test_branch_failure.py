@@ -40,7 +40,7 @@ def test_a_failing_shard_gets_no_branch_and_keep_going_runs_the_rest(
                      "--config", str(repo / "phases.toml")])
     out = capsys.readouterr().out
     assert code == 3, out
-    assert sorted(branches(repo)) == ["main", "phasegate/a", "phasegate/c"]
+    assert sorted(branches(repo)) == ["main", "phasegate/a", "phasegate/c"], out
     rows = _summary(out)
     assert [r.split()[:3] for r in rows] == [["a", "phasegate/a", "1"], ["b", "-", "-"],
                                              ["c", "phasegate/c", "1"]]
