@@ -46,3 +46,6 @@ class DetectResult:
     files_scanned: int = 0
     files_parsed: int = 0
     cache_hits: int = 0
+    # files with another hard link: an edit made through a name outside the tree is no event
+    # for a watcher (tasks/detect/watcher.py), so a run with any is replayed through git only
+    linked: int = 0

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
 
 from .. import config as config_mod
 from ..detect import replay_git, replay_record, watch_client
+from ..detect.watcher import RACED
 from ..errors import EXIT_FOUND, EXIT_OK, EXIT_USAGE, MigrationError
 
 ORDER = 15
 START_TIMEOUT_S = 300.0  # a very large tree takes a while to watch; never wait forever
+ANSWER_S = 2.0  # this command waits longer for an answer than a replay does
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,28 +41,49 @@ def run(args: argparse.Namespace) -> int:
         raise MigrationError(f"{root}: not in a git work tree with a .git directory (a replay, "
                              "which the watcher serves, needs one)", EXIT_USAGE)
     status = _status(root)
+    hung = None if status else watch_client.listener_pid(root)  # listens, does not answer
     if args.status:
-        print(_describe(root, status) if status else f"not watching {root}")
+        if hung:
+            print(f"a watcher of {root} (pid {hung}) does not answer; stop it with: "
+                  "phasegate watch --stop")
+        else:
+            print(_describe(root, status) if status else f"not watching {root}")
         return EXIT_OK if status else EXIT_FOUND
     if args.stop:
-        if status is None:
+        pid = int(status[2]) if status else hung
+        if pid is None:
             print(f"not watching {root}")
             return EXIT_OK
-        _stop(root)
-        print(f"stopped watching {root} (pid {status[2]})")
+        _stop(root, pid)
+        print(f"stopped watching {root} (pid {pid})")
         return EXIT_OK
+    if hung:
+        raise MigrationError(f"a watcher of {root} (pid {hung}) does not answer: stop it with "
+                             "phasegate watch --stop", EXIT_USAGE)
+    if status is None:
+        try:
+            pid_text, dirs = _start(root, os.path.join(git_dir, "phasegate", "watch.log"))
+        except _Raced:
+            status = _status(root)  # another `phasegate watch` started one meanwhile
+            if status is None:
+                raise MigrationError(f"cannot watch {root}: another watcher holds its socket "
+                                     "but does not answer", EXIT_USAGE) from None
     if status is not None:
         print(f"already {_describe(root, status)}")
         return EXIT_OK
-    pid, dirs = _start(root, os.path.join(git_dir, "phasegate", "watch.log"))
     replay_record.forget_records(git_dir)  # after the watcher is ready: see forget_records
-    print(f"watching {root}: {dirs} directories (pid {pid}); stop with: phasegate watch --stop")
+    print(f"watching {root}: {dirs} directories (pid {pid_text}); stop with: "
+          "phasegate watch --stop")
     return EXIT_OK
+
+
+class _Raced(Exception):
+    """The watcher could not listen: another one did first."""
 
 
 def _status(root: str) -> tuple[str, ...] | None:
     """(instance, changes seen, pid, directories) of the watcher of ``root``, or None."""
-    reply = watch_client.exchange(root, b"status")
+    reply = watch_client.exchange(root, b"status", timeout=ANSWER_S)
     parts = tuple((reply or b"").decode("ascii", "replace").split())
     return parts if len(parts) == 4 else None
 
@@ -69,11 +93,30 @@ def _describe(root: str, status: tuple[str, ...]) -> str:
     return f"watching {root}: {dirs} directories, {seen} change(s) seen (pid {pid})"
 
 
-def _stop(root: str) -> None:
-    watch_client.exchange(root, b"stop")
-    deadline = time.monotonic() + 10.0
-    while _status(root) is not None and time.monotonic() < deadline:
-        time.sleep(0.02)
+def _stop(root: str, pid: int) -> None:
+    """Ask the watcher to stop; one that has not within :data:`ANSWER_S` gets SIGTERM, then
+    SIGKILL (it is this user's process listening on the root's address)."""
+    watch_client.exchange(root, b"stop", timeout=ANSWER_S)
+    for sig in (None, signal.SIGTERM, signal.SIGKILL):
+        if sig is not None:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                return
+        deadline = time.monotonic() + ANSWER_S * 2
+        while not _gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if _gone(pid):
+            return
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited (a zombie not yet reaped counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rpartition(b")")[2].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
 
 
 def _start(root: str, log: str) -> tuple[str, str]:
@@ -90,6 +133,8 @@ def _start(root: str, log: str) -> tuple[str, str]:
     if len(parts) == 3 and parts[0] == "ready":
         return parts[2], parts[1]
     proc.wait()
+    if RACED in line:
+        raise _Raced
     why = line.removeprefix("error: ").strip() or f"it exited with code {proc.returncode}"
     raise MigrationError(f"cannot watch {root}: {why}", EXIT_USAGE)
 

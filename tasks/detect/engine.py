@@ -110,6 +110,7 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
     todo: list[tuple[str, StatKey]] = []
     for rel in paths:
         st = found.stats.get(rel)
+        result.linked += st is None or st.st_nlink > 1
         key = key_of(st) if st is not None else stat_key(config.root / rel)
         if key is None:
             result.problems.append(FileProblem(rel, "vanished while scanning"))

@@ -40,8 +40,11 @@ What the answer depends on, and how each is checked (every doubt means: run norm
   (taken before the scan) is stored too, and a later replay asks that same watcher whether
   anything but the record's ignored paths changed since, instead of running git
   (:mod:`.watch_client`); only when it says "same" and nothing that decides git's ignores
-  outside the tree changed (``info/exclude``, the global ignore file, git's config files) is
-  git skipped. Any other answer, or no answer, is the git check above.
+  outside the tree changed (``info/exclude``, the global ignore file, git's config files and
+  those they include, the ``.gitignore`` files above a root below the work tree's top) is git
+  skipped. Any other answer, or no answer within half a second, is the git check above. A run
+  that saw a file with another hard link, or under a config naming an excludes file, records
+  no token.
 - **the journal**: a run only records when no transaction is pending or unrecorded (recovery
   would have work), and the journal's entries (each directory and its log's lstat) must be
   unchanged, so a pending transaction is never skipped.
@@ -262,7 +265,7 @@ def _watched(probe: Probe, record: dict[str, Any]) -> bool:
     if not watch:
         return False
     token, sources = watch
-    return sources == ignore_sources(probe.git_dir) and unchanged_since(
+    return sources == ignore_sources(probe.git_dir, record["root"]) and unchanged_since(
         record["root"], token, record["ignored"])
 
 

@@ -23,30 +23,56 @@ RELAXED_STAT = (b"checkstat", b"trustctime", b"ignorestat")
 
 def relaxed_stat_config(git_dir: str) -> str:
     """The first of :data:`RELAXED_STAT` any git config file mentions, or ''."""
-    home = os.path.expanduser("~")
-    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    for path in (os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
-                 os.path.join(xdg, "git", "config"), "/etc/gitconfig"):
-        text = read_bytes(path).lower()
+    for _path, text in config_texts(git_dir):
         for name in RELAXED_STAT:
             if name in text:
                 return f"core.{name.decode()}"
     return ""
 
 
-def ignore_sources(git_dir: str) -> tuple[Any, ...] | None:
-    """The lstat of everything besides the tree's own files that decides which untracked files
-    git lists (``info/exclude``, the default global ignore file, every git config file), for a
-    check that does not run git; None when a config names an excludes file elsewhere."""
+def config_texts(git_dir: str) -> list[tuple[str, bytes]]:
+    """Every git config file that applies (the repository's, the user's, the system's) and
+    every file they include (``[include]``/``[includeIf]``, whatever the condition), each
+    lower-cased. An unreadable file is empty."""
     home = os.path.expanduser("~")
     xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
-    configs = (os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
-               os.path.join(xdg, "git", "config"), "/etc/gitconfig")
-    if any(b"excludesfile" in read_bytes(path).lower() for path in configs):
+    todo = [os.path.join(git_dir, "config"), os.path.join(home, ".gitconfig"),
+            os.path.join(xdg, "git", "config"), "/etc/gitconfig"]
+    out: list[tuple[str, bytes]] = []
+    while todo and len(out) < 32:
+        path = todo.pop(0)
+        raw = read_bytes(path)
+        text = raw.lower()
+        out.append((path, text))
+        if b"include" not in text:
+            continue
+        for line in raw.splitlines():
+            key, eq, value = line.strip().partition(b"=")
+            if eq and key.strip().lower() == b"path":
+                named = os.path.expanduser(os.fsdecode(value.strip().strip(b'"')))
+                todo.append(os.path.join(os.path.dirname(path), named))
+    return out
+
+
+def ignore_sources(git_dir: str, root: str) -> tuple[Any, ...] | None:
+    """The lstat of everything besides the files under ``root`` that decides which untracked
+    files git lists there: ``info/exclude``, the default global ignore file, every git config
+    file (and those it includes), and each ``.gitignore`` between the work tree's top and
+    ``root``; for a check that does not run git. None when a config names an excludes file
+    (it could be anywhere)."""
+    texts = config_texts(git_dir)
+    if any(b"excludesfile" in text for _path, text in texts):
         return None
-    paths = (*configs, os.path.join(git_dir, "info", "exclude"),
-             os.path.join(xdg, "git", "ignore"))
-    return tuple(lstat_key(path) for path in paths)
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    paths = [path for path, _text in texts]
+    paths += [os.path.join(git_dir, "info", "exclude"), os.path.join(xdg, "git", "ignore")]
+    top = os.path.dirname(os.path.realpath(git_dir))
+    here = os.path.realpath(root)
+    while here != top and here.startswith(top + os.sep):
+        here = os.path.dirname(here)
+        paths.append(os.path.join(here, ".gitignore"))
+    return tuple((path, lstat_key(path)) for path in paths)
 
 
 def git_dir_of(start: str) -> str | None:

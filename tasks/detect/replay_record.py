@@ -66,7 +66,7 @@ def _watch_token(git_dir: str, root: str) -> tuple[Any, ...] | None:
     or an excludes file named in a git config, which the watcher does not follow)."""
     from . import watch_client
 
-    sources = replay_git.ignore_sources(git_dir)
+    sources = replay_git.ignore_sources(git_dir, root)
     if sources is None:
         return None
     answer = watch_client.ask(root)
@@ -108,6 +108,8 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
         return False
     if _config_state(config) != snap.config:
         return False  # rewritten during the run (its [status] counts, or by a person)
+    if result.linked:  # an edit through another name of such a file is no event here
+        snap.watch = None
     body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
             "config_path": snap.probe.config_path, "config": snap.config[0],
             "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,

@@ -28,7 +28,7 @@ TYPE_CHECKING = False  # not typing's: this module is on the replay's path
 if TYPE_CHECKING:
     from typing import Any
 
-TIMEOUT_S = 2.0  # a watcher that does not answer within this is no watcher
+TIMEOUT_S = 0.5  # a watcher that does not answer a replay within this is no watcher
 Token = tuple[str, int]
 
 
@@ -43,13 +43,37 @@ def address(root: str) -> bytes | None:
     return f"\0phasegate-watch-{os.getuid()}-{st.st_dev:x}-{st.st_ino:x}".encode()
 
 
-def ours(sock: Any) -> bool:
-    """The peer runs as this user (anyone may bind an abstract name: only our own watcher is
-    believed, and only our own user is answered)."""
+def peer(sock: Any) -> tuple[int, int]:
+    """(pid, uid) of the process at the other end of a connected Unix socket."""
     import _socket
 
     cred = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
-    return int.from_bytes(cred[4:8], sys.byteorder) == os.getuid()
+    return int.from_bytes(cred[0:4], sys.byteorder), int.from_bytes(cred[4:8], sys.byteorder)
+
+
+def ours(sock: Any) -> bool:
+    """The peer runs as this user (anyone may bind an abstract name: only our own watcher is
+    believed, and only our own user is answered)."""
+    return peer(sock)[1] == os.getuid()
+
+
+def listener_pid(root: str) -> int | None:
+    """The pid of this user's process listening for ``root``'s watcher, answering or not."""
+    import _socket
+
+    name = address(root)
+    if name is None:
+        return None
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.settimeout(TIMEOUT_S)
+        sock.connect(name)
+        pid, uid = peer(sock)
+    except OSError:
+        return None
+    finally:
+        sock.close()
+    return pid if uid == os.getuid() else None
 
 
 def ask(root: str, since: Token | None = None, ignored: tuple[str, ...] = ()
@@ -63,8 +87,9 @@ def ask(root: str, since: Token | None = None, ignored: tuple[str, ...] = ()
     return None if reply is None else parse_reply(reply)
 
 
-def exchange(root: str, request: bytes) -> bytes | None:
-    """Send ``request`` to the watcher of ``root``; its whole reply, or None."""
+def exchange(root: str, request: bytes, timeout: float = TIMEOUT_S) -> bytes | None:
+    """Send ``request`` to the watcher of ``root``; its whole reply, or None (none listens,
+    or it did not answer within ``timeout`` seconds)."""
     import _socket
 
     name = address(root)
@@ -72,7 +97,7 @@ def exchange(root: str, request: bytes) -> bytes | None:
         return None
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(TIMEOUT_S)
+        sock.settimeout(timeout)
         sock.connect(name)
         if not ours(sock):
             return None

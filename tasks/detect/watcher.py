@@ -5,129 +5,126 @@ anything changed instead of having git lstat every file.
 How it stays right:
 
 - **Every directory under the root is watched** (not ``<root>/.git``: the replay checks the
-  index, HEAD and journal itself), before the watcher says it is ready. A directory created or
-  moved in is watched as soon as its event is read, and only then counted as a change, so a
-  token handed out after that covers the files made in it before the watch existed (the run
-  that gets the token lists them itself).
+  index, HEAD and journal itself), before the watcher says it is ready, each through an
+  ``O_PATH`` descriptor of the root, so renaming a directory above it changes nothing. A
+  directory created, moved in, or whose mode changed is watched as soon as its event is read,
+  and only then counted as a change, so a token handed out after that covers the files made in
+  it before the watch existed (the run that gets the token lists them itself). A directory that
+  exists but cannot be watched makes every answer "changed" until it can.
 - **inotify queues an event inside the system call that changed the file**, so when a question
   arrives the watcher first reads every queued event: each change completed before the
   question was asked is counted in the answer.
+- **Lost events mean watching anew**: when the event queue overflowed, or the mounts at or
+  under the root differ from the last question's (a mount over a watched directory hides it
+  from its watch), every directory is walked and watched again before the change is counted.
 - **A token is (instance, count of changes)**. Each change is kept with its path relative to
   the root, so a question may leave out the paths the asking run writes itself (its
-  ``--output`` report). A change with no reliable path (the event queue overflowed, a directory
-  moved or removed, a watch that could not be added) counts against every question; when more
-  changes happened since a token than the watcher keeps, the answer is "changed".
+  ``--output`` report). A change with no reliable path (the queue overflowed, a directory made,
+  moved or removed, an event of a watch already dropped) counts against every token handed out
+  before it; when more changes happened since a token than the watcher keeps, the answer is
+  "changed".
 - ``*.pyc`` files are not counted (Python writes them as it imports; detect never reads them).
 
-Limits, said where the watcher starts: local file systems only (inotify does not see a change
-made on another machine over NFS), and a write through a shared memory map is not an event; the
-watcher stops when its root is removed or moved, on ``phasegate watch --stop``, on SIGTERM, and
-after :data:`IDLE_S` without a question. It listens on an abstract Unix socket
-(:func:`.watch_client.address`) and answers only its own user. Run as ``python -m
-phasegate.detect.watcher ROOT LOG``; it prints one line (``ready <directories> <pid>`` or
-``error: <why>``), then writes only to LOG (a traceback, should it fail: its socket goes with
-it and replays check the tree with git again).
+Limits: local file systems only (inotify does not see a change made on another machine over
+NFS); a write through a shared memory map is not an event; nor is an edit made through a hard
+link outside the tree (a run that saw a file with more than one link records no token, so it is
+replayed through git, but a link made after the record is not seen). The watcher stops when its
+root is removed or moved, on ``phasegate watch --stop``, on SIGTERM, and after :data:`IDLE_S`
+without a question. It listens on an abstract Unix socket (:func:`.watch_client.address`) and
+answers only its own user. Run as ``python -m phasegate.detect.watcher ROOT LOG``; it prints
+one line (``ready <directories> <pid>`` or ``error: <why>``), then writes only to LOG (a
+traceback, should it fail: its socket goes with it and replays check the tree with git again).
+
+Why this module is long: it is the whole watcher process, whose parts share one state (the
+watches, the changes kept and what is unwatched): the model, its event rules, and the loop that
+answers; the inotify and mount primitives are in :mod:`.inotify`.
 """
 
 from __future__ import annotations
 
 import collections
-import ctypes
-import ctypes.util
 import errno
 import os
 import select
 import signal
 import socket
-import struct
 import sys
 import time
 import uuid
 
-from . import watch_client
+from . import inotify, watch_client
+from .inotify import (
+    IN_CREATE,
+    IN_DELETE,
+    IN_DELETE_SELF,
+    IN_IGNORED,
+    IN_ISDIR,
+    IN_MOVE_SELF,
+    IN_MOVED_FROM,
+    IN_MOVED_TO,
+    IN_Q_OVERFLOW,
+    IN_UNMOUNT,
+    Inotify,
+    WatchError,
+)
 
-IN_MODIFY, IN_ATTRIB, IN_CLOSE_WRITE = 0x2, 0x4, 0x8
-IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
-IN_DELETE_SELF, IN_MOVE_SELF, IN_UNMOUNT, IN_Q_OVERFLOW, IN_IGNORED = (
-    0x400, 0x800, 0x2000, 0x4000, 0x8000)
-IN_ONLYDIR, IN_DONT_FOLLOW, IN_ISDIR = 0x01000000, 0x02000000, 0x40000000
-MASK = (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_CREATE
-        | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW)
-EVENT = struct.Struct("iIII")
 KEPT = 8192  # changes remembered with their paths; a token older than these is "changed"
 IDLE_S = 12 * 3600  # no question for this long: the watcher exits
 NOT_COUNTED = (b".pyc",)
-
-
-class WatchError(Exception):
-    """The watcher cannot start (no inotify, the watch limit, the socket)."""
-
-
-class Inotify:
-    def __init__(self) -> None:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        try:
-            self._add = libc.inotify_add_watch
-        except AttributeError as exc:
-            raise WatchError("this system has no inotify (the watcher needs Linux)") from exc
-        self._add.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-        self.fd = libc.inotify_init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise WatchError(f"inotify_init1: {os.strerror(ctypes.get_errno())}")
-
-    def add(self, path: bytes) -> int:
-        """The watch descriptor, or -errno."""
-        wd = self._add(self.fd, path, MASK)
-        return wd if wd >= 0 else -ctypes.get_errno()
-
-    def read(self) -> list[tuple[int, int, bytes]]:
-        """Every queued event: (wd, mask, name)."""
-        out: list[tuple[int, int, bytes]] = []
-        while True:
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                return out
-            offset = 0
-            while offset < len(data):
-                wd, mask, _cookie, size = EVENT.unpack_from(data, offset)
-                offset += EVENT.size
-                name = data[offset:offset + size].rstrip(b"\0")
-                offset += size
-                out.append((wd, mask, name))
+RACED = "another watcher already watches it"
 
 
 class Watcher:
     def __init__(self, root: str) -> None:
-        self.root = os.fsencode(os.path.realpath(root))
+        # every path is taken through an O_PATH descriptor of the root, so renaming a directory
+        # above it (or the root itself) changes nothing the watcher does
+        self.root_fd = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        self.base = f"/proc/self/fd/{self.root_fd}".encode()
+        if not os.path.isdir(self.base):
+            os.close(self.root_fd)
+            raise WatchError("the watcher needs /proc")
         self.instance = uuid.uuid4().hex[:16]
         self.ino = Inotify()
         self.dirs: dict[int, bytes] = {}  # wd -> directory relative to the root (b"" for it)
+        self.unwatched: set[bytes] = set()  # directories there that could not be watched
         self.generation = 0
         self.changes: collections.deque[tuple[int, bytes | None]] = collections.deque(
             maxlen=KEPT)
         self.gone = False  # the root itself was removed or moved
+        self.mounts = self._mounts()
+
+    def close(self) -> None:
+        os.close(self.ino.fd)
+        os.close(self.root_fd)
+
+    def _full(self, rel: bytes) -> bytes:
+        # "/." for the root: the descriptor's link is a symlink, which IN_DONT_FOLLOW refuses
+        return os.path.join(self.base, rel or b".")
 
     # -- watches --------------------------------------------------------------------------
     def watch_tree(self, rel: bytes, *, strict: bool) -> None:
-        """Watch ``rel`` and every directory under it (not following symlinks)."""
+        """Watch ``rel`` and every directory under it (not following symlinks). A directory
+        that exists but cannot be watched is kept in ``unwatched``: while any is, every
+        question is answered "changed" (it is tried again on its next event)."""
         todo = [rel]
         while todo:
             here = todo.pop()
-            full = os.path.join(self.root, here) if here else self.root
-            wd = self.ino.add(full)
+            wd = self.ino.add(self._full(here))
             if wd < 0:
-                if -wd in (errno.ENOENT, errno.ENOTDIR, errno.EACCES) and here:
-                    continue  # gone already, or unreadable: nothing of it can be listed
+                if -wd in (errno.ENOENT, errno.ENOTDIR) and here:
+                    continue  # gone already (its removal is an event of its own)
                 if strict or -wd == errno.ENOSPC:
                     hint = (" (raise fs.inotify.max_user_watches)" if -wd == errno.ENOSPC
                             else "")
-                    raise WatchError(f"cannot watch {os.fsdecode(full)}: "
+                    where = os.path.join(os.fsencode(self.path()), here)
+                    raise WatchError(f"cannot watch {os.fsdecode(where)}: "
                                      f"{os.strerror(-wd)}{hint}")
+                self.unwatched.add(here)
                 continue
             self.dirs[wd] = here
+            self.unwatched.discard(here)
             try:
-                with os.scandir(full) as entries:
+                with os.scandir(self._full(here)) as entries:
                     for entry in entries:
                         if entry.is_dir(follow_symlinks=False) and not (
                                 not here and entry.name == b".git"):
@@ -135,11 +132,26 @@ class Watcher:
             except OSError:
                 if strict and not here:
                     raise
+                self.unwatched.add(here)  # its subdirectories are not known
+
+    def path(self) -> str:
+        """Where the root is now."""
+        return os.fsdecode(os.readlink(self.base))
+
+    def _mounts(self) -> list[bytes]:
+        return inotify.mount_points(os.fsencode(self.path()))
 
     # -- events ---------------------------------------------------------------------------
     def drain(self) -> None:
         for wd, mask, name in self.ino.read():
             self._event(wd, mask, name)
+
+    def rewatch(self) -> None:
+        """Events may have been lost (the queue overflowed, a mount came or went): watch every
+        directory again (an existing watch is kept, a new directory gets one), then count."""
+        self.unwatched.clear()
+        self.watch_tree(b"", strict=False)
+        self._count(None)
 
     def _count(self, path: bytes | None) -> None:
         self.generation += 1
@@ -147,7 +159,7 @@ class Watcher:
 
     def _event(self, wd: int, mask: int, name: bytes) -> None:
         if mask & IN_Q_OVERFLOW:
-            self._count(None)
+            self.rewatch()
             return
         here = self.dirs.get(wd)
         if mask & IN_IGNORED:
@@ -168,7 +180,11 @@ class Watcher:
             return
         rel = os.path.join(here, name) if here else name
         if mask & IN_ISDIR:
-            if mask & (IN_CREATE | IN_MOVED_TO):
+            if mask & (IN_DELETE | IN_MOVED_FROM):
+                self.unwatched = {d for d in self.unwatched
+                                  if d != rel and not d.startswith(rel + b"/")}
+            elif mask & (IN_CREATE | IN_MOVED_TO) or any(
+                    d == rel or d.startswith(rel + b"/") for d in self.unwatched):
                 self.watch_tree(rel, strict=False)  # watched before it counts: see the module
             self._count(None)
             return
@@ -179,6 +195,10 @@ class Watcher:
     # -- questions ------------------------------------------------------------------------
     def answer(self, request: bytes) -> bytes:
         self.drain()
+        mounts = self._mounts()
+        if mounts != self.mounts:
+            self.mounts = mounts
+            self.rewatch()
         head, *ignored = request.split(b"\0")
         parts = head.split()
         same = False
@@ -189,7 +209,7 @@ class Watcher:
         return f"{self.instance} {self.generation} ".encode() + verdict
 
     def _unchanged_since(self, since: int, ignored: set[bytes]) -> bool:
-        if since > self.generation:
+        if self.unwatched or since > self.generation:
             return False
         if since == self.generation:
             return True
@@ -264,7 +284,7 @@ def main(argv: list[str]) -> int:
             listener.bind(name)  # abstract: nothing on disk, gone when this process is
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise WatchError("another watcher already watches it") from exc
+                raise WatchError(RACED) from exc
             raise
         listener.listen(16)
     except (WatchError, OSError) as exc:
