@@ -104,6 +104,13 @@ def detect(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def watch(session: nox.Session) -> None:
+    """Watch the tree in the background so a repeated detect replays at once (`-- --stop`)."""
+    phasegate(session, "watch", *session.posargs,
+              ok=(0, 1) if "--status" in session.posargs else (0,))
+
+
+@nox.session(python=False)
 def suggest(session: nox.Session) -> None:
     """Propose rules from the deprecation markers in the code (`-- --write` adds them)."""
     phasegate(session, "suggest", *session.posargs)

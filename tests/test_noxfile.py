@@ -33,7 +33,7 @@ rules = ["old"]
 files = ["b/**"]
 rules = ["old"]
 """
-STATIC = ("detect", "suggest", "verify", "status", "recover", "tests", "lint", "bench")
+STATIC = ("detect", "watch", "suggest", "verify", "status", "recover", "tests", "lint", "bench")
 MUTATING = ("recover", "migrate-p0", "rollback-p0", "migrate-hot-fix", "rollback-hot-fix")
 LINE = re.compile(r"^([*-]) (\S+) -> (.+)$")
 
