@@ -85,7 +85,12 @@ def _prefixes(dotted: str) -> list[str]:
 
 
 def absolute_module(module: str, level: int, package: str) -> str | None:
-    """The absolute module of a (maybe relative) ``from`` import, or None if it climbs too far."""
+    """The absolute module of a (maybe relative) ``from`` import, or None if it climbs too far.
+
+    Unlike ``semantics.scopes.resolve_relative`` (what a rewrite may rely on), a relative import
+    that climbs exactly to the top gives ``""``: pytest's rootdir insertion makes a test file's
+    siblings top-level modules, so ``from . import helpers`` there may load ``helpers``, and
+    the affected-test graph must not miss that edge."""
     if level == 0:
         return module
     parts = package.split(".") if package else []
