@@ -87,10 +87,11 @@ def _prefixes(dotted: str) -> list[str]:
 def absolute_module(module: str, level: int, package: str) -> str | None:
     """The absolute module of a (maybe relative) ``from`` import, or None if it climbs too far.
 
-    Unlike ``semantics.scopes.resolve_relative`` (what a rewrite may rely on), a relative import
-    that climbs exactly to the top gives ``""``: pytest's rootdir insertion makes a test file's
-    siblings top-level modules, so ``from . import helpers`` there may load ``helpers``, and
-    the affected-test graph must not miss that edge."""
+    Unlike ``semantics.scopes.resolve_relative`` (what a rewrite relies on, so it refuses), a
+    relative import that climbs exactly to the top gives ``""``, and the caller takes its names
+    as top-level modules: pytest's rootdir insertion makes a test file's siblings top-level, and
+    for the affected-test graph a spare edge only selects one test file more, where a missing
+    one could leave out a test that breaks."""
     if level == 0:
         return module
     parts = package.split(".") if package else []
