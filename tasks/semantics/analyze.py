@@ -9,6 +9,9 @@ libcst engine (``analyze_source(contexts=...)``).
 from __future__ import annotations
 
 import ast
+import contextlib
+import sys
+from collections.abc import Iterator
 
 from ..model import FileProblem, Violation
 from .callsite import NOT_CALLED, Contexts, call_contexts, call_problem, context_for
@@ -25,6 +28,7 @@ REEXPORT_REASON = "re-exported in __all__: importers of this module break"
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
 PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
+DEEP_LIMIT = 20_000  # the recursion limit for a tree too deep for the default one
 
 
 class FileAnalyzer(ScopeWalker):
@@ -290,11 +294,29 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
     analyzer = FileAnalyzer(index, path, module, package, data, hot)
     try:
         found = analyzer.run(tree)
-    except RecursionError:
-        return [], FileProblem(path, "too deeply nested to analyse")
+    except RecursionError:  # real code has it: generated tables of 500-deep expressions
+        analyzer = FileAnalyzer(index, path, module, package, data, hot)
+        try:
+            with _deeper(DEEP_LIMIT):
+                found = analyzer.run(tree)
+        except RecursionError:
+            return [], FileProblem(path, "too deeply nested to analyse")
     if contexts is not None:
         contexts.update(analyzer.contexts)
     return sorted(set(found)), None
+
+
+@contextlib.contextmanager
+def _deeper(limit: int) -> Iterator[None]:
+    """Python's recursion limit raised to ``limit`` for the block. The analysis recurses in
+    Python only (a Python-to-Python call takes no C stack since 3.11), so a tree ``ast.parse``
+    could build is walked with a higher limit without risking the C stack."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 
 
 __all__ = ["COMPREHENSIONS", "FUNCTION_NODES", "RuleIndex", "analyze_source", "context_for"]
