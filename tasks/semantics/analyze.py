@@ -9,9 +9,6 @@ libcst engine (``analyze_source(contexts=...)``).
 from __future__ import annotations
 
 import ast
-import contextlib
-import sys
-from collections.abc import Iterator
 
 from ..model import FileProblem, Violation
 from .callsite import NOT_CALLED, Contexts, call_contexts, call_problem, context_for
@@ -20,7 +17,7 @@ from .partial import import_statements, parse_partial, partial_source, partial_s
 from .rule_index import RuleIndex
 from .scopes import COMPREHENSIONS, FUNCTION_NODES
 from .syntax import all_value
-from .walker import ScopeWalker
+from .walker import ScopeWalker, deeper_recursion
 
 STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
 IN_STRING_ANNOTATION = "inside a string annotation: rewrite it by hand"
@@ -28,7 +25,6 @@ REEXPORT_REASON = "re-exported in __all__: importers of this module break"
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
 PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
-DEEP_LIMIT = 20_000  # the recursion limit for a tree too deep for the default one
 
 
 class FileAnalyzer(ScopeWalker):
@@ -286,37 +282,19 @@ def analyze_source(data: bytes, path: str, module: str, is_package: bool,
             tree = ast.parse(data, filename=path)
         except SyntaxError as exc:
             return [], FileProblem(path, f"unparseable: {exc.msg}", exc.lineno or 0)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return [], FileProblem(path, f"unparseable: {exc}")
-        except RecursionError:
-            return [], FileProblem(path, "unparseable: nested too deeply for the parser")
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            why = "nested too deeply for the parser" if isinstance(exc, RecursionError) else exc
+            return [], FileProblem(path, f"unparseable: {why}")
     package = module if is_package else module.rpartition(".")[0]
     analyzer = FileAnalyzer(index, path, module, package, data, hot)
     try:
-        found = analyzer.run(tree)
-    except RecursionError:  # real code has it: generated tables of 500-deep expressions
-        analyzer = FileAnalyzer(index, path, module, package, data, hot)
-        try:
-            with _deeper(DEEP_LIMIT):
-                found = analyzer.run(tree)
-        except RecursionError:
-            return [], FileProblem(path, "too deeply nested to analyse")
+        with deeper_recursion():  # real code nests 500 deep (generated tables of expressions)
+            found = analyzer.run(tree)
+    except RecursionError:
+        return [], FileProblem(path, "too deeply nested to analyse")
     if contexts is not None:
         contexts.update(analyzer.contexts)
     return sorted(set(found)), None
-
-
-@contextlib.contextmanager
-def _deeper(limit: int) -> Iterator[None]:
-    """Python's recursion limit raised to ``limit`` for the block. The analysis recurses in
-    Python only (a Python-to-Python call takes no C stack since 3.11), so a tree ``ast.parse``
-    could build is walked with a higher limit without risking the C stack."""
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, limit))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
 
 
 __all__ = ["COMPREHENSIONS", "FUNCTION_NODES", "RuleIndex", "analyze_source", "context_for"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import ast
 import bisect
+import contextlib
 import functools
+import sys
+from collections.abc import Iterator
 
 from ..model import Violation
 from .rule_index import RuleIndex
@@ -136,3 +139,19 @@ class ScopeWalker(ast.NodeVisitor):
         self.scopes.pop()
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+
+DEEP_LIMIT = 20_000  # the recursion limit for a tree too deep for the default one
+
+
+@contextlib.contextmanager
+def deeper_recursion(limit: int = DEEP_LIMIT) -> Iterator[None]:
+    """Python's recursion limit raised to ``limit`` for the block. The analysis recurses in
+    Python only (a Python-to-Python call takes no C stack since 3.11), so a tree ``ast.parse``
+    could build is walked with a higher limit without risking the C stack."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
