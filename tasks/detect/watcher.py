@@ -78,13 +78,13 @@ class Watcher:
     def __init__(self, root: str) -> None:
         # every path is taken through an O_PATH descriptor of the root, so renaming a directory
         # above it (or the root itself) changes nothing the watcher does
+        self.ino = Inotify()  # first: elsewhere than on Linux, this is the clear error
         self.root_fd = os.open(root, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         self.base = f"/proc/self/fd/{self.root_fd}".encode()
         if not os.path.isdir(self.base):
-            os.close(self.root_fd)
+            self.close()
             raise WatchError("the watcher needs /proc")
         self.instance = uuid.uuid4().hex[:16]
-        self.ino = Inotify()
         self.dirs: dict[int, bytes] = {}  # wd -> directory relative to the root (b"" for it)
         self.unwatched: set[bytes] = set()  # directories there that could not be watched
         self.generation = 0
