@@ -135,11 +135,12 @@ def for_detect_command(argv: list[str]) -> None:
     a record was compared: that run may fingerprint the tree, which must come before its
     listing (the detect command drops early answers when it does)."""
     from .detect import replay
+    from .detect.replay_key import config_arg
 
     if replay.last_outcome != "miss: no record" and not replay.last_outcome.startswith("off"):
         return
     try:
-        for_detect(os.path.realpath(os.path.join(os.getcwd(), replay.config_arg(argv))))
+        for_detect(os.path.realpath(os.path.join(os.getcwd(), config_arg(argv))))
     except (OSError, ValueError):
         pass  # the detect asks git itself
 

@@ -31,20 +31,19 @@ What the answer depends on, and how each is checked (every doubt means: run norm
   the content of its index entry (git compares stat data, and the content when the entry is
   racy), so an unchanged index means unchanged content for every such file; listed files are
   compared by their own lstat; a file that appears, disappears, or becomes visible because a
-  .gitignore changed changes the listing. A run is not recorded when a listed file changed
-  within :data:`RACY_NS` of the fingerprint (a same-size edit inside one timestamp tick keeps
-  the lstat), nor when an index entry is assume-unchanged or skip-worktree (git does not look at
-  those files). No git work tree, a ``.git`` file (linked worktree, submodule) instead of a
-  directory, or any git failure: no replay.
-- **the files, with a watcher**: when ``phasegate watch`` ran as the run was recorded, its token
-  (taken before the scan) is stored too, and a later replay asks that same watcher whether
-  anything but the record's ignored paths changed since, instead of running git
-  (:mod:`.watch_client`); only when it says "same" and nothing that decides git's ignores
-  outside the tree changed (``info/exclude``, the global ignore file, git's config files and
-  those they include, the ``.gitignore`` files above a root below the work tree's top) is git
-  skipped. Any other answer, or no answer within half a second, is the git check above. A run
-  that saw a file with another hard link, or under a config naming an excludes file, records
-  no token.
+  .gitignore changed changes the listing. Git lists no FIFO, socket or device, which detect
+  reports when one is named ``*.py``: the lstat of every folder holding a scanned file is
+  compared too (a new entry changes its folder's). A run is not recorded when a listed file or
+  such a folder changed within :data:`RACY_NS` of the fingerprint (a same-size edit inside one
+  timestamp tick keeps the lstat), nor when an index entry is assume-unchanged or skip-worktree
+  (git does not look at those files). The project's codemods folder (``[project] codemods``,
+  which git may ignore) is compared by its files' lstat. No git work tree, a ``.git`` file
+  (linked worktree, submodule) instead of a directory, or any git failure: no replay.
+- **the files, with a watcher** (``phasegate watch``; :mod:`.watch_client`): its token, taken
+  before the scan, is recorded too; git is skipped only when that watcher says nothing but the
+  record's ignored paths changed since and nothing outside the tree that decides git's ignores
+  did (:func:`.replay_git.ignore_sources`). Else the git check above. No token is recorded for
+  a run that saw a file with another hard link, or under a config naming an excludes file.
 - **the journal**: a run only records when no transaction is pending or unrecorded (recovery
   would have work), and the journal's entries (each directory and its log's lstat) must be
   unchanged, so a pending transaction is never skipped.
@@ -68,6 +67,7 @@ import zlib
 from .replay_git import (
     Spawned,
     finish_listing,
+    folder_stats,
     git_dir_of,
     ignore_sources,
     listed,
@@ -75,7 +75,7 @@ from .replay_git import (
     repo_state,
     start_listing,
 )
-from .replay_key import code_stats, path_stats
+from .replay_key import code_stats, config_arg, path_stats, tree_stats
 from .watch_client import unchanged_since
 
 PACKAGE = sys.modules[__name__.rsplit(".", 2)[0]]  # phasegate itself (imported before us)
@@ -89,7 +89,7 @@ ENV_KEYS = ("CI", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LI
             "PHASEGATE_CONFIG", "GITHUB_ACTIONS", "GITHUB_WORKSPACE", "XDG_CACHE_HOME", "HOME",
             "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES",
             "PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_ALL", "LC_CTYPE")
-FORMAT = "phasegate-replay-1"
+FORMAT = "phasegate-replay-2"
 # Variables that point git at another repository, index or configuration: no replay at all.
 GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
@@ -184,17 +184,6 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
         return None, f"off: {exc}"
 
 
-def config_arg(argv: list[str]) -> str:
-    """The config the command will read: the last --config wins, as with argparse."""
-    found = os.environ.get("PHASEGATE_CONFIG") or "phases.toml"
-    for i, arg in enumerate(argv):
-        if arg == "--config" and i + 1 < len(argv):
-            found = argv[i + 1]
-        elif arg.startswith("--config="):
-            found = arg[len("--config="):]
-    return found
-
-
 def _key(argv: list[str], cwd: str, config_path: str) -> tuple[Any, ...]:
     streams = tuple((stream.isatty(), stream.encoding, stream.errors)
                     for stream in (sys.stdout, sys.stderr))
@@ -247,13 +236,16 @@ def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, A
         git = start_listing(root)  # runs while the cheaper checks below are done
     try:
         why = _cheap_mismatch(record, probe)
+        # the folders' lstat, while git runs: a FIFO or socket named *.py git never lists
+        folders = folder_stats(root, record["folders"][0]) if not why else ()
     finally:
         listing = finish_listing(git)
     if why:
         return None, why
     if listing is None:
         return None, "git ls-files failed"
-    if listed(root, listing, record["ignored"]) != record["listed"]:
+    if listed(root, listing, record["ignored"]) != record["listed"] or \
+            folders != record["folders"][1]:
         return None, "files changed"
     return record, ""
 
@@ -278,6 +270,9 @@ def _cheap_mismatch(record: dict[str, Any], probe: Probe) -> str:
         return "config unreadable"
     if repo_state(probe.git_dir) != record["repo"]:
         return "index, HEAD or journal changed"
+    codemods = record["codemods"]
+    if codemods is not None and tuple(sorted(tree_stats(codemods[0]))) != codemods[1]:
+        return "a project codemod changed"
     return ""
 
 

@@ -156,6 +156,13 @@ def listed(root: str, listing: bytes, ignored: tuple[str, ...]) -> tuple[Any, ..
     return tuple(out)
 
 
+def folder_stats(root: str, folders: list[str] | tuple[str, ...]) -> tuple[Stat | None, ...]:
+    """The lstat of each folder (relative to ``root``): a file git never lists (a FIFO or
+    socket named ``*.py``, which detect reports) still changes its folder's."""
+    base = os.path.join(root, "")
+    return tuple(lstat_key(base + folder) for folder in folders)
+
+
 def lstat_key(path: str | bytes) -> Stat | None:
     try:
         st = os.lstat(path)

@@ -1,6 +1,6 @@
-"""The installed code's part of a replay record's key (:mod:`.replay`): an edited phasegate
-file or an installed or removed dependency makes every record miss. Builtins only, like the
-rest of the replay's path.
+"""Parts of a replay record's key (:mod:`.replay`): the installed code (an edited phasegate
+file or an installed or removed dependency makes every record miss) and the config asked for.
+Builtins only, like the rest of the replay's path.
 """
 
 from __future__ import annotations
@@ -18,10 +18,16 @@ def code_stats() -> tuple[tuple[str, int, int, int, int], ...]:
     # phasegate.codemods is inside pkg when installed, a folder of its own in an editable install
     spec = importlib.util.find_spec(f"{PACKAGE.__name__}.codemods")
     tops = {pkg, *(os.path.abspath(p) for p in (spec and spec.submodule_search_locations) or ())}
+    return tuple(sorted({st for top in sorted(tops) for st in tree_stats(top)}))
+
+
+def tree_stats(top: str) -> list[tuple[str, int, int, int, int]]:
+    """The lstat of every ``.py`` file under ``top`` (not in ``__pycache__``); none when
+    ``top`` cannot be read (a folder that went is a different answer from one with files)."""
     out: list[tuple[str, int, int, int, int]] = []
-    for top in sorted(tops):
-        todo = [top]
-        while todo:
+    todo = [top]
+    while todo:
+        try:
             with os.scandir(todo.pop()) as it:
                 for entry in it:
                     if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
@@ -30,7 +36,9 @@ def code_stats() -> tuple[tuple[str, int, int, int, int], ...]:
                         st = entry.stat(follow_symlinks=False)
                         out.append((entry.path, st.st_size, st.st_mtime_ns, st.st_ino,
                                     st.st_ctime_ns))
-    return tuple(sorted(set(out)))  # installed: codemods/ is inside pkg
+        except OSError:
+            continue
+    return out
 
 
 def path_stats() -> tuple[tuple[str, int, int], ...]:
@@ -43,3 +51,14 @@ def path_stats() -> tuple[tuple[str, int, int], ...]:
             continue
         out.append((entry, st.st_mtime_ns, st.st_ino))
     return tuple(out)
+
+
+def config_arg(argv: list[str]) -> str:
+    """The config the command will read: the last --config wins, as with argparse."""
+    found = os.environ.get("PHASEGATE_CONFIG") or "phases.toml"
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--config="):
+            found = arg[len("--config="):]
+    return found

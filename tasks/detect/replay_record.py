@@ -11,7 +11,7 @@ import subprocess
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import replay, replay_git
+from . import replay, replay_git, replay_key
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -28,6 +28,7 @@ class Snapshot:
         self.probe, self.root, self.repo, self.listed, self.ignored = (
             probe, root, repo, listed, ignored)
         self.watch = watch  # (the watcher's token, ignore sources) when one ran
+        self.started = 0  # when the fingerprint was taken, ns (for racy changes)
         self.config = config  # phases.toml's bytes and lstat: this run must not change them
 
 
@@ -58,7 +59,9 @@ def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     # the config was parsed a moment ago: one changed since could differ from what was parsed
     if _racy(((b"", settled[1]), *listed), started):
         return None
-    return Snapshot(probe, root, repo, listed, ignored, settled, watch)
+    snap = Snapshot(probe, root, repo, listed, ignored, settled, watch)
+    snap.started = started
+    return snap
 
 
 def _watch_token(git_dir: str, root: str) -> tuple[Any, ...] | None:
@@ -110,10 +113,15 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
         return False  # rewritten during the run (its [status] counts, or by a person)
     if result.linked:  # an edit through another name of such a file is no event here
         snap.watch = None
+    folders = tuple(sorted({rel.rpartition("/")[0] for rel in result.paths}))
+    stats = replay_git.folder_stats(snap.root, folders)
+    if _racy(tuple(zip(folders, stats, strict=True)), snap.started):
+        return False  # a folder changed since just before the fingerprint: maybe during it
     body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
             "config_path": snap.probe.config_path, "config": snap.config[0],
             "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
-            "watch": snap.watch,
+            "watch": snap.watch, "folders": (folders, stats),
+            "codemods": _codemod_stats(config),
             "stdout": stdout, "stderr": stderr, "code": int(code),
             "output": None if output is None else
             (os.path.abspath(output[0]), output[1].encode("utf-8"))}
@@ -128,6 +136,15 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
         fh.write(os.fsencode(snap.root) + (b"\0watched" if snap.watch else b"\0"))
     os.replace(f"{pointer}.{os.getpid()}.tmp", pointer)
     return True
+
+
+def _codemod_stats(config: Config) -> tuple[str, tuple[Any, ...]] | None:
+    """The project's codemods folder and its files' lstat: git may ignore that folder, and an
+    edited codemod changes what detect finds (the detect cache keys it by content)."""
+    if config.codemods is None:
+        return None
+    folder = str(config.codemods)
+    return folder, tuple(sorted(replay_key.tree_stats(folder)))
 
 
 def forget_records(git_dir: str) -> None:

@@ -154,6 +154,11 @@ def pending_journal(p: Project) -> None:
     (txn / "log.jsonl").write_bytes(b"")  # 'new': recovery discards it, and says so
 
 
+def add_fifo(p: Project) -> None:
+    """git never lists a FIFO; detect reports one named ``*.py`` as not a regular file."""
+    os.mkfifo(p.root / "pkg/fifo.py")
+
+
 # (id, change, what the next run's outcome must start with)
 CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
     ("edit-tracked-same-size-same-mtime", write_same_size, "miss: files changed"),
@@ -165,5 +170,6 @@ CHANGES: list[tuple[str, Callable[[Project], None], str]] = [
     ("gitignore-edited", unignore, "miss: files changed"),
     ("config-edited", edit_config, "miss: config changed"),
     ("pending-journal", pending_journal, "miss: index, HEAD or journal changed"),
+    ("fifo-named-py", add_fifo, "miss: files changed"),
 ]
 

@@ -17,7 +17,7 @@ import pytest
 
 import phasegate
 from phasegate.cli import main
-from phasegate.detect import replay
+from phasegate.detect import replay, replay_key
 from tests.helpers.replay_repo import (
     CHANGES,
     PHASES,
@@ -240,7 +240,7 @@ def test_config_argument(argv: list[str], env: str | None, expected: str,
         monkeypatch.delenv("PHASEGATE_CONFIG", raising=False)
     else:
         monkeypatch.setenv("PHASEGATE_CONFIG", env)
-    assert replay.config_arg(argv) == expected
+    assert replay_key.config_arg(argv) == expected
 
 
 def test_hit_imports_only_the_standard_library(project: Project) -> None:
@@ -304,3 +304,46 @@ def test_relaxed_git_stat_settings_turn_replay_off(project: Project, setting: st
     git(project.root, "config", f"core.{key}", value)
     run = project.detect()
     assert run.outcome == f"off: git's core.{key.lower()} is set"
+
+
+CODEMOD = '''\
+from phasegate.codemods._base import RuleCodemod
+
+
+class Codemod(RuleCodemod):
+    def leave_Call(self, original_node, updated_node):
+        if self.rule.old in self.qualified_names(original_node.func):
+            self.report(original_node, "call")
+        return updated_node
+
+
+EXAMPLES = {}
+'''
+
+
+def test_an_edited_codemod_git_ignores_misses(project: Project) -> None:
+    """``[project] codemods`` may be a folder git ignores: its files are in the record."""
+    folder = project.root / "tools/codemods"
+    folder.mkdir(parents=True)
+    (folder / "flag.py").write_text(CODEMOD)
+    (project.root / ".gitignore").write_text("pkg/ignored.py\ntools/\n")
+    (project.root / "pkg/c.py").write_text("from pkg.old import Thing\n\nThing()\n")
+    project.config.write_text(PHASES.replace('root = "."', 'root = "."\ncodemods = '
+                                             '"tools/codemods"') + '''
+[rules.flag]
+kind = "codemod"
+codemod = "flag"
+old = "pkg.old.Thing"
+''')
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-qm", "a codemod")
+    hit = primed(project)
+    assert ": flag" in hit.out
+    (folder / "flag.py").write_text(CODEMOD.replace('self.report(original_node, "call")', "pass"))
+    assert project.detect().outcome == "miss: a project codemod changed"
+    # this process imported the codemod before its edit: a new one reads it as it is now
+    env = {**os.environ, replay.DISABLE_ENV: "1"}
+    fresh = subprocess.run([sys.executable, "-m", "phasegate", "detect", "--no-cache",
+                            "--config", str(project.config)], capture_output=True, text=True,
+                           env=env, check=False)
+    assert fresh.returncode == 1 and ": flag" not in fresh.stdout and ": moved" in fresh.stdout
