@@ -294,7 +294,7 @@ def main(argv: list[str]) -> int:
     out.write(f"ready {len(watcher.dirs)} {os.getpid()}\n")
     out.flush()
     null = os.open(os.devnull, os.O_RDWR)
-    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)  # kept across runs
     for fd, to in ((0, null), (1, null), (2, log)):
         os.dup2(to, fd)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -303,6 +303,9 @@ def main(argv: list[str]) -> int:
         serve(watcher, listener)
     except SystemExit:
         pass
+    except WatchError as exc:  # the watch limit reached while running: it cannot go on
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} watcher {os.getpid()} stopped: {exc}",
+              file=sys.stderr)
     except BaseException:
         import traceback
 
