@@ -66,6 +66,7 @@ import zlib
 
 from .replay_git import (
     Spawned,
+    digest,
     finish_listing,
     folder_stats,
     git_dir_of,
@@ -89,7 +90,7 @@ ENV_KEYS = ("CI", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LI
             "PHASEGATE_CONFIG", "GITHUB_ACTIONS", "GITHUB_WORKSPACE", "XDG_CACHE_HOME", "HOME",
             "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES",
             "PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_ALL", "LC_CTYPE")
-FORMAT = "phasegate-replay-2"
+FORMAT = "phasegate-replay-3"
 # Variables that point git at another repository, index or configuration: no replay at all.
 GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
@@ -237,7 +238,7 @@ def _match(probe: Probe, early: tuple[str, Spawned] | None) -> tuple[dict[str, A
     try:
         why = _cheap_mismatch(record, probe)
         # the folders' lstat, while git runs: a FIFO or socket named *.py git never lists
-        folders = folder_stats(root, record["folders"][0]) if not why else ()
+        folders = digest(folder_stats(root, record["folders"][0])) if not why else ""
     finally:
         listing = finish_listing(git)
     if why:

@@ -156,11 +156,19 @@ def listed(root: str, listing: bytes, ignored: tuple[str, ...]) -> tuple[Any, ..
     return tuple(out)
 
 
-def folder_stats(root: str, folders: list[str] | tuple[str, ...]) -> tuple[Stat | None, ...]:
-    """The lstat of each folder (relative to ``root``): a file git never lists (a FIFO or
-    socket named ``*.py``, which detect reports) still changes its folder's."""
-    base = os.path.join(root, "")
-    return tuple(lstat_key(base + folder) for folder in folders)
+def folder_stats(root: str, folders: bytes) -> tuple[Stat | None, ...]:
+    """The lstat of each folder (NUL-separated, relative to ``root``): a file git never lists
+    (a FIFO or socket named ``*.py``, which detect reports) still changes its folder's."""
+    base = os.path.join(os.fsencode(root), b"")
+    return tuple(lstat_key(base + folder) for folder in folders.split(b"\0"))
+
+
+def digest(stats: tuple[Any, ...]) -> str:
+    """A digest of many stats, so a record holds a few bytes instead of thousands of tuples
+    (loaded on every replay, where only the git check reads them)."""
+    import hashlib
+
+    return hashlib.sha256(repr(stats).encode()).hexdigest()
 
 
 def lstat_key(path: str | bytes) -> Stat | None:

@@ -5,9 +5,12 @@ Builtins only, like the rest of the replay's path.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
+
+TYPE_CHECKING = False  # not typing's: the replay's path imports only builtins
+if TYPE_CHECKING:
+    from typing import Any
 
 PACKAGE = sys.modules[__name__.rsplit(".", 2)[0]]  # phasegate itself (imported before us)
 
@@ -16,9 +19,22 @@ def code_stats() -> tuple[tuple[str, int, int, int, int], ...]:
     """The lstat of every .py file phasegate runs (tasks and codemods), to notice an edit."""
     pkg = os.path.dirname(os.path.abspath(PACKAGE.__file__ or ""))
     # phasegate.codemods is inside pkg when installed, a folder of its own in an editable install
-    spec = importlib.util.find_spec(f"{PACKAGE.__name__}.codemods")
+    spec = _find_spec(f"{PACKAGE.__name__}.codemods")
     tops = {pkg, *(os.path.abspath(p) for p in (spec and spec.submodule_search_locations) or ())}
     return tuple(sorted({st for top in sorted(tops) for st in tree_stats(top)}))
+
+
+def _find_spec(name: str) -> Any:
+    """``importlib.util.find_spec`` for a submodule of phasegate, through the import system's
+    own function when it has it: importing ``importlib.util`` is a millisecond of a replay."""
+    try:
+        import _frozen_importlib
+
+        return _frozen_importlib._find_spec(name, PACKAGE.__path__)  # type: ignore[attr-defined]
+    except (ImportError, AttributeError):
+        import importlib.util
+
+        return importlib.util.find_spec(name)
 
 
 def tree_stats(top: str) -> list[tuple[str, int, int, int, int]]:

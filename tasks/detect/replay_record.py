@@ -113,14 +113,14 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
         return False  # rewritten during the run (its [status] counts, or by a person)
     if result.linked:  # an edit through another name of such a file is no event here
         snap.watch = None
-    folders = tuple(sorted({rel.rpartition("/")[0] for rel in result.paths}))
+    folders = b"\0".join(sorted({os.fsencode(rel.rpartition("/")[0]) for rel in result.paths}))
     stats = replay_git.folder_stats(snap.root, folders)
-    if _racy(tuple(zip(folders, stats, strict=True)), snap.started):
+    if _racy(tuple((b"", st) for st in stats), snap.started):
         return False  # a folder changed since just before the fingerprint: maybe during it
     body = {"format": replay.FORMAT, "key": snap.probe.key, "root": snap.root,
             "config_path": snap.probe.config_path, "config": snap.config[0],
             "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
-            "watch": snap.watch, "folders": (folders, stats),
+            "watch": snap.watch, "folders": (folders, replay_git.digest(stats)),
             "codemods": _codemod_stats(config),
             "stdout": stdout, "stderr": stderr, "code": int(code),
             "output": None if output is None else
