@@ -59,20 +59,15 @@ def ours(sock: Any) -> bool:
 
 def listener_pid(root: str) -> int | None:
     """The pid of this user's process listening for ``root``'s watcher, answering or not."""
-    import _socket
-
-    name = address(root)
-    if name is None:
+    sock = _connected(root, TIMEOUT_S)
+    if sock is None:
         return None
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(TIMEOUT_S)
-        sock.connect(name)
         pid, uid = peer(sock)
     except OSError:
         return None
     finally:
-        sock.close()
+        sock.close()  # (a ``_socket.socket`` is no context manager)
     return pid if uid == os.getuid() else None
 
 
@@ -92,13 +87,10 @@ def exchange(root: str, request: bytes, timeout: float = TIMEOUT_S) -> bytes | N
     or it did not answer within ``timeout`` seconds)."""
     import _socket
 
-    name = address(root)
-    if name is None:
+    sock = _connected(root, timeout)
+    if sock is None:
         return None
-    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
-        sock.settimeout(timeout)
-        sock.connect(name)
         if not ours(sock):
             return None
         sock.sendall(request)
@@ -113,6 +105,23 @@ def exchange(root: str, request: bytes, timeout: float = TIMEOUT_S) -> bytes | N
         return None
     finally:
         sock.close()
+
+
+def _connected(root: str, timeout: float) -> Any:
+    """A socket connected to where the watcher of ``root`` listens, or None."""
+    import _socket
+
+    name = address(root)
+    if name is None:
+        return None
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(name)
+    except OSError:
+        sock.close()
+        return None
+    return sock
 
 
 def parse_reply(reply: bytes) -> tuple[Token, bool] | None:
