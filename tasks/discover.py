@@ -23,6 +23,8 @@ class Discovered:
     files: list[str] = field(default_factory=list)  # posix paths relative to the root, sorted
     skipped: list[FileProblem] = field(default_factory=list)  # links, non-regular, unreadable
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # lstat of each file
+    # the folders searched for special files git never lists (a replay compares their lstat)
+    searched: list[str] = field(default_factory=list)
 
 
 def spec(patterns: Iterable[str]) -> pathspec.GitIgnoreSpec:
@@ -39,11 +41,31 @@ def discover(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py",
     candidates = names + special()
     if listed_hook is not None:
         listed_hook(len(candidates))
-    return stat_listed(root, candidates)
+    found = stat_listed(root, candidates)
+    found.searched = special.searched
+    return found
+
+
+class Special:
+    """The special files (FIFOs, sockets, devices) git never lists, found when called, and the
+    folders that were searched for them (``searched``, once called)."""
+
+    def __init__(self, root: Path, listed: list[str] | None, suffix: str,
+                 excluded: pathspec.GitIgnoreSpec | None) -> None:
+        self.root, self.listed, self.suffix, self.excluded = root, listed, suffix, excluded
+        self.searched: list[str] = []
+
+    def __call__(self) -> list[str]:
+        if self.listed is None:
+            return []  # a walk lists every entry, special ones included
+        self.searched = sorted({rel.rpartition("/")[0] for rel in self.listed
+                                if rel.endswith(self.suffix)})
+        found = _unlisted_special(self.root, self.listed, self.searched, self.suffix)
+        return _kept(found, self.excluded, self.suffix)
 
 
 def listing(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py"
-            ) -> tuple[list[str], Callable[[], list[str]]]:
+            ) -> tuple[list[str], Special]:
     """The paths ``discover`` would stat, in listing order, by their names alone (nothing is
     stat-ed), and a callable giving the special files (FIFOs, sockets, devices) git never
     lists. A caller may stat and read the names elsewhere (detect's workers) while the
@@ -52,13 +74,7 @@ def listing(root: Path, exclude: Iterable[str] = (), *, suffix: str = ".py"
     excluded = spec(patterns) if patterns else None
     listed = _git_files(root)
     names = _kept(listed if listed is not None else _walk(root), excluded, suffix)
-
-    def special() -> list[str]:
-        if listed is None:
-            return []  # a walk lists every entry, special ones included
-        return _kept(_unlisted_special(root, listed, suffix), excluded, suffix)
-
-    return names, special
+    return names, Special(root, listed, suffix, excluded)
 
 
 def _kept(rels: list[str], excluded: pathspec.GitIgnoreSpec | None, suffix: str) -> list[str]:
@@ -115,14 +131,15 @@ def _git_files(root: Path) -> list[str] | None:
     return [n for n in answer[1].decode("utf-8", "surrogateescape").split("\0") if n]
 
 
-def _unlisted_special(root: Path, listed: list[str], suffix: str) -> list[str]:
+def _unlisted_special(root: Path, listed: list[str], folders: list[str],
+                      suffix: str) -> list[str]:
     """FIFOs, sockets and devices named ``*<suffix>`` that git never lists (it only knows
     files and links) in the directories it listed files in, unless git ignores them: they are
     reported as not regular files instead of vanishing. One ``scandir`` per such directory;
     the directory entry's type is enough, nothing is stat-ed."""
     found: list[str] = []
     base = str(root) + os.sep
-    for folder in sorted({rel.rpartition("/")[0] for rel in listed if rel.endswith(suffix)}):
+    for folder in folders:
         try:
             with os.scandir(base + folder if folder else root) as entries:
                 for entry in entries:  # most are plain files: their type needs no stat

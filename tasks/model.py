@@ -49,4 +49,5 @@ class DetectResult:
     # files with another hard link: an edit made through a name outside the tree is no event
     # for a watcher (tasks/detect/watcher.py), so a run with any is replayed through git only
     linked: int = 0
-    paths: list[str] = field(default_factory=list, repr=False)  # the files scanned
+    # the folders searched for files git never lists (FIFOs named *.py): a replay's to check
+    folders: list[str] = field(default_factory=list, repr=False)

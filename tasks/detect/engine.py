@@ -124,7 +124,8 @@ def _detect(config: Config, index: RuleIndex, phase: str | None, files: Iterable
     for rel, entry, parsed in scan_files(config, index, todo, cache, workers, pool):
         fresh[rel] = entry
         result.files_parsed += parsed
-    result.files_scanned, result.paths = len(paths), paths
+    result.files_scanned = len(paths)
+    result.folders = found.searched if files is None else []
     for rel in sorted(fresh):
         _, _, violations, problem = fresh[rel]
         if violations:  # matching globs costs: only files with findings need a phase

@@ -29,6 +29,7 @@ class Snapshot:
             probe, root, repo, listed, ignored)
         self.watch = watch  # (the watcher's token, ignore sources) when one ran
         self.started = 0  # when the fingerprint was taken, ns (for racy changes)
+        self.codemods: tuple[str, tuple[Any, ...]] | None = None  # see _codemod_stats
         self.config = config  # phases.toml's bytes and lstat: this run must not change them
 
 
@@ -59,8 +60,11 @@ def _snapshot(config: Config, output: str | None) -> Snapshot | None:
     # the config was parsed a moment ago: one changed since could differ from what was parsed
     if _racy(((b"", settled[1]), *listed), started):
         return None
+    codemods = _codemod_stats(config)  # before the scan, like the rest
+    if codemods is not None and _racy(tuple((b"", st[1:]) for st in codemods[1]), started):
+        return None
     snap = Snapshot(probe, root, repo, listed, ignored, settled, watch)
-    snap.started = started
+    snap.started, snap.codemods = started, codemods
     return snap
 
 
@@ -113,7 +117,9 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
         return False  # rewritten during the run (its [status] counts, or by a person)
     if result.linked:  # an edit through another name of such a file is no event here
         snap.watch = None
-    folders = b"\0".join(sorted({os.fsencode(rel.rpartition("/")[0]) for rel in result.paths}))
+    if not result.folders:
+        return False  # not listed by git: no folder was searched for what git never lists
+    folders = b"\0".join(os.fsencode(folder) for folder in result.folders)
     stats = replay_git.folder_stats(snap.root, folders)
     if _racy(tuple((b"", st) for st in stats), snap.started):
         return False  # a folder changed since just before the fingerprint: maybe during it
@@ -121,7 +127,7 @@ def _record(config: Config, snap: Snapshot, result: DetectResult, *, stdout: str
             "config_path": snap.probe.config_path, "config": snap.config[0],
             "repo": snap.repo, "listed": snap.listed, "ignored": snap.ignored,
             "watch": snap.watch, "folders": (folders, replay_git.digest(stats)),
-            "codemods": _codemod_stats(config),
+            "codemods": snap.codemods,
             "stdout": stdout, "stderr": stderr, "code": int(code),
             "output": None if output is None else
             (os.path.abspath(output[0]), output[1].encode("utf-8"))}

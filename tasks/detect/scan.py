@@ -49,7 +49,9 @@ def stream(config: Config, index: RuleIndex, workers: int, pools: list[Executor]
     Too few files to fork for: what ``discover`` would have (stat-ed here, nothing scanned)."""
     names, special = listing(config.root, config.exclude)
     if len(names) < PARALLEL_MIN:  # too few to fork for: stat-ed here, scanned as usual
-        return stat_listed(config.root, names + special())
+        listed = stat_listed(config.root, names + special())
+        listed.searched = special.searched
+        return listed
     pool = worker_pool(workers)
     pools.append(pool)
     batches = _batches([(str(config.root), rel, None, b"", config.src, index)

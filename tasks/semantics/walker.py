@@ -8,6 +8,7 @@ import bisect
 import contextlib
 import functools
 import sys
+import threading
 from collections.abc import Iterator
 
 from ..model import Violation
@@ -142,16 +143,26 @@ class ScopeWalker(ast.NodeVisitor):
 
 
 DEEP_LIMIT = 20_000  # the recursion limit for a tree too deep for the default one
+_DEEP = threading.Lock()
+_deep = {"inside": 0, "saved": 0}  # threads inside deeper_recursion, the limit found first
 
 
 @contextlib.contextmanager
 def deeper_recursion(limit: int = DEEP_LIMIT) -> Iterator[None]:
-    """Python's recursion limit raised to ``limit`` for the block. The analysis recurses in
-    Python only (a Python-to-Python call takes no C stack since 3.11), so a tree ``ast.parse``
-    could build is walked with a higher limit without risking the C stack."""
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, limit))
+    """Python's recursion limit raised to ``limit`` while any thread is inside. The analysis
+    recurses in Python only (a Python-to-Python call takes no C stack since 3.11), so a tree
+    ``ast.parse`` could build is walked with a higher limit without risking the C stack. The
+    limit is process-wide: it goes back only when the last thread inside leaves (lowering it
+    under a thread still deep in a walk can abort the interpreter)."""
+    with _DEEP:
+        if not _deep["inside"]:
+            _deep["saved"] = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_deep["saved"], limit))
+        _deep["inside"] += 1
     try:
         yield
     finally:
-        sys.setrecursionlimit(old)
+        with _DEEP:
+            _deep["inside"] -= 1
+            if not _deep["inside"]:
+                sys.setrecursionlimit(_deep["saved"])

@@ -321,8 +321,8 @@ EXAMPLES = {}
 '''
 
 
-def test_an_edited_codemod_git_ignores_misses(project: Project) -> None:
-    """``[project] codemods`` may be a folder git ignores: its files are in the record."""
+def with_codemod(project: Project) -> Path:
+    """A ``flag`` codemod rule whose codemod lives in a folder git ignores; its file."""
     folder = project.root / "tools/codemods"
     folder.mkdir(parents=True)
     (folder / "flag.py").write_text(CODEMOD)
@@ -337,9 +337,15 @@ old = "pkg.old.Thing"
 ''')
     git(project.root, "add", "-A")
     git(project.root, "commit", "-qm", "a codemod")
+    return folder / "flag.py"
+
+
+def test_an_edited_codemod_git_ignores_misses(project: Project) -> None:
+    """``[project] codemods`` may be a folder git ignores: its files are in the record."""
+    codemod = with_codemod(project)
     hit = primed(project)
     assert ": flag" in hit.out
-    (folder / "flag.py").write_text(CODEMOD.replace('self.report(original_node, "call")', "pass"))
+    codemod.write_text(CODEMOD.replace('self.report(original_node, "call")', "pass"))
     assert project.detect().outcome == "miss: a project codemod changed"
     # this process imported the codemod before its edit: a new one reads it as it is now
     env = {**os.environ, replay.DISABLE_ENV: "1"}
@@ -347,3 +353,65 @@ old = "pkg.old.Thing"
                             "--config", str(project.config)], capture_output=True, text=True,
                            env=env, check=False)
     assert fresh.returncode == 1 and ": flag" not in fresh.stdout and ": moved" in fresh.stdout
+
+
+# (id, how the recorded run is asked, where the FIFO appears): folders detect searches for files
+# git never lists even when none of their files is scanned
+FIFO_FOLDERS = [
+    ("excluded-file's-folder", ["--config-exclude"], "gen/fifo.py"),
+    ("other-phase's-folder", ["--phase", "p0"], "other/fifo.py"),
+]
+
+
+@pytest.mark.parametrize("asked,fifo", [f[1:] for f in FIFO_FOLDERS],
+                         ids=[f[0] for f in FIFO_FOLDERS])
+def test_a_fifo_in_a_folder_with_no_scanned_file_misses(project: Project, asked: list[str],
+                                                        fifo: str) -> None:
+    (project.root / "gen").mkdir()
+    (project.root / "gen/big.py").write_text("import pkg.legacy\n")
+    (project.root / "other").mkdir()
+    (project.root / "other/o.py").write_text("import pkg.legacy\n")
+    text = PHASES.replace('root = "."', 'root = "."\nexclude = ["gen/big.py"]') \
+        if asked == ["--config-exclude"] else PHASES
+    project.config.write_text(text)
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-qm", "more folders")
+    extra = [a for a in asked if a != "--config-exclude"]
+    primed(project, *extra)
+    os.mkfifo(project.root / fifo)
+    after = project.detect(*extra)
+    assert after.outcome == "miss: files changed"
+    assert f"{fifo}: not a regular file" in after.out + after.err
+
+
+def test_a_folder_changed_just_before_the_fingerprint_is_not_recorded(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.detect()  # cold: fills the per-file cache
+    monkeypatch.setattr(replay, "RACY_NS", 2_000_000_000)
+    time.sleep(2.1)  # every listed file and phases.toml settled: only the folder is recent
+    (project.root / "pkg/notes.txt").write_text("a new entry in a scanned folder\n")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-qm", "notes")
+    assert [project.detect().outcome for _ in range(2)] == ["miss: no record"] * 2
+
+
+def test_a_codemod_edited_during_the_recorded_run_misses(project: Project,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files are fingerprinted before the scan, like the tree: an edit made after the run
+    used the old one (before its answer is recorded) makes the next run miss."""
+    codemod = with_codemod(project)
+    primed(project)
+    from phasegate.detect import replay_record
+
+    real = replay_record.record
+
+    def edit_then_record(*args: object, **kwargs: object) -> bool:
+        codemod.write_text(CODEMOD.replace('self.report(original_node, "call")', "pass"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    (record,) = (project.root / ".git/phasegate/cache").glob("replay-*")
+    record.unlink()  # the next run records (every file from the cache) with the edit below
+    with monkeypatch.context() as m:
+        m.setattr(replay_record, "record", edit_then_record)
+        assert project.detect().outcome == "miss: no record"
+    assert project.detect().outcome == "miss: a project codemod changed"

@@ -4,6 +4,7 @@ code has them (sympy's generated resolvent tables nest 569 nodes deep)."""
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -33,3 +34,14 @@ def test_deeper_than_the_parser_takes_is_one_problem() -> None:
     found, problem = analyze.analyze_source(deep_sum(200_000), "deeper.py", "deep", False, RULES)
     assert found == [] and problem is not None
     assert problem.reason.startswith("unparseable: ")
+
+
+def test_threads_analysing_deep_trees_at_once() -> None:
+    """The raised limit is process-wide: it stays up until the last thread inside leaves."""
+    limit = sys.getrecursionlimit()
+    data = [deep_sum(terms) for terms in (2500, 10, 1500, 600) * 3]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(
+            lambda source: analyze.analyze_source(source, "deep.py", "deep", False, RULES), data))
+    assert all(problem is None and len(found) == 1 for found, problem in results)
+    assert sys.getrecursionlimit() == limit
