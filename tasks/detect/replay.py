@@ -90,7 +90,7 @@ ENV_KEYS = ("CI", "NO_COLOR", "FORCE_COLOR", "TERM", "COLORTERM", "COLUMNS", "LI
             "PHASEGATE_CONFIG", "GITHUB_ACTIONS", "GITHUB_WORKSPACE", "XDG_CACHE_HOME", "HOME",
             "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES",
             "PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LC_ALL", "LC_CTYPE")
-FORMAT = "phasegate-replay-3"
+FORMAT = "phasegate-replay-4"
 # Variables that point git at another repository, index or configuration: no replay at all.
 GIT_LOCATION_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
