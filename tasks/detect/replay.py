@@ -66,6 +66,7 @@ import zlib
 
 from .replay_git import (
     Spawned,
+    config_texts,
     digest,
     finish_listing,
     folder_stats,
@@ -104,10 +105,12 @@ RACY_NS = 2_000_000_000  # coarser than any file system's timestamps, so a racy 
 class Probe:
     """What the CLI learnt while looking for a record; the detect command records with it."""
 
-    def __init__(self, key: tuple[Any, ...], config_path: str, git_dir: str) -> None:
+    def __init__(self, key: tuple[Any, ...], config_path: str, git_dir: str,
+                 configs: list[tuple[str, bytes]] | None = None) -> None:
         self.key = key
         self.config_path = config_path
         self.git_dir = git_dir
+        self.configs = configs  # git's config files as read for this probe
 
     @property
     def root_pointer(self) -> str:
@@ -177,10 +180,11 @@ def _make_probe(argv: list[str]) -> tuple[Probe | None, str]:
         git_dir = git_dir_of(os.path.dirname(config_path))
         if git_dir is None:
             return None, "off: the config is not in a git work tree"
-        relaxed = relaxed_stat_config(git_dir)
+        configs = config_texts(git_dir)  # read once: the watcher check reads them too
+        relaxed = relaxed_stat_config(git_dir, configs)
         if relaxed:
             return None, f"off: git's {relaxed} is set"
-        return Probe(_key(argv, cwd, config_path), config_path, git_dir), ""
+        return Probe(_key(argv, cwd, config_path), config_path, git_dir, configs), ""
     except (OSError, ValueError) as exc:
         return None, f"off: {exc}"
 
@@ -258,8 +262,9 @@ def _watched(probe: Probe, record: dict[str, Any]) -> bool:
     if not watch:
         return False
     token, sources = watch
-    return sources == ignore_sources(probe.git_dir, record["root"]) and unchanged_since(
-        record["root"], token, record["ignored"])
+    root = record["root"]
+    return sources == ignore_sources(probe.git_dir, root, probe.configs) and \
+        unchanged_since(root, token, record["ignored"])
 
 
 def _cheap_mismatch(record: dict[str, Any], probe: Probe) -> str:

@@ -21,16 +21,20 @@ Spawned = list[tuple[int, int]]  # (pid, read end of its stdout pipe)
 RELAXED_STAT = (b"checkstat", b"trustctime", b"ignorestat")
 
 
-def relaxed_stat_config(git_dir: str) -> str:
-    """The first of :data:`RELAXED_STAT` any git config file mentions, or ''."""
-    for _path, text in config_texts(git_dir):
+Configs = list[tuple[str, bytes]]
+
+
+def relaxed_stat_config(git_dir: str, texts: Configs | None = None) -> str:
+    """The first of :data:`RELAXED_STAT` any git config file mentions, or ''. ``texts``: what
+    :func:`config_texts` gave, when the caller read them already."""
+    for _path, text in texts if texts is not None else config_texts(git_dir):
         for name in RELAXED_STAT:
             if name in text:
                 return f"core.{name.decode()}"
     return ""
 
 
-def config_texts(git_dir: str) -> list[tuple[str, bytes]]:
+def config_texts(git_dir: str) -> Configs:
     """Every git config file that applies (the repository's, the user's, the system's) and
     every file they include (``[include]``/``[includeIf]``, whatever the condition), each
     lower-cased. An unreadable file is empty."""
@@ -54,13 +58,14 @@ def config_texts(git_dir: str) -> list[tuple[str, bytes]]:
     return out
 
 
-def ignore_sources(git_dir: str, root: str) -> tuple[Any, ...] | None:
+def ignore_sources(git_dir: str, root: str,
+                   texts: Configs | None = None) -> tuple[Any, ...] | None:
     """The lstat of everything besides the files under ``root`` that decides which untracked
     files git lists there: ``info/exclude``, the default global ignore file, every git config
     file (and those it includes), and each ``.gitignore`` between the work tree's top and
     ``root``; for a check that does not run git. None when a config names an excludes file
-    (it could be anywhere)."""
-    texts = config_texts(git_dir)
+    (it could be anywhere). ``texts`` as for :func:`relaxed_stat_config`."""
+    texts = texts if texts is not None else config_texts(git_dir)
     if any(b"excludesfile" in text for _path, text in texts):
         return None
     home = os.path.expanduser("~")
