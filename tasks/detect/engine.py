@@ -37,7 +37,7 @@ from .scan import (
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-ENGINE = "detect-16"  # bump when analysis changes, so caches from older versions are ignored
+ENGINE = "detect-17"  # bump when analysis changes, so caches from older versions are ignored
 
 
 def assign_phase(config: Config, rel: str) -> str:

@@ -8,7 +8,6 @@ import ast
 from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import BuiltinAssignment, ExpressionContext, ExpressionContextProvider
 
 from ..semantics.analyze import REEXPORT_REASON, STRING_IMPORTERS
 from ..semantics.rule_index import RuleIndex
@@ -34,32 +33,14 @@ def qualified(scan: FileScan, expr: cst.BaseExpression) -> str | None:
 
 
 def _bound(scan: FileScan, name: cst.Name) -> bool:
-    scope = scan.scopes.get(name)
-    return scope is not None and any(not isinstance(a, BuiltinAssignment)
-                                     for a in scope[name.value])
+    load = scan.reads_at.get(scan.pos(name))
+    return load is not None and load[2]
 
 
 def import_qual(scan: FileScan, name: cst.Name) -> str | None:
-    scope = scan.scopes.get(name)
-    if scope is None:
-        return None
-    for assignment in scope[name.value]:
-        node = getattr(assignment, "node", None)
-        for info in scan.imports:
-            if info.stmt is not node or isinstance(info.stmt.names, cst.ImportStar):
-                continue
-            for al in info.stmt.names:
-                if isinstance(info.stmt, cst.Import):
-                    local = al.evaluated_alias or al.evaluated_name.split(".")[0]
-                    qual = al.evaluated_name if al.asname else local
-                elif info.module is not None:
-                    local = al.evaluated_alias or al.evaluated_name
-                    qual = f"{info.module}.{al.evaluated_name}"
-                else:
-                    continue
-                if local == name.value:
-                    return str(qual)
-    return None
+    """The qualified name an import in scope binds ``name`` to, or None."""
+    load = scan.reads_at.get(scan.pos(name))
+    return load[1] if load is not None else None
 
 
 def string_imports(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.Call, str]]:
@@ -95,24 +76,20 @@ def _calls(module: cst.Module) -> list[cst.Call]:
 
 
 def star_uses(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.ImportFrom, str, str]]:
-    """(star import, rule id, name) for a bare name a ``from m import *`` may provide."""
+    """(star import, rule id, name) for a bare name a ``from m import *`` may provide (not a
+    call's argument: libcst's engine never asked about those, detect does)."""
     stars = [(i.stmt, i.module) for i in scan.imports if isinstance(i.stmt, cst.ImportFrom)
              and isinstance(i.stmt.names, cst.ImportStar) and i.module]
     if not stars:
         return
-    contexts = scan.wrapper.resolve(ExpressionContextProvider)
-    for node, ctx in contexts.items():
-        if not isinstance(node, cst.Name) or ctx is not ExpressionContext.LOAD:
-            continue
-        parent = scan.parents.get(node)
-        if isinstance(parent, (cst.Attribute, cst.Arg, cst.ImportAlias, cst.AsName)):
-            continue
-        if import_qual(scan, node) is not None:
+    for read, qual, _ in scan.reads.loads:
+        if read.in_call_args or read.attr_base or qual is not None:
             continue
         for stmt, module in stars:
-            rid = index.members.get(f"{module}.{node.value}")
-            if rid and scan.line_of(stmt) <= scan.line_of(node):
-                yield stmt, rid, node.value
+            name = read.name.split(".")[0]
+            rid = index.members.get(f"{module}.{name}")
+            if rid and scan.line_of(stmt) <= read.at[0]:
+                yield stmt, rid, name
 
 
 def re_exports(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.SimpleString, str]]:

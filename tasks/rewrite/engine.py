@@ -23,6 +23,7 @@ from ..config.kinds import is_semantic, kind_of
 from ..model import Violation
 from ..semantics.analyze import IN_STRING_ANNOTATION, analyze_source
 from ..semantics.callsite import Contexts
+from ..semantics.references import FileReads, read_names
 from ..semantics.rule_index import RuleIndex
 from .holes import punch
 from .model import FileOutcome, Site
@@ -119,7 +120,9 @@ def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bo
 
     wrapper = MetadataWrapper(cst.parse_module(source), unsafe_skip_copy=True)
     held, contexts = _decided(data, path, module, is_package, rules, held, contexts)
-    scan = FileScan(wrapper, package_of(module, is_package), module_name=module,
+    scan = FileScan(wrapper, package_of(module, is_package),
+                    _reads(wrapper, source, path, module, is_package),
+                    module_name=module,
                     by_string=b"import_module" in source or b"__import__" in source,
                     contexts=contexts)
     planner = Planner(scan, path, rules, held)
@@ -129,6 +132,21 @@ def _semantic(source: bytes, data: bytes, path: str, module: str, is_package: bo
     if edits:
         lossless(wrapper.module, source)
     return (wrapper.module.visit(Applier(edits)) if edits else None), outcome
+
+
+def _reads(wrapper: cst.MetadataWrapper, source: bytes, path: str, module: str,
+           is_package: bool) -> FileReads:
+    """Which import each name of ``source`` may read: the semantic model detect resolves
+    through; for a file only a newer Python parses (libcst reads it, ``ast`` here cannot),
+    the same answers from libcst's scopes (:mod:`.newer_syntax`)."""
+    try:
+        return read_names(source, path, package_of(module, is_package))
+    except (SyntaxError, ValueError, UnicodeDecodeError):
+        from .newer_syntax import reads_from_libcst
+
+        return reads_from_libcst(wrapper, package_of(module, is_package))
+    except RecursionError:
+        raise ValueError("too deeply nested to analyse: rewrite it by hand") from None
 
 
 def lossless(tree: cst.Module, source: bytes) -> None:

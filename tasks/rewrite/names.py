@@ -11,23 +11,18 @@ spelled in the file, never one already handed out for another qualified name.
 
 from __future__ import annotations
 
-from libcst.metadata import Assignment, ImportAssignment
-
 from .scan import FileScan
 
 
 class Namer:
     def __init__(self, scan: FileScan) -> None:
         self.scan = scan
-        self._other: set[str] | None = None
         self.given: dict[str, str] = {}  # fresh alias -> the qualified name it stands for
 
     def free(self, name: str, full: str) -> bool:
         if name in self.given:
             return self.given[name] == full
-        if self._other is None:
-            self._other = _other_bindings(self.scan)
-        if name in self._other:
+        if name in self.scan.reads.other_bound:  # bound other than by an import somewhere
             return False
         bound = self.scan.import_bound.get(name)
         if bound is not None:
@@ -53,15 +48,3 @@ class Namer:
             name = f"{base}_{n}"
         self.given[name] = full
         return name
-
-
-def _other_bindings(scan: FileScan) -> set[str]:
-    """Names some scope of the file binds other than by an import (assignments, defs,
-    parameters, loop targets, ``except ... as``, ...)."""
-    out: set[str] = set()
-    for scope in {s for s in scan.scopes.values() if s is not None}:
-        for assignment in scope.assignments:
-            if isinstance(assignment, Assignment) and not isinstance(assignment,
-                                                                     ImportAssignment):
-                out.add(assignment.name)
-    return out

@@ -188,12 +188,12 @@ class Planner:
     def _only_binding(self, moved: Moved) -> bool:
         """Every binding of the old local name is an import moving to the same place (no
         ``except ImportError: f = None`` fallback), so its uses can follow a rename."""
-        scope = moved.info.scope
-        if scope is None:
+        siblings = self.scan.reads.siblings.get(self.scan.pos(moved.alias))
+        if siblings is None:
             return True
-        for assignment in scope.assignments[moved.old_local]:
-            node = getattr(assignment, "node", None)
-            if not any(m.info.stmt is node and m.target == moved.target and m.alias.asname is None
+        for key in siblings:
+            if not any(key is not None and m.index >= 0 and self.scan.pos(m.alias) == key
+                       and m.target == moved.target and m.alias.asname is None
                        and not self.blocked.get(m.rule.id) for m in self.reading.moved):
                 return False
         return True

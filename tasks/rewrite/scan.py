@@ -1,14 +1,17 @@
-"""What a file holds, read once from libcst metadata: its imports and the names it uses; and,
-from detect's analysis, what each call site's placeholders take (``contexts``)."""
+"""What a file holds: its imports, the names it spells and where each node is, from one libcst
+walk; which import each name may read, from the semantic model detect resolves names through
+(:mod:`..semantics.references`); and, from detect's analysis, what each call site's
+placeholders take (``contexts``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, Scope, ScopeProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..semantics.callsite import Contexts
+from ..semantics.references import FileReads
 from ..semantics.scopes import resolve_relative
 
 
@@ -20,13 +23,13 @@ class ImportInfo:
     container: cst.CSTNode  # its SimpleStatementLine / SimpleStatementSuite
     block: cst.CSTNode  # the body holding the container (for merging)
     module: str | None  # ``from`` imports: the absolute module (relative ones resolved)
-    scope: Scope | None
 
 
 @dataclass
 class FileScan:
     wrapper: MetadataWrapper
     package: str
+    reads: FileReads  # which import each name may read (semantics.references)
     module_name: str = ""  # the file's own dotted module
     # the file spells ``import_module`` or ``__import__``: it may import by string
     by_string: bool = True
@@ -42,9 +45,12 @@ class FileScan:
     def __post_init__(self) -> None:
         self.module = self.wrapper.module
         self.positions = self.wrapper.resolve(PositionProvider)
-        self.scopes = self.wrapper.resolve(ScopeProvider)
         # parents come from the census walk: libcst's ParentNodeProvider would walk again
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.name_at: dict[tuple[int, int], cst.Name] = {}  # where each name starts
+        # each bare load of a name, by where it starts: (read, qualified name of an import it
+        # may read, whether any binding is visible)
+        self.reads_at = {load[0].at: load for load in self.reads.loads}
         self.module.visit(_Census(self))
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -78,8 +84,7 @@ class _Census(cst.CSTVisitor):
         block = self.scan.parents.get(container, container)
         if isinstance(container, cst.SimpleStatementSuite):
             block = container
-        self.scan.imports.append(
-            ImportInfo(stmt, container, block, module, self.scan.scopes.get(stmt)))
+        self.scan.imports.append(ImportInfo(stmt, container, block, module))
 
     def visit_Import(self, node: cst.Import) -> None:
         self._add(node, None)
@@ -106,6 +111,7 @@ class _Census(cst.CSTVisitor):
                 isinstance(parent, cst.Arg) and parent.keyword is node:
             return  # ``x.attr`` and ``f(kw=...)``: not names the file binds or reads
         self.scan.taken.add(node.value)
+        self.scan.name_at[self.scan.pos(node)] = node
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         if self.scan.parents.get(node) is not self.scan.module:

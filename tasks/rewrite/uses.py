@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import ComprehensionScope, FunctionScope, Scope
 
 from ..config import Rule
 from ..semantics.callsite import NOT_CALLED, UNSEARCHED, no_context
@@ -42,29 +41,62 @@ class AliasRefs:
 
 def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: str,
                index: RuleIndex) -> AliasRefs:
-    """Every reference to ``alias`` (bound by ``info.stmt``), classified."""
+    """Every reference to ``alias`` (bound by ``info.stmt``), classified. The semantic model
+    (:mod:`..semantics.references`) says which reads may read it; here each becomes the
+    libcst node a rewrite changes."""
     out = AliasRefs()
-    if info.scope is None:
-        return out
-    for name, base in _assignment_names(info, alias, full):
-        for assignment in info.scope.assignments[name]:
-            if getattr(assignment, "node", None) is not info.stmt:
-                continue
-            # in the file's order: libcst keeps references in a set, whose order would decide
-            # the order of new imports from one run to the next
-            for access in sorted(assignment.references, key=lambda a: _where(scan, a.node)):
-                if _local_to_a_function(access.scope, name, info.scope):
-                    continue  # Python reads that function's own variable, not the import
-                node = access.node
-                if not isinstance(node, (cst.Name, cst.Attribute)) or node not in scan.parents:
-                    out.odd = True
-                    continue
-                use = classify(scan, node, base, index)
-                if use is None:
-                    out.plain += 1
-                else:
-                    out.uses.append(use)
+    names = dict(_assignment_names(info, alias, full))
+    # the reads of every alias of the statement binding one of these names (``import a.b,
+    # a.c`` both bind ``a``), as many times as it binds them
+    reads = [read for key in _statement_keys(scan, info, alias)
+             for read in scan.reads.of_import.get(key, ()) if read.name in names]
+    located = []
+    for read in reads:
+        node = _node(scan, read.at, read.name) if not read.in_string else None
+        if node is None:  # in a string type expression: a rename cannot follow it there
+            out.odd = True
+            continue
+        located.append((_where(scan, node), node, names[read.name]))
+    # in the file's order (the order of new imports follows it)
+    for _, node, base in sorted(located, key=lambda x: x[0]):
+        use = classify(scan, node, base, index)
+        if use is None:
+            out.plain += 1
+        else:
+            out.uses.append(use)
     return out
+
+
+def _statement_keys(scan: FileScan, info: ImportInfo,
+                    alias: cst.ImportAlias) -> list[tuple[int, int]]:
+    """Where each alias of ``info.stmt`` that binds the same name as ``alias`` starts."""
+    if isinstance(info.stmt.names, cst.ImportStar):
+        return []
+    local = _local(info, alias)
+    return [scan.pos(al) for al in info.stmt.names if _local(info, al) == local]
+
+
+def _local(info: ImportInfo, alias: cst.ImportAlias) -> str:
+    if isinstance(info.stmt, cst.Import) and alias.asname is None:
+        return alias.evaluated_name.split(".")[0]
+    return alias.evaluated_alias or alias.evaluated_name
+
+
+def _node(scan: FileScan, at: tuple[int, int], dotted: str) -> cst.Name | cst.Attribute | None:
+    """The node a read of ``dotted`` starting at ``at`` is: its name, or the attribute chain
+    spelling the dotted name. None when the tree has no such node there."""
+    node: cst.CSTNode | None = scan.name_at.get(at)
+    parts = dotted.split(".")
+    if not isinstance(node, cst.Name) or node.value != parts[0]:
+        return None
+    for part in parts[1:]:
+        parent = scan.parents.get(node)
+        if not (isinstance(parent, cst.Attribute) and parent.value is node
+                and parent.attr.value == part):
+            return None
+        node = parent
+    assert isinstance(node, (cst.Name, cst.Attribute))
+    return node
 
 
 def _where(scan: FileScan, node: cst.CSTNode) -> tuple[int, int]:
@@ -72,22 +104,9 @@ def _where(scan: FileScan, node: cst.CSTNode) -> tuple[int, int]:
     return (position.start.line, position.start.column) if position is not None else (0, 0)
 
 
-def _local_to_a_function(scope: Scope | None, name: str, home: Scope) -> bool:
-    """Whether a function (lambda, comprehension) between the access's scope and the import's
-    binds ``name`` itself: then Python reads that local at the access, even where libcst ties
-    the access to the import (``f = g(f)`` after ``f = 1`` in a function)."""
-    while scope is not None and scope is not home:
-        if isinstance(scope, (FunctionScope, ComprehensionScope)) and scope.assignments[name]:
-            return True
-        if scope.parent is scope:
-            break
-        scope = scope.parent
-    return False
-
-
 def _assignment_names(info: ImportInfo, alias: cst.ImportAlias,
                       full: str) -> list[tuple[str, str]]:
-    """(scope name, qualified name it stands for) of the bindings an alias creates."""
+    """(name read, qualified name it stands for) of the names an alias binds."""
     if isinstance(info.stmt, cst.ImportFrom) or alias.asname is not None:
         return [(alias.evaluated_alias or alias.evaluated_name, full)]
     parts = full.split(".")

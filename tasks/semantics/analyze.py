@@ -86,11 +86,12 @@ class FileAnalyzer(ScopeWalker):
 
     # -- uses ------------------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
-        if not isinstance(node.ctx, ast.Load):
-            return
+        if isinstance(node.ctx, ast.Store):
+            return  # ``del f`` reads ``f`` (the rewrite follows it too)
         qual = self.resolve(node.id, node)
         if qual is None:
-            self._star_use(node)
+            if isinstance(node.ctx, ast.Load):
+                self._star_use(node)
             return
         if self.in_string:
             self._renamed_in_string(node, qual)
@@ -182,9 +183,7 @@ class FileAnalyzer(ScopeWalker):
     def visit_Call(self, node: ast.Call) -> None:
         self.call_funcs[id(node.func)] = node
         self.generic_visit(node)
-        func = node.func
-        name = func.id if isinstance(func, ast.Name) else None
-        qual = self.resolve(name, func) if name else _dotted_resolve(self, func)
+        qual = self.qualified(node.func)
         if qual in TYPE_CASTS and node.args:
             self.annotation(node.args[0])
             return
@@ -235,17 +234,6 @@ class FileAnalyzer(ScopeWalker):
             if v.kind == "import" and v.rule in blocked and v.fixable else v
             for v in self.found
         ]
-
-
-def _dotted_resolve(analyzer: FileAnalyzer, node: ast.expr) -> str | None:
-    names: list[str] = []
-    while isinstance(node, ast.Attribute):
-        names.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    base = analyzer.resolve(node.id, node)
-    return ".".join([base] + names[::-1]) if base else None
 
 
 def analyze_source(data: bytes, path: str, module: str, is_package: bool,

@@ -2,12 +2,19 @@
 
 Detect parses with ``ast`` because it is ten times faster than libcst; this module gives it just
 enough of Python's scoping to resolve a name at a use site to the qualified name it was imported
-as, and to see when a local name shadows an import.
+as, and to see when a local name shadows an import. The rewrite asks the same model which
+bindings a read may read (:func:`reaching`, through :mod:`.references`): one account of a
+file's names for both.
+
+Why this module is long: the scope model is one piece (the bindings of a scope, where each is
+complete, and the two questions asked of them); split, the rules of Python's scoping would be
+read in two places.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -22,6 +29,12 @@ class Binding:
     qualname: str | None  # what an import bound the name to; None for any other binding
     is_param: bool = False
     annotation: str = ""  # for parameters: the last dotted component of the annotation
+    # where the binding is complete: a use at or after it reads it (the end of its statement;
+    # of the target for ``for``, ``with ... as`` and comprehensions; of the ``:=``)
+    end: tuple[int, int] = (0, 0)
+    # imports: the dotted name imported (``import a.b.c`` -> "a.b.c"), "" for a relative one
+    # that climbs out of the tree; None for any other binding
+    imported: str | None = None
 
 
 @dataclass
@@ -30,7 +43,8 @@ class Scope:
     kind: str  # module | function | class | comprehension
     parent: Scope | None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    globals_: set[str] = field(default_factory=set)
+    globals_: set[str] = field(default_factory=set)  # declared global or nonlocal here
+    global_names: set[str] = field(default_factory=set)  # declared global here
     params: list[Binding] = field(default_factory=list)
     param_names: list[str] = field(default_factory=list)
     _self_attrs: set[str] | None = None
@@ -46,6 +60,11 @@ class Scope:
 
     def add(self, name: str, binding: Binding) -> None:
         if name in self.globals_ and self.kind != "module":
+            if name in self.global_names:  # ``global f`` then ``f = ...``: the module's
+                root = self
+                while root.parent is not None:
+                    root = root.parent
+                root.bindings.setdefault(name, []).append(binding)
             return
         self.bindings.setdefault(name, []).append(binding)
 
@@ -119,12 +138,20 @@ class ScopeBuilder(ast.NodeVisitor):
         self.package = package
         self.declarations = declarations  # False: the file has no global/nonlocal to look for
         self.walrus = walrus  # False: the file has no ``:=``, so only targets can bind
+        self.end = (0, 0)  # where the binding being collected is complete (Binding.end)
 
     def visit(self, node: ast.AST) -> None:
         """Without ``:=`` an expression binds a name only as a target (Store/Del context):
         every other expression is skipped instead of walked."""
         if not self.walrus and isinstance(node, ast.expr) and \
                 not isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del)):
+            return
+        if isinstance(node, ast.stmt):
+            saved, self.end = self.end, _end(node)
+            try:
+                super().visit(node)
+            finally:
+                self.end = saved
             return
         super().visit(node)
 
@@ -151,22 +178,26 @@ class ScopeBuilder(ast.NodeVisitor):
         for sub in ast.walk(stmt):
             if isinstance(sub, (ast.Global, ast.Nonlocal)):
                 self.scope.globals_.update(sub.names)
+                if isinstance(sub, ast.Global):
+                    self.scope.global_names.update(sub.names)
 
     def _params(self, args: ast.arguments) -> None:
         every = args.posonlyargs + args.args + ([args.vararg] if args.vararg else []) \
             + args.kwonlyargs + ([args.kwarg] if args.kwarg else [])
         for arg in every:
             binding = Binding(arg.lineno, arg.col_offset, None, True,
-                              annotation_name(arg.annotation))
+                              annotation_name(arg.annotation))  # end (0, 0): bound on entry
             self.scope.params.append(binding)
             self.scope.param_names.append(arg.arg)
             self.scope.add(arg.arg, binding)
 
-    def _bind(self, name: str, node: ast.AST, qualname: str | None = None) -> None:
+    def _bind(self, name: str, node: ast.AST, qualname: str | None = None,
+              imported: str | None = None) -> None:
         self.scope.add(name, Binding(getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
-                                     qualname))
+                                     qualname, end=self.end, imported=imported))
 
     def _target(self, target: ast.AST) -> None:
+        self.end = _end(target)
         for sub in ast.walk(target):
             if isinstance(sub, ast.Name):
                 self._bind(sub.id, sub)
@@ -177,10 +208,10 @@ class ScopeBuilder(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                self._bind(alias.asname, alias, alias.name)
+                self._bind(alias.asname, alias, alias.name, alias.name)
             else:
                 top = alias.name.split(".")[0]
-                self._bind(top, alias, top)
+                self._bind(top, alias, top, alias.name)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = resolve_relative(node.module or "", node.level, self.package)
@@ -188,7 +219,7 @@ class ScopeBuilder(ast.NodeVisitor):
             if alias.name == "*":
                 continue
             qual = f"{module}.{alias.name}" if module else None
-            self._bind(alias.asname or alias.name, alias, qual)
+            self._bind(alias.asname or alias.name, alias, qual, qual or "")
 
     def _scope_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> None:
         for deco in node.decorator_list:
@@ -215,7 +246,31 @@ class ScopeBuilder(ast.NodeVisitor):
     def _walrus_only(self, node: ast.AST) -> None:
         for sub in ast.walk(node):
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                saved, self.end = self.end, _end(sub)
                 self._bind(sub.target.id, sub.target)
+                self.end = saved
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        saved, self.end = self.end, _end(node)
+        self.visit(node.target)
+        self.end = saved
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        saved, self.end = self.end, _end(node.target)
+        self.visit(node.target)
+        self.end = saved
+        for child in [node.iter, *node.body, *node.orelse]:
+            self.visit(child)
+
+    visit_AsyncFor = visit_For
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        self.visit(node.context_expr)
+        if node.optional_vars is not None:
+            saved, self.end = self.end, _end(node.optional_vars)
+            self.visit(node.optional_vars)
+            self.end = saved
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -223,7 +278,9 @@ class ScopeBuilder(ast.NodeVisitor):
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:
+            saved, self.end = self.end, _end(node.type or node)
             self._bind(node.name, node)
+            self.end = saved
         self.generic_visit(node)
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
@@ -241,27 +298,47 @@ class ScopeBuilder(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def lookup(scopes: list[Scope], name: str, line: int, col: int) -> Binding | None:
-    """The binding a use of ``name`` at (line, col) refers to, innermost scope first.
+def _end(node: ast.AST) -> tuple[int, int]:
+    line: int = getattr(node, "end_lineno", None) or getattr(node, "lineno", 0) or 0
+    col: int = getattr(node, "end_col_offset", None) or 0
+    return line, col
 
-    In the use's own scope the last binding before the use wins (flow order); in enclosing
-    scopes, which run to completion before a nested function is called, an import binding wins
-    over other ones so ``try: from new import X / except ImportError: X = None`` still resolves.
-    """
+
+def lookup(scopes: list[Scope], name: str, line: int, col: int) -> Binding | None:
+    """The one binding detect reports a use of ``name`` at (line, col) through: of the bindings
+    it may read (:func:`reaching`), the last import (so ``try: from new import X / except
+    ImportError: X = None`` still resolves, before or after the fallback, in the scope itself
+    or from a function), else the last of them."""
+    found = reaching(scopes, name, (line, col))
+    if not found:
+        return None
+    imports = [b for b in found if b.qualname]
+    return imports[-1] if imports else found[-1]
+
+
+def reaching(scopes: list[Scope], name: str, at: tuple[int, int],
+             accept: Callable[[Binding], bool] | None = None) -> list[Binding]:
+    """Every binding of ``name`` (those ``accept`` takes) a read at ``at`` (line, byte column)
+    may read, innermost scope first: in the read's own scope, every binding complete before it;
+    a function or comprehension that binds the name reads its own variable, even before binding
+    it (Python raises there; the import is not what it reads); a class body reads the enclosing
+    scope until it binds the name; from an enclosing scope, which runs to completion before a
+    nested function is called, every binding of the name there."""
     own = scopes[-1]
     for scope in reversed(scopes):
         if scope.kind == "class" and scope is not own:
             continue
         found = scope.bindings.get(name)
+        if found and accept is not None:
+            found = [b for b in found if accept(b)]
         if not found:
             continue
         if scope is own:
-            before = [b for b in found if (b.line, b.col) < (line, col)]
+            before = [b for b in found if b.end <= at]
             if before:
-                return before[-1]
+                return before
             if own.kind in ("function", "comprehension"):
-                return found[0]
+                return found
             continue
-        imports = [b for b in found if b.qualname]
-        return imports[-1] if imports else found[-1]
-    return None
+        return found
+    return []

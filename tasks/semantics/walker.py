@@ -67,6 +67,17 @@ class ScopeWalker(ast.NodeVisitor):
             return "__import__" if name == "__import__" else None
         return binding.qualname
 
+    def qualified(self, expr: ast.expr) -> str | None:
+        """What ``a.b.c`` refers to through the imports in scope, or None."""
+        names: list[str] = []
+        while isinstance(expr, ast.Attribute):
+            names.append(expr.attr)
+            expr = expr.value
+        if not isinstance(expr, ast.Name):
+            return None
+        base = self.resolve(expr.id, expr)
+        return ".".join([base, *reversed(names)]) if base else None
+
     def visit(self, node: ast.AST) -> None:
         """Statements with no line that mentions a needle are skipped: most of a file is."""
         if self.hot is not None and isinstance(node, ast.stmt):
@@ -134,9 +145,21 @@ class ScopeWalker(ast.NodeVisitor):
             self.visit(stmt)
         self.scopes.pop()
 
-    def _comprehension(self, node: ast.AST) -> None:
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp
+                       | ast.GeneratorExp) -> None:
+        """The first iterable is evaluated where the comprehension is (``[f for f in f()]``
+        calls the enclosing ``f``); the rest inside its scope."""
+        first = node.generators[0]
+        self.visit(first.iter)
         self.push(node, "comprehension")
-        self.generic_visit(node)
+        for n, gen in enumerate(node.generators):
+            self.visit(gen.target)
+            if n:
+                self.visit(gen.iter)
+            for cond in gen.ifs:
+                self.visit(cond)
+        for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+            self.visit(part)
         self.scopes.pop()
 
     visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
