@@ -9,11 +9,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from ..semantics.analyze import REEXPORT_REASON, STRING_IMPORTERS
+from ..semantics.analyze import REEXPORT_REASON, STRING_IMPORTERS, STRING_REASON
 from ..semantics.rule_index import RuleIndex
 from .scan import FileScan, ImportInfo
 
-STRING_REASON = "dynamic import by string: rewrite it by hand"
 __all__ = ["REEXPORT_REASON", "STRING_REASON", "qualified", "re_exports", "star_uses",
            "string_imports", "local_and_qual"]
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from ..config import Rule
+from ..semantics.analyze import STILL_USED, star_reason
 from ..semantics.rule_index import RuleIndex
 from . import dynamic
 from .calls import add_call, replace_expr
@@ -30,7 +31,6 @@ from .scan import FileScan, ImportInfo
 from .statements import StmtState, finish_statements, imported, spelled
 from .uses import AliasRefs, Use, chain_start
 
-STILL_USED = "still used by sites left to a person"
 RE_EXPORTED = "re-exported in __all__"
 
 
@@ -101,7 +101,7 @@ class Planner:
             if (id(stmt), rid) not in seen:
                 seen.add((id(stmt), rid))
                 self.site(stmt, self.index.rule(rid), "star-import",
-                          f"star import may bring in '{name}': import it explicitly")
+                          star_reason(name))
 
     # -- moved aliases --------------------------------------------------------------------
     def _move_alias(self, moved: Moved) -> None:

@@ -22,6 +22,13 @@ from .walker import ScopeWalker, deeper_recursion
 STRING_IMPORTERS = ("importlib.import_module", "__import__")  # the rewrite uses these too
 IN_STRING_ANNOTATION = "inside a string annotation: rewrite it by hand"
 REEXPORT_REASON = "re-exported in __all__: importers of this module break"
+STRING_REASON = "dynamic import by string: rewrite it by hand"
+STILL_USED = "still used by sites left to a person"
+
+
+def star_reason(name: str) -> str:
+    """Why a name a star import may bring in is left to a person (detect and plan say it)."""
+    return f"star import may bring in '{name}': import it explicitly"
 TYPE_CASTS = ("typing.cast", "typing_extensions.cast")
 PARTIAL_MIN_BYTES = 4096  # smaller files are parsed whole: blanking statements saves little
 PARTIAL_MAX_HOT = 20  # nor when more than one line in 20 is hot: most statements are needed
@@ -178,7 +185,7 @@ class FileAnalyzer(ScopeWalker):
             if rid and not any(v.line == stmt.lineno and v.kind == "star-import"
                                and v.rule == rid for v in self.found):
                 self.add(stmt, rid, "star-import", f"{module}.{node.id}", fixable=False,
-                         reason=f"star import may bring in '{node.id}': import it explicitly")
+                         reason=star_reason(node.id))
 
     def visit_Call(self, node: ast.Call) -> None:
         self.call_funcs[id(node.func)] = node
@@ -198,7 +205,7 @@ class FileAnalyzer(ScopeWalker):
              or n == target), None)
         if rid:
             self.add(node, rid, "string-import", target, fixable=False,
-                     reason="dynamic import by string: rewrite it by hand")
+                     reason=STRING_REASON)
 
     # -- end of file -----------------------------------------------------------------------
     def _all_exports(self, tree: ast.Module) -> None:
@@ -225,7 +232,7 @@ class FileAnalyzer(ScopeWalker):
                 blocked.setdefault(v.rule, "re-exported in __all__")
             elif v.kind in ("call", "reference") and not v.fixable or \
                     v.reason == IN_STRING_ANNOTATION:
-                blocked.setdefault(v.rule, "still used by sites left to a person")
+                blocked.setdefault(v.rule, STILL_USED)
         if not blocked:
             return
         self.found = [
