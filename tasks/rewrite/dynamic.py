@@ -92,31 +92,15 @@ def star_uses(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.ImportFrom
 
 
 def re_exports(scan: FileScan, index: RuleIndex) -> Iterator[tuple[cst.SimpleString, str]]:
-    """(string, rule id) for each ``__all__`` entry naming a deprecated import."""
-    for stmt, strings in scan.all_stmts:
+    """(string, rule id) for each ``__all__`` entry naming a deprecated import (the import
+    detect resolves it to)."""
+    for _, strings in scan.all_stmts:
         for string in strings:
-            name = ast.literal_eval(string.value)
-            qual = _module_level_qual(scan, name, stmt)
+            qual = scan.reads.exported.get(scan.pos(string))
             rid = index.members.get(qual or "") or (
                 index.module_rule(qual) if qual else None)
             if rid:
                 yield string, rid
-
-def _module_level_qual(scan: FileScan, name: str, stmt: cst.CSTNode) -> str | None:
-    line = scan.line_of(stmt)
-    best: tuple[int, str | None] | None = None
-    for info in scan.imports:
-        if not isinstance(info.container, cst.SimpleStatementLine) or \
-                scan.parents.get(info.container) is not scan.module:
-            continue
-        at = scan.line_of(info.stmt)
-        if at >= line or isinstance(info.stmt.names, cst.ImportStar):
-            continue
-        for al in info.stmt.names:
-            local, qual = local_and_qual(info, al)
-            if local == name and qual and (best is None or at >= best[0]):
-                best = (at, qual)
-    return best[1] if best else None
 
 
 def local_and_qual(info: ImportInfo, al: cst.ImportAlias) -> tuple[str, str]:

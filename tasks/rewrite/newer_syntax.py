@@ -26,6 +26,7 @@ from libcst.metadata import (
 
 from ..semantics.references import FileReads, Key, Read
 from ..semantics.scopes import resolve_relative
+from .scan import all_strings
 
 
 def reads_from_libcst(wrapper: MetadataWrapper, package: str) -> FileReads:
@@ -80,12 +81,20 @@ def reads_from_libcst(wrapper: MetadataWrapper, package: str) -> FileReads:
         if isinstance(parent, (cst.ImportAlias, cst.AsName)):
             continue
         home = scopes.get(name)
-        qual = _import_qual(home, name, package) if home is not None else None
+        qual = _import_qual(home, name.value, package) if home is not None else None
         visible = home is not None and any(not isinstance(a, BuiltinAssignment)
                                            for a in home[name.value])
         read = Read(at(name), name.value, False, isinstance(parent, cst.Arg),
                     isinstance(parent, cst.Attribute))
         out.loads.append((read, qual, visible))
+    module = wrapper.module
+    home = scopes.get(module)
+    for line in module.body:
+        for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+            for string in all_strings(small) or ():
+                value = string.evaluated_value
+                out.exported[at(string)] = _import_qual(home, value, package) \
+                    if home is not None and isinstance(value, str) else None
     return out
 
 
@@ -104,8 +113,8 @@ def _alias(assignment: object) -> cst.ImportAlias | None:
     return None
 
 
-def _import_qual(scope: Scope, name: cst.Name, package: str) -> str | None:
-    for assignment in scope[name.value]:
+def _import_qual(scope: Scope, name: str, package: str) -> str | None:
+    for assignment in scope[name]:
         node = getattr(assignment, "node", None)
         if not isinstance(node, (cst.Import, cst.ImportFrom)) or \
                 isinstance(node.names, cst.ImportStar):
@@ -121,7 +130,7 @@ def _import_qual(scope: Scope, name: cst.Name, package: str) -> str | None:
                     continue
                 local = al.evaluated_alias or al.evaluated_name
                 qual = f"{module}.{al.evaluated_name}"
-            if local == name.value:
+            if local == name:
                 return str(qual)
     return None
 

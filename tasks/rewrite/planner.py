@@ -49,6 +49,7 @@ class Planner:
         self.exported: set[str] = set()  # local names re-exported in ``__all__``
         self.added: set[tuple[int, NewImport]] = set()
         self.reading = Reading()
+        self._moved_at: dict[tuple[int, int], list[Moved]] | None = None  # by where they start
 
     # -- sites ----------------------------------------------------------------------------
     def site(self, node: cst.CSTNode, rule: Rule, kind: str, reason: str = "") -> None:
@@ -191,10 +192,15 @@ class Planner:
         siblings = self.scan.reads.siblings.get(self.scan.pos(moved.alias))
         if siblings is None:
             return True
-        for key in siblings:
-            if not any(key is not None and m.index >= 0 and self.scan.pos(m.alias) == key
-                       and m.target == moved.target and m.alias.asname is None
-                       and not self.blocked.get(m.rule.id) for m in self.reading.moved):
+        if self._moved_at is None:
+            self._moved_at = {}
+            for m in self.reading.moved:
+                if m.index >= 0:
+                    self._moved_at.setdefault(self.scan.pos(m.alias), []).append(m)
+        for key in set(siblings):
+            if not any(m.target == moved.target and m.alias.asname is None
+                       and not self.blocked.get(m.rule.id)
+                       for m in self._moved_at.get(key, []) if key is not None):
                 return False
         return True
 

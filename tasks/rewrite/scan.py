@@ -117,12 +117,13 @@ class _Census(cst.CSTVisitor):
         if self.scan.parents.get(node) is not self.scan.module:
             return
         for small in node.body:
-            strings = _all_strings(small)
+            strings = all_strings(small)
             if strings is not None:
                 self.scan.all_stmts.append((small, strings))
 
 
-def _all_strings(small: cst.BaseSmallStatement) -> list[cst.SimpleString] | None:
+def all_strings(small: cst.BaseSmallStatement) -> list[cst.SimpleString] | None:
+    """The strings of ``__all__ = [...]`` (``+=``, annotated), or None for another statement."""
     target: cst.BaseExpression | None = None
     value: cst.BaseExpression | None = None
     if isinstance(small, cst.Assign) and len(small.targets) == 1:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from .rule_index import RuleIndex
 from .scopes import Binding, Scope, reaching
-from .syntax import char_col, parse_string_annotation
+from .syntax import all_value, char_col, parse_string_annotation
 from .walker import ScopeWalker, deeper_recursion
 
 Key = tuple[int, int]  # (line, 1-based character column): where a node starts, as sites are
@@ -62,6 +62,9 @@ class FileReads:
     siblings: dict[Key, list[Key | None]] = field(default_factory=dict)
     # names some scope binds other than by an import (or declares global/nonlocal)
     other_bound: set[str] = field(default_factory=set)
+    # each string of a module-level ``__all__`` (where it starts) -> the qualified name of the
+    # import it names, as detect resolves it (None: not an import)
+    exported: dict[Key, str | None] = field(default_factory=dict)
 
 
 def read_names(data: bytes, path: str, package: str, *, tree: ast.Module | None = None,
@@ -81,6 +84,7 @@ def read_names(data: bytes, path: str, package: str, *, tree: ast.Module | None 
 class _ReadWalker(ScopeWalker):
     def run(self, tree: ast.Module) -> FileReads:
         self.out = FileReads()
+        self.ascii = self.data.isascii()
         self.chains: dict[int, list[str]] = {}  # id(Name) -> dotted names of its chain
         self.top_attr: list[bool] = [False]  # inside an attribute chain (reset by a call)
         self.args: set[int] = set()  # ids of Names passed directly as call arguments
@@ -89,6 +93,11 @@ class _ReadWalker(ScopeWalker):
         self.push(tree, "module")
         for stmt in tree.body:
             self.visit(stmt)
+            value = all_value(stmt)
+            for elt in value.elts if value is not None else ():
+                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                    self.out.exported[self._at(elt.lineno, elt.col_offset)] = \
+                        self.resolve(elt.value, stmt)
         self._record_scope(self.scopes[0])
         for scope in self._seen_scopes:
             self._record_scope(scope)
@@ -101,7 +110,6 @@ class _ReadWalker(ScopeWalker):
             self._seen_scopes.append(self.scopes[-1])
 
     def _record_scope(self, scope: Scope) -> None:
-        self.out.other_bound.update(scope.globals_)
         for name, bindings in scope.bindings.items():
             imports: list[Key | None] = [self._at(b.line, b.col) if b.imported is not None
                                          else None for b in bindings]
@@ -112,7 +120,7 @@ class _ReadWalker(ScopeWalker):
                     self.out.siblings[self._at(b.line, b.col)] = imports
 
     def _at(self, line: int, byte_col: int) -> Key:
-        return (line, char_col(self.lines, line, byte_col)) if not self.data.isascii() \
+        return (line, char_col(self.lines, line, byte_col)) if not self.ascii \
             else (line, byte_col + 1)
 
     # -- reads -----------------------------------------------------------------------------
@@ -135,12 +143,16 @@ class _ReadWalker(ScopeWalker):
 
     def _tie(self, top: str, chain: list[str], at: tuple[int, int]
              ) -> tuple[str, list[Binding]]:
-        """The name a read is tied under and the bindings it may read."""
+        """The name a read is tied under and the bindings it may read: of those ``top`` may
+        read, the ones spelling the longest dotted name of its chain some of them spell
+        (``a.b.c.X`` reads ``import a.b.c`` only), else all of them."""
+        found = reaching(self.scopes, top, at)
         for dotted in chain:  # longest first, as libcst ties a chain
-            found = reaching(self.scopes, top, at, _spelling(dotted))
-            if found:
-                return dotted, found
-        return top, reaching(self.scopes, top, at, None)
+            spells = _spelling(dotted)
+            tied = [b for b in found if spells(b)]
+            if tied:
+                return dotted, tied
+        return top, found
 
     def _visible(self, name: str) -> bool:
         own = self.scopes[-1]
@@ -180,16 +192,15 @@ class _ReadWalker(ScopeWalker):
                     self.args.add(id(kw.value))
             qual = self.qualified(node.func)
             self.visit(node.func)
-            keywords = [k.value for k in node.keywords]
+            written = node.args + [k.value for k in node.keywords]  # as libcst lists them
             if qual in _TYPE_MAKERS:  # libcst reads all but the first argument as types
-                for expr in node.args[1:] + (keywords if node.args else []):
+                for expr in written[1:]:
                     self.annotation(expr)
                 return
-            rest: list[ast.expr] = node.args
-            if qual in _CASTS and node.args:
-                self.annotation(node.args[0])
-                rest = node.args[1:]
-            for expr in rest + keywords:
+            if qual in _CASTS and written:
+                self.annotation(written[0])
+                written = written[1:]
+            for expr in written:
                 self.visit(expr)
         finally:
             self.top_attr.pop()

@@ -14,7 +14,6 @@ read in two places.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -60,11 +59,14 @@ class Scope:
 
     def add(self, name: str, binding: Binding) -> None:
         if name in self.globals_ and self.kind != "module":
-            if name in self.global_names:  # ``global f`` then ``f = ...``: the module's
-                root = self
-                while root.parent is not None:
-                    root = root.parent
-                root.bindings.setdefault(name, []).append(binding)
+            # ``global f`` (``nonlocal f``) then ``f = ...``: the module's (the enclosing
+            # function's) binding
+            home = self.parent
+            while home is not None and home.parent is not None and (
+                    name in self.global_names or home.kind == "class"):
+                home = home.parent
+            if home is not None:
+                home.bindings.setdefault(name, []).append(binding)
             return
         self.bindings.setdefault(name, []).append(binding)
 
@@ -175,11 +177,16 @@ class ScopeBuilder(ast.NodeVisitor):
         return self.scope
 
     def _collect_globals(self, stmt: ast.AST) -> None:
-        for sub in ast.walk(stmt):
+        """The ``global``/``nonlocal`` declarations of this scope (not of a nested one)."""
+        todo = [stmt]
+        while todo:
+            sub = todo.pop()
             if isinstance(sub, (ast.Global, ast.Nonlocal)):
                 self.scope.globals_.update(sub.names)
                 if isinstance(sub, ast.Global):
                     self.scope.global_names.update(sub.names)
+            elif not isinstance(sub, SCOPE_NODES):
+                todo.extend(ast.iter_child_nodes(sub))
 
     def _params(self, args: ast.arguments) -> None:
         every = args.posonlyargs + args.args + ([args.vararg] if args.vararg else []) \
@@ -283,6 +290,15 @@ class ScopeBuilder(ast.NodeVisitor):
             self.end = saved
         self.generic_visit(node)
 
+    def visit_match_case(self, node: ast.match_case) -> None:
+        saved, self.end = self.end, _end(node.pattern)
+        self.visit(node.pattern)
+        self.end = saved
+        if node.guard is not None:
+            self.visit(node.guard)
+        for stmt in node.body:
+            self.visit(stmt)
+
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.name:
             self._bind(node.name, node)
@@ -316,9 +332,8 @@ def lookup(scopes: list[Scope], name: str, line: int, col: int) -> Binding | Non
     return imports[-1] if imports else found[-1]
 
 
-def reaching(scopes: list[Scope], name: str, at: tuple[int, int],
-             accept: Callable[[Binding], bool] | None = None) -> list[Binding]:
-    """Every binding of ``name`` (those ``accept`` takes) a read at ``at`` (line, byte column)
+def reaching(scopes: list[Scope], name: str, at: tuple[int, int]) -> list[Binding]:
+    """Every binding of ``name`` a read at ``at`` (line, byte column)
     may read, innermost scope first: in the read's own scope, every binding complete before it;
     a function or comprehension that binds the name reads its own variable, even before binding
     it (Python raises there; the import is not what it reads); a class body reads the enclosing
@@ -329,8 +344,6 @@ def reaching(scopes: list[Scope], name: str, at: tuple[int, int],
         if scope.kind == "class" and scope is not own:
             continue
         found = scope.bindings.get(name)
-        if found and accept is not None:
-            found = [b for b in found if accept(b)]
         if not found:
             continue
         if scope is own:
@@ -338,7 +351,9 @@ def reaching(scopes: list[Scope], name: str, at: tuple[int, int],
             if before:
                 return before
             if own.kind in ("function", "comprehension"):
-                return found
+                # its own variable, bound later (a loop's later statement): never an import
+                # made after the read, which only a later iteration could read
+                return [b for b in found if b.imported is None]
             continue
         return found
     return []

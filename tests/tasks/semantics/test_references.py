@@ -68,6 +68,18 @@ CASES = [
     ("import a.b.c: a chain through another import of a",
      "import a.b.c\nimport a.x\n^a.b.c.X()\na.x.Y\n^a.z\n", (1, 8)),
     ("an import inside a function", "def g():\n    from a import f\n    return ^f()\n", (2, 19)),
+    # an adversarial review's findings
+    ("nonlocal in a nested function binds in the enclosing one",
+     "def outer():\n    from a import f\n    def inner():\n        nonlocal f\n        f = 1\n"
+     "    inner()\n    return ^f()\n", (2, 19)),
+    ("a nested function's global is not the enclosing function's",
+     "from a import f\ndef outer():\n    f = 1\n    def inner():\n        global f\n"
+     "    return f()\n", (1, 15)),
+    ("a dotted read of a parameter, an import after it", "def g(a):\n    a.b.f()\n"
+     "    import a.b.c\n", (3, 12)),
+    ("a loop's read before a function's later import",
+     "def g():\n    for i in x:\n        f()\n        class f: pass\n    from a import f\n",
+     (5, 19)),
 ]
 
 
@@ -86,6 +98,8 @@ def test_which_reads_may_read_the_import(case: str, src: str, alias: tuple[int, 
      "from typing import TypeVar\nfrom a import f\nT = TypeVar('T', bound='f')\n", 1),
     ("a typing subscript outside an annotation",
      "from typing import Optional\nfrom a import f\nX = Optional['f']\n", 1),
+    ("typing.cast by keyword",
+     "from typing import cast\nfrom a import f\ny = cast(typ='f', val=x)\n", 1),
     ("not inside Literal", "from typing import Literal\nfrom a import f\nx: Literal['f'] = 'f'\n",
      0),
     ("not a plain string", "from a import f\nx = 'f'\n", 0),
@@ -119,3 +133,35 @@ def test_detect_and_plan_agree_on_every_call(case: str, src: str, alias: tuple[i
     planned = sorted((s.line, s.col) for s in out.rewritten + out.manual
                      if s.kind in ("call", "reference"))
     assert detected == planned
+
+
+@pytest.mark.parametrize("rule", [CALL, MOVE], ids=["call", "move"])
+@pytest.mark.parametrize(("case", "src"), [
+    ("at module level", "from a import f\n__all__ = ['f']\n"),
+    ("inside try/except ImportError", "try:\n    from a import f\nexcept ImportError:\n"
+     "    f = None\n__all__ = ['f']\n"),
+    ("before the import", "__all__ = ['f']\nfrom a import f\n"),
+    ("rebound after the import", "from a import f\nf = 1\n__all__ = ('f',)\n"),
+])
+def test_detect_and_plan_agree_on_re_exports(case: str, src: str, rule: Rule) -> None:
+    """An ``__all__`` entry is resolved once, by the model: detect reports the re-export site
+    the plan rewrites or leaves to a person, with the same decision."""
+    data = src.encode()
+    found, _ = analyze_source(data, "p/m.py", "p.m", False, RuleIndex.build([rule]))
+    detected = sorted((v.line, v.col, v.reason) for v in found if v.kind == "re-export")
+    out = rewrite_source(data, "p/m.py", "p.m", False, [rule], holes=False)
+    planned = sorted((s.line, s.col, s.reason) for s in out.rewritten + out.manual
+                     if s.kind == "re-export")
+    assert detected == planned
+    assert bool(detected) == ("before" not in case)
+
+
+@pytest.mark.parametrize(("src", "bound"), [
+    ("def g():\n    global a\n", False),
+    ("def g():\n    global a\n    a = 1\n", True),
+    ("def g():\n    a = 1\n    def h():\n        nonlocal a\n", True),
+    ("import a\n", False),
+], ids=["declared only", "global and bound", "nonlocal", "an import"])
+def test_names_bound_other_than_by_an_import(src: str, bound: bool) -> None:
+    """A fresh alias is never a name bound otherwise; a bare ``global a`` binds nothing."""
+    assert ("a" in read_names(src.encode(), "p/m.py", "p").other_bound) is bound
