@@ -198,9 +198,9 @@ class Planner:
                 if m.index >= 0:
                     self._moved_at.setdefault(self.scan.pos(m.alias), []).append(m)
         for key in set(siblings):
-            if not any(m.target == moved.target and m.alias.asname is None
-                       and not self.blocked.get(m.rule.id)
-                       for m in self._moved_at.get(key, []) if key is not None):
+            if key is None or not any(m.target == moved.target and m.alias.asname is None
+                                      and not self.blocked.get(m.rule.id)
+                                      for m in self._moved_at.get(key, [])):
                 return False
         return True
 

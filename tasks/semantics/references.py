@@ -4,10 +4,11 @@ rewrite engines use, built on the scopes and bindings detect resolves through (:
 
 A read is tied the way a rename must follow it: in its own scope, to every binding of the name
 complete before it (``try: from a import f / except ImportError: f = None`` then ``f()`` may
-read either); a function or comprehension that binds the name reads its own variable, even
-before binding it (Python raises, the import is not read); a class body reads the enclosing
-scope until it binds the name; from an enclosing scope (functions run after the module), every
-binding of the name there (:func:`.scopes.reaching`). Detect reports a use through the last
+read either) but those a later binding that runs on every way to the read replaces
+(``f = other`` then ``f()``); a function or comprehension that binds the name reads its own
+variable, even before binding it (Python raises, the import is not read); a class body reads
+the enclosing scope until it binds the name; from an enclosing scope (functions run after the
+module), every binding of the name there (:func:`.scopes.reaching`). Detect reports a use through the last
 import among them (:func:`.scopes.lookup`); the rewrite asks "may this use read that import?"
 of each, so a rename never misses a reader.
 

@@ -34,6 +34,10 @@ class Binding:
     # imports: the dotted name imported (``import a.b.c`` -> "a.b.c"), "" for a relative one
     # that climbs out of the tree; None for any other binding
     imported: str | None = None
+    # (first, last) position of the code every run of which runs this binding first: the rest
+    # of its block for a statement that binds (``x = ...``, an import, a def), the body for a
+    # ``for``/``with``/``except``/``case`` header; None when it may not run (``:=``)
+    dominates: tuple[tuple[int, int], tuple[int, int]] | None = None
 
 
 @dataclass
@@ -141,6 +145,8 @@ class ScopeBuilder(ast.NodeVisitor):
         self.declarations = declarations  # False: the file has no global/nonlocal to look for
         self.walrus = walrus  # False: the file has no ``:=``, so only targets can bind
         self.end = (0, 0)  # where the binding being collected is complete (Binding.end)
+        self.block_end = (0, 0)  # where the block of the statement being collected ends
+        self.region: tuple[tuple[int, int], tuple[int, int]] | None = None  # Binding.dominates
 
     def visit(self, node: ast.AST) -> None:
         """Without ``:=`` an expression binds a name only as a target (Store/Del context):
@@ -149,13 +155,42 @@ class ScopeBuilder(ast.NodeVisitor):
                 not isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del)):
             return
         if isinstance(node, ast.stmt):
-            saved, self.end = self.end, _end(node)
+            saved = self.end, self.region
+            self.end = _end(node)
+            self.region = (self.end, self.block_end) if isinstance(node, _BINDS) and not (
+                isinstance(node, ast.AnnAssign) and node.value is None) else None
             try:
                 super().visit(node)
             finally:
-                self.end = saved
+                self.end, self.region = saved
             return
         super().visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for _, value in ast.iter_fields(node):
+            if isinstance(value, list):
+                if value and isinstance(value[0], ast.stmt):
+                    self._block(value)
+                    continue
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def _block(self, body: list[ast.stmt]) -> None:
+        saved, self.block_end = self.block_end, _end(body[-1])
+        for stmt in body:
+            self.visit(stmt)
+        self.block_end = saved
+
+    def _header(self, target: ast.AST, body: list[ast.stmt]) -> None:
+        """Visit a target bound before ``body`` runs (and on every run of it)."""
+        saved = self.end, self.region
+        self.end = _end(target)
+        self.region = ((body[0].lineno, body[0].col_offset), _end(body[-1])) if body else None
+        self.visit(target)
+        self.end, self.region = saved
 
     def build(self) -> Scope:
         node = self.scope.node
@@ -165,15 +200,15 @@ class ScopeBuilder(ast.NodeVisitor):
             if self.declarations:
                 for stmt in body:
                     self._collect_globals(stmt)
-            for stmt in body:
-                self.visit(stmt)
+            if isinstance(node, ast.Lambda):
+                self.visit(node.body)
+            else:
+                self._block(node.body)
         elif isinstance(node, COMPREHENSIONS):
             for gen in node.generators:
                 self._target(gen.target)
-        else:
-            body = list(getattr(node, "body", []))
-            for stmt in body:
-                self.visit(stmt)
+        elif isinstance(node, (ast.Module, ast.ClassDef)) and node.body:
+            self._block(node.body)
         return self.scope
 
     def _collect_globals(self, stmt: ast.AST) -> None:
@@ -201,10 +236,11 @@ class ScopeBuilder(ast.NodeVisitor):
     def _bind(self, name: str, node: ast.AST, qualname: str | None = None,
               imported: str | None = None) -> None:
         self.scope.add(name, Binding(getattr(node, "lineno", 0), getattr(node, "col_offset", 0),
-                                     qualname, end=self.end, imported=imported))
+                                     qualname, end=self.end, imported=imported,
+                                     dominates=self.region))
 
     def _target(self, target: ast.AST) -> None:
-        self.end = _end(target)
+        self.end, self.region = _end(target), None
         for sub in ast.walk(target):
             if isinstance(sub, ast.Name):
                 self._bind(sub.id, sub)
@@ -253,31 +289,35 @@ class ScopeBuilder(ast.NodeVisitor):
     def _walrus_only(self, node: ast.AST) -> None:
         for sub in ast.walk(node):
             if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
-                saved, self.end = self.end, _end(sub)
+                saved = self.end, self.region
+                self.end, self.region = _end(sub), None
                 self._bind(sub.target.id, sub.target)
-                self.end = saved
+                self.end, self.region = saved
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         self.visit(node.value)
-        saved, self.end = self.end, _end(node)
+        saved = self.end, self.region
+        self.end, self.region = _end(node), None  # it may not run: it kills no binding
         self.visit(node.target)
-        self.end = saved
+        self.end, self.region = saved
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        saved, self.end = self.end, _end(node.target)
-        self.visit(node.target)
-        self.end = saved
-        for child in [node.iter, *node.body, *node.orelse]:
-            self.visit(child)
+        self._header(node.target, node.body)
+        self.visit(node.iter)
+        self._block(node.body)
+        if node.orelse:
+            self._block(node.orelse)
 
     visit_AsyncFor = visit_For
 
-    def visit_withitem(self, node: ast.withitem) -> None:
-        self.visit(node.context_expr)
-        if node.optional_vars is not None:
-            saved, self.end = self.end, _end(node.optional_vars)
-            self.visit(node.optional_vars)
-            self.end = saved
+    def visit_With(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            self.visit(item.context_expr)
+            if item.optional_vars is not None:
+                self._header(item.optional_vars, node.body)
+        self._block(node.body)
+
+    visit_AsyncWith = visit_With
 
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -285,19 +325,18 @@ class ScopeBuilder(ast.NodeVisitor):
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
         if node.name:
-            saved, self.end = self.end, _end(node.type or node)
+            saved = self.end, self.region
+            self.end = _end(node.type or node)
+            self.region = ((node.body[0].lineno, node.body[0].col_offset), _end(node.body[-1]))
             self._bind(node.name, node)
-            self.end = saved
+            self.end, self.region = saved
         self.generic_visit(node)
 
     def visit_match_case(self, node: ast.match_case) -> None:
-        saved, self.end = self.end, _end(node.pattern)
-        self.visit(node.pattern)
-        self.end = saved
+        self._header(node.pattern, node.body)
         if node.guard is not None:
             self.visit(node.guard)
-        for stmt in node.body:
-            self.visit(stmt)
+        self._block(node.body)
 
     def visit_MatchAs(self, node: ast.MatchAs) -> None:
         if node.name:
@@ -312,6 +351,11 @@ class ScopeBuilder(ast.NodeVisitor):
         if node.rest:
             self._bind(node.rest, node)
         self.generic_visit(node)
+
+
+# statements that bind their targets whenever they run (their targets kill earlier bindings)
+_BINDS = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Import, ast.ImportFrom,
+          ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Delete)
 
 
 def _end(node: ast.AST) -> tuple[int, int]:
@@ -349,7 +393,7 @@ def reaching(scopes: list[Scope], name: str, at: tuple[int, int]) -> list[Bindin
         if scope is own:
             before = [b for b in found if b.end <= at]
             if before:
-                return before
+                return _live(before, at)
             if own.kind in ("function", "comprehension"):
                 # its own variable, bound later (a loop's later statement): never an import
                 # made after the read, which only a later iteration could read
@@ -357,3 +401,20 @@ def reaching(scopes: list[Scope], name: str, at: tuple[int, int]) -> list[Bindin
             continue
         return found
     return []
+
+
+def _live(before: list[Binding], at: tuple[int, int]) -> list[Binding]:
+    """Of the bindings complete before a read in its own scope, those not killed: the last
+    one that runs on every way to the read (``f = other`` then ``f()``: the import before it
+    is not read) and those after it (which may run or not)."""
+    killer: Binding | None = None
+    for b in before:
+        if b.dominates is not None and b.dominates[0] <= at <= b.dominates[1] and (
+                killer is None or (b.line, b.col) > (killer.line, killer.col)):
+            killer = b
+    if killer is None:
+        return before
+    # an import binding what the killer binds is not killed (``import a.b`` then ``import
+    # a.c``: ``a`` is one package, ``a.b.X`` still reads the first)
+    return [b for b in before if (b.line, b.col) >= (killer.line, killer.col)
+            or (b.qualname is not None and b.qualname == killer.qualname)]

@@ -36,8 +36,16 @@ CASES = [
     ("a read before the import reads nothing", "f()\nfrom a import f\n", (2, 15)),
     ("try/except fallback: before and after it",
      "try:\n    from a import f\nexcept ImportError:\n    f = None\n^f()\n", (2, 19)),
-    ("rebound at module level: both may be read",
-     "from a import f\nf = wrap(^f)\n^f()\n", (1, 15)),
+    ("rebound at module level: the rebinding is read after it",
+     "from a import f\nf = wrap(^f)\nf()\n", (1, 15)),
+    ("rebound in a branch: both may be read after it",
+     "from a import f\nif x:\n    f = wrap(^f)\n^f()\n", (1, 15)),
+    ("a loop target is read in the loop", "from a import f\nfor f in y:\n    f()\n^f()\n",
+     (1, 15)),
+    ("a match capture is read in its case",
+     "from a import f\nmatch x:\n    case f:\n        f()\n    case _:\n        ^f()\n",
+     (1, 15)),
+    ("with ... as at module level", "from a import f\nwith x as f:\n    f()\n", (1, 15)),
     ("a function reads the module's bindings", "from a import f\ndef g():\n    return ^f()\n",
      (1, 15)),
     ("a function binding the name reads its own, even before",
@@ -153,7 +161,7 @@ def test_detect_and_plan_agree_on_re_exports(case: str, src: str, rule: Rule) ->
     planned = sorted((s.line, s.col, s.reason) for s in out.rewritten + out.manual
                      if s.kind == "re-export")
     assert detected == planned
-    assert bool(detected) == ("before" not in case)
+    assert bool(detected) == (case not in ("before the import", "rebound after the import"))
 
 
 @pytest.mark.parametrize(("src", "bound"), [
