@@ -87,6 +87,7 @@ def reads_from_libcst(wrapper: MetadataWrapper, package: str) -> FileReads:
         read = Read(at(name), name.value, False, isinstance(parent, cst.Arg),
                     isinstance(parent, cst.Attribute))
         out.loads.append((read, qual, visible))
+    _import_bound(wrapper.module, package, out)
     module = wrapper.module
     home = scopes.get(module)
     for line in module.body:
@@ -143,3 +144,25 @@ def _local_to_a_function(scope: Scope | None, name: str, home: Scope) -> bool:
             break
         scope = scope.parent
     return False
+
+
+def _import_bound(module: cst.Module, package: str, out: FileReads) -> None:
+    """Each name an import binds -> the qualified names, in the file's order."""
+    class _Imports(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            for alias in node.names:
+                full = alias.evaluated_name
+                local = alias.evaluated_alias or full.split(".")[0]
+                out.import_bound.setdefault(local, set()).add(
+                    full if alias.evaluated_alias else local)
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            name = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
+            base = resolve_relative(name or "", len(node.relative), package)
+            if base is None or isinstance(node.names, cst.ImportStar):
+                return
+            for alias in node.names:
+                out.import_bound.setdefault(alias.evaluated_alias or alias.evaluated_name,
+                                            set()).add(f"{base}.{alias.evaluated_name}")
+
+    module.visit(_Imports())

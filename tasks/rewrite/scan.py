@@ -35,7 +35,6 @@ class FileScan:
     by_string: bool = True
     imports: list[ImportInfo] = field(default_factory=list)
     taken: set[str] = field(default_factory=set)  # every name the file spells
-    import_bound: dict[str, set[str]] = field(default_factory=dict)  # local -> qualified
     all_stmts: list[tuple[cst.CSTNode, list[cst.SimpleString]]] = field(default_factory=list)
     # call site (line, column) -> the expression for each placeholder the call does not pass,
     # from detect's analysis (semantics/callsite.call_contexts): the one context search
@@ -51,6 +50,7 @@ class FileScan:
         # each bare load of a name, by where it starts: (read, qualified name of an import it
         # may read, whether any binding is visible)
         self.reads_at = {load[0].at: load for load in self.reads.loads}
+        self.import_bound = self.reads.import_bound  # local -> the qualified names imported
         self.module.visit(_Census(self))
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int]:
@@ -88,22 +88,10 @@ class _Census(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         self._add(node, None)
-        for alias in node.names:
-            full = alias.evaluated_name
-            local = alias.evaluated_alias or full.split(".")[0]
-            qual = full if alias.evaluated_alias else local
-            self.scan.import_bound.setdefault(local, set()).add(qual)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         name = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
-        module = resolve_relative(name or "", len(node.relative), self.scan.package)
-        self._add(node, module)
-        if module is None or isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            local = alias.evaluated_alias or alias.evaluated_name
-            self.scan.import_bound.setdefault(local, set()).add(
-                f"{module}.{alias.evaluated_name}")
+        self._add(node, resolve_relative(name or "", len(node.relative), self.scan.package))
 
     def visit_Name(self, node: cst.Name) -> None:
         parent = self.stack[-2] if len(self.stack) > 1 else None

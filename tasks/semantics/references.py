@@ -8,9 +8,9 @@ read either) but those a later binding that runs on every way to the read replac
 (``f = other`` then ``f()``); a function or comprehension that binds the name reads its own
 variable, even before binding it (Python raises, the import is not read); a class body reads
 the enclosing scope until it binds the name; from an enclosing scope (functions run after the
-module), every binding of the name there (:func:`.scopes.reaching`). Detect reports a use through the last
-import among them (:func:`.scopes.lookup`); the rewrite asks "may this use read that import?"
-of each, so a rename never misses a reader.
+module), every binding of the name there (:func:`.scopes.reaching`). Detect reports a use
+through the last import among them (:func:`.scopes.lookup`); the rewrite asks "may this use
+read that import?" of each, so a rename never misses a reader.
 
 ``import a.b.c`` binds ``a`` and spells the dotted names ``a.b`` and ``a.b.c``: a read through
 an attribute chain is tied under the longest dotted name some import spells (``a.b.c.X`` to
@@ -63,6 +63,9 @@ class FileReads:
     siblings: dict[Key, list[Key | None]] = field(default_factory=dict)
     # names some scope binds other than by an import (or declares global/nonlocal)
     other_bound: set[str] = field(default_factory=set)
+    # each name an import binds anywhere in the file -> the qualified names it is bound to
+    # (in the file's order)
+    import_bound: dict[str, set[str]] = field(default_factory=dict)
     # each string of a module-level ``__all__`` (where it starts) -> the qualified name of the
     # import it names, as detect resolves it (None: not an import)
     exported: dict[Key, str | None] = field(default_factory=dict)
@@ -99,9 +102,14 @@ class _ReadWalker(ScopeWalker):
                 if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
                     self.out.exported[self._at(elt.lineno, elt.col_offset)] = \
                         self.resolve(elt.value, stmt)
-        self._record_scope(self.scopes[0])
-        for scope in self._seen_scopes:
+        imports: list[tuple[int, int, str, str]] = []
+        for scope in [self.scopes[0], *self._seen_scopes]:
             self._record_scope(scope)
+            imports += [(b.line, b.col, name, b.qualname) for name, bindings
+                        in scope.bindings.items() for b in bindings
+                        if b.imported is not None and b.qualname]
+        for _, _, name, qual in sorted(imports):
+            self.out.import_bound.setdefault(name, set()).add(qual)
         return self.out
 
     # -- scopes ----------------------------------------------------------------------------
