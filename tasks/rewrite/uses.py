@@ -13,6 +13,8 @@ from ..semantics.rule_index import RuleIndex
 from .kinds import call as call_kind
 from .scan import FileScan, ImportInfo
 
+GLOBAL_IMPORT = "imported in another function through global/nonlocal: rewrite it by hand"
+
 
 @dataclass
 class Use:
@@ -53,16 +55,18 @@ def alias_refs(scan: FileScan, info: ImportInfo, alias: cst.ImportAlias, full: s
     located = []
     for read in reads:
         node = _node(scan, read.at, read.name) if not read.in_string else None
-        if node is None:  # in a string type expression: a rename cannot follow it there
-            out.odd = True
-            continue
-        located.append((_where(scan, node), node, names[read.name]))
+        if node is None or read.foreign:  # in a string type expression, or an import made
+            out.odd = True  # through ``global`` elsewhere: a rename cannot follow it there
+        if node is not None:
+            located.append((_where(scan, node), node, names[read.name], read.foreign))
     # in the file's order (the order of new imports follows it)
-    for _, node, base in sorted(located, key=lambda x: x[0]):
+    for _, node, base, foreign in sorted(located, key=lambda x: x[0]):
         use = classify(scan, node, base, index)
         if use is None:
             out.plain += 1
         else:
+            if foreign:
+                use.problem = GLOBAL_IMPORT
             out.uses.append(use)
     return out
 

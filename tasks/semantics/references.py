@@ -23,6 +23,7 @@ there, ``in_string``: a rename cannot follow it into the string.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -47,6 +48,8 @@ class Read:
     in_call_args: bool = False  # directly a call's argument or a class's base/keyword value
     attr_base: bool = False  # an attribute is read from it (``name.attr``)
     span: tuple[int, int, int] = (0, 0, 0)  # its first name: line, UTF-8 byte start and end
+    # the import it is tied to is made in another function through ``global``/``nonlocal``
+    foreign: bool = False
 
 
 @dataclass
@@ -143,8 +146,8 @@ class _ReadWalker(ScopeWalker):
                     (node.lineno, node.col_offset, node.end_col_offset or 0))
         for binding in tie:
             if binding.imported is not None:
-                self.out.of_import.setdefault(self._at(binding.line, binding.col),
-                                              []).append(read)
+                self.out.of_import.setdefault(self._at(binding.line, binding.col), []).append(
+                    dataclasses.replace(read, foreign=True) if binding.foreign else read)
         if isinstance(node.ctx, ast.Load) and not self.in_string:
             qual = next((b.qualname for b in tie if b.imported is not None and b.qualname),
                         None)

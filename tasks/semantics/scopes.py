@@ -14,6 +14,7 @@ read in two places.
 from __future__ import annotations
 
 import ast
+import dataclasses
 from dataclasses import dataclass, field
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -38,6 +39,9 @@ class Binding:
     # of its block for a statement that binds (``x = ...``, an import, a def), the body for a
     # ``for``/``with``/``except``/``case`` header; None when it may not run (``:=``)
     dominates: tuple[tuple[int, int], tuple[int, int]] | None = None
+    # made in another function through ``global``/``nonlocal``: it runs whenever that function
+    # is called, so no binding here replaces it and it replaces none
+    foreign: bool = False
 
 
 @dataclass
@@ -70,7 +74,8 @@ class Scope:
                     name in self.global_names or home.kind == "class"):
                 home = home.parent
             if home is not None:
-                home.bindings.setdefault(name, []).append(binding)
+                home.bindings.setdefault(name, []).append(
+                    dataclasses.replace(binding, dominates=None, foreign=True))
             return
         self.bindings.setdefault(name, []).append(binding)
 
@@ -416,5 +421,5 @@ def _live(before: list[Binding], at: tuple[int, int]) -> list[Binding]:
         return before
     # an import binding what the killer binds is not killed (``import a.b`` then ``import
     # a.c``: ``a`` is one package, ``a.b.X`` still reads the first)
-    return [b for b in before if (b.line, b.col) >= (killer.line, killer.col)
+    return [b for b in before if (b.line, b.col) >= (killer.line, killer.col) or b.foreign
             or (b.qualname is not None and b.qualname == killer.qualname)]

@@ -173,3 +173,19 @@ def test_detect_and_plan_agree_on_re_exports(case: str, src: str, rule: Rule) ->
 def test_names_bound_other_than_by_an_import(src: str, bound: bool) -> None:
     """A fresh alias is never a name bound otherwise; a bare ``global a`` binds nothing."""
     assert ("a" in read_names(src.encode(), "p/m.py", "p").other_bound) is bound
+
+
+@pytest.mark.parametrize(("rule", "src", "kind"), [
+    (CALL, "def _load():\n    global f\n    from a import f\nf = None\n_load()\nf(1)\n", "call"),
+    (MOVE, "def _load():\n    global m\n    import a as m\n_load()\nm.f()\n", "attribute"),
+], ids=["a later module binding does not replace it", "a chain through it"])
+def test_an_import_made_through_global_elsewhere_is_left_to_a_person(rule: Rule, src: str,
+                                                                      kind: str) -> None:
+    """A function's ``global f`` import binds the module's ``f`` whenever it is called: no
+    module binding replaces it, and no rename can follow it (the import stays in the function),
+    so each read is a site left to a person and the file keeps its imports."""
+    out = rewrite_source(src.encode(), "p/m.py", "p.m", False, [rule], holes=False)
+    assert out.after == src.encode()
+    last = len(src.splitlines())
+    assert [(s.line, s.kind) for s in out.manual if s.line == last] == [(last, kind)]
+    assert all("global/nonlocal" in s.reason for s in out.manual if s.line == last)
