@@ -10,6 +10,7 @@ import libcst as cst
 from ..config import Rule
 from ..semantics.callsite import NOT_CALLED, UNSEARCHED, no_context
 from ..semantics.rule_index import RuleIndex
+from .dynamic import local_and_qual
 from .kinds import call as call_kind
 from .scan import FileScan, ImportInfo
 
@@ -76,14 +77,8 @@ def _statement_keys(scan: FileScan, info: ImportInfo,
     """Where each alias of ``info.stmt`` that binds the same name as ``alias`` starts."""
     if isinstance(info.stmt.names, cst.ImportStar):
         return []
-    local = _local(info, alias)
-    return [scan.pos(al) for al in info.stmt.names if _local(info, al) == local]
-
-
-def _local(info: ImportInfo, alias: cst.ImportAlias) -> str:
-    if isinstance(info.stmt, cst.Import) and alias.asname is None:
-        return alias.evaluated_name.split(".")[0]
-    return alias.evaluated_alias or alias.evaluated_name
+    local = local_and_qual(info, alias)[0]
+    return [scan.pos(al) for al in info.stmt.names if local_and_qual(info, al)[0] == local]
 
 
 def _node(scan: FileScan, at: tuple[int, int], dotted: str) -> cst.Name | cst.Attribute | None:
